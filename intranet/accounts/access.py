@@ -1,0 +1,40 @@
+"""Who may see and change agents' accounts and profiles. The only place that decides it."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from intranet.accounts.models import User
+
+
+def visible_agents(actor) -> QuerySet[User]:
+    """Agents listed to actor: every active agent, for any signed-in active agent."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return User.objects.none()
+    return User.objects.filter(is_active=True)
+
+
+def can_edit_profile(actor, agent: User) -> bool:
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return False
+    return actor.pk == agent.pk or actor.is_superuser
+
+
+def access_agent(actor, username: str, *, for_write: bool = False) -> User:
+    """The agent called username as actor may see them (404 otherwise; 403 if read-only).
+
+    Former agents keep a profile page, marked as such, so that links from their content
+    still lead somewhere; unknown and former-agent lookups by outsiders are both 404.
+    """
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise Http404
+    agent = (
+        User.objects.select_related("department", "manager")
+        .filter(username__iexact=username[:150])
+        .first()
+    )
+    if agent is None:
+        raise Http404
+    if for_write and not can_edit_profile(actor, agent):
+        raise PermissionDenied
+    return agent

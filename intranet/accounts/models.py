@@ -1,0 +1,108 @@
+"""The agent: one account per person, with the profile fields shown to colleagues."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from intranet.core.text import fold
+
+# Profile fields a directory may own; those it owns are read-only for the agent.
+DIRECTORY_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "phone",
+    "office",
+    "department",
+    "manager",
+    "photo",
+)
+
+
+class AgentManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Logins are case-insensitive, like the directories they come from.
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """An agent of the administration (or a local account such as the site administrator)."""
+
+    class Source(models.TextChoices):
+        LOCAL = "local", _("local account")
+        DIRECTORY = "directory", _("directory account")
+
+    source = models.CharField(
+        _("account source"), max_length=16, choices=Source.choices, default=Source.LOCAL
+    )
+    directory_dn = models.CharField(_("directory DN"), max_length=1024, blank=True)
+    directory_fields = models.JSONField(
+        _("fields owned by the directory"), default=list, blank=True
+    )
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    office = models.CharField(_("office"), max_length=200, blank=True)
+    about = models.TextField(_("about"), blank=True, max_length=10_000)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agents",
+    )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    # Folded "last first" name: accent- and case-insensitive search and sorting on any database.
+    sort_name = models.CharField(max_length=300, db_index=True, editable=False, default="")
+    left_at = models.DateTimeField(_("left the administration on"), null=True, blank=True)
+
+    objects = AgentManager()
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique")
+        ]
+        indexes = [models.Index(fields=["is_active", "sort_name"])]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in (self.first_name, self.last_name) if p]
+        if not parts:
+            return self.username[:2].upper()
+        return "".join(p[0] for p in parts).upper()
+
+    @property
+    def is_directory_account(self) -> bool:
+        return self.source == self.Source.DIRECTORY
+
+    def compute_sort_name(self) -> str:
+        return fold(f"{self.last_name} {self.first_name} {self.username}")
+
+    def save(self, *args, **kwargs):
+        # Derived column only; bulk writers call compute_sort_name themselves.
+        self.sort_name = self.compute_sort_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)

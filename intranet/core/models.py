@@ -1,0 +1,34 @@
+"""The organisation's branding: name, logo and main colour, set by staff in the admin."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+color_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits.")
+)
+
+
+class Branding(models.Model):
+    """One row: what makes Transverse look like the organisation's own site."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    name = models.CharField(_("organisation name"), max_length=120)
+    logo = models.ImageField(_("logo"), upload_to="branding/", blank=True)
+    primary_color = models.CharField(
+        _("main colour"),
+        max_length=7,
+        validators=[color_validator],
+        help_text=_("Used for the header and buttons. Text colour is chosen for contrast."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("branding")
+        verbose_name_plural = _("branding")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="branding_singleton")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,67 @@
+"""Reads for the people directory, profiles and the home page."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from intranet.accounts.access import visible_agents
+from intranet.accounts.models import User
+from intranet.core.text import fold
+from intranet.departments.models import Department
+from intranet.people.models import Skill, SkillClaim
+
+MAX_QUERY_TERMS = 8
+
+
+def _with_card_data(queryset: QuerySet[User]) -> QuerySet[User]:
+    return queryset.select_related("department").prefetch_related(
+        Prefetch(
+            "skill_claims",
+            queryset=SkillClaim.objects.select_related("skill").order_by("skill__key"),
+        )
+    )
+
+
+def agent_directory(
+    actor, *, query: str = "", department: Department | None = None, skill: str = ""
+) -> QuerySet[User]:
+    """Agents actor may see, filtered by name, department subtree and skill, sorted by name."""
+    agents = visible_agents(actor)
+    for term in fold(query).split()[:MAX_QUERY_TERMS]:
+        agents = agents.filter(sort_name__contains=term)
+    if department is not None:
+        agents = agents.filter(department__path__startswith=department.path)
+    if skill:
+        agents = agents.filter(skill_claims__skill__key=fold(skill))
+    return _with_card_data(agents).order_by("sort_name", "pk")
+
+
+def agent_skills(agent: User) -> list[Skill]:
+    return list(Skill.objects.filter(claims__agent=agent).order_by("key"))
+
+
+def agent_colleagues(actor, agent: User, *, limit: int = 12) -> list[User]:
+    """Other agents of agent's own department, for the home page and the profile."""
+    if agent.department_id is None:
+        return []
+    colleagues = visible_agents(actor).filter(department_id=agent.department_id)
+    return list(
+        colleagues.exclude(pk=agent.pk).select_related("department").order_by("sort_name")[:limit]
+    )
+
+
+def agent_reports(actor, agent: User) -> list[User]:
+    return list(visible_agents(actor).filter(manager=agent).order_by("sort_name"))
+
+
+def newcomers(actor, *, limit: int = 6) -> list[User]:
+    agents = visible_agents(actor).filter(is_superuser=False).select_related("department")
+    return list(agents.order_by("-date_joined", "-pk")[:limit])
+
+
+def popular_skills(actor, *, limit: int = 40) -> list[Skill]:
+    """Skills claimed by visible agents, most claimed first (for the directory filter)."""
+    visible = visible_agents(actor)
+    return list(
+        Skill.objects.annotate(n=Count("claims", filter=Q(claims__agent__in=visible)))
+        .filter(n__gt=0)
+        .order_by("-n", "key")[:limit]
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from intranet.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.agent_directory, name="agent-directory"),
+    path("<str:username>/", views.agent_detail, name="agent-detail"),
+    path("<str:username>/edit/", views.profile_edit, name="profile-edit"),
+    path("<str:username>/photo/", views.agent_photo, name="agent-photo"),
+]
