@@ -1,0 +1,70 @@
+"""Role fixtures and shared settings for the whole suite."""
+
+import pytest
+
+from tests.factories import UserFactory, make_department
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def finance(db):
+    """The Finance direction, under the DGS."""
+    dgs = make_department("Direction générale des services", acronym="DGS")
+    return make_department("Direction des finances", parent=dgs, acronym="DF")
+
+
+@pytest.fixture
+def alice(finance):
+    """alice: an agent of Finance, local account."""
+    return UserFactory(
+        username="alice", first_name="Alice", last_name="Lefèvre", department=finance
+    )
+
+
+@pytest.fixture
+def carol(db):
+    """carol: an agent of another department (Human resources)."""
+    hr = make_department("Direction des ressources humaines", acronym="DRH")
+    return UserFactory(username="carol", first_name="Carol", last_name="N'Diaye", department=hr)
+
+
+@pytest.fixture
+def staff(db):
+    """staff: the site administrator (superuser)."""
+    return UserFactory(
+        username="siteadmin", first_name="Site", last_name="Admin", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def former(finance):
+    """former: an agent of Finance who has left (deactivated)."""
+    return UserFactory(
+        username="former", first_name="Ancien", last_name="Agent", department=finance,
+        is_active=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
