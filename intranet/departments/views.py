@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from intranet.accounts.access import visible_agents
 from intranet.departments.access import access_department
 from intranet.departments.selectors import department_breadcrumb, department_tree
+from intranet.people.selectors import with_card_data
 
 PAGE_SIZE = 48
 
@@ -19,12 +20,8 @@ def department_list(request):
 @require_GET
 def department_detail(request, pk):
     department = access_department(request.user, pk)
-    agents = (
-        visible_agents(request.user)
-        .filter(department=department)
-        .select_related("department")
-        .order_by("sort_name", "pk")
-    )
+    agents = with_card_data(visible_agents(request.user).filter(department=department))
+    agents = agents.order_by("sort_name", "pk")
     children = department.children.filter(is_active=True).order_by("name")
     context = {
         "department": department,

@@ -74,6 +74,8 @@ DEMO_AGENTS = [
     ("amartin", "Anne", "Martin", "Responsable du service formation", "Service formation"),
     ("jlefevre", "Julien", "Lefèvre", "Chef de projet numérique", "Direction du numérique"),
     ("fndiaye", "Fatou", "N'Diaye", "Juriste marchés publics", "Service des marchés publics"),
+    ("plgarnierdupre", "Pierre-Louis", "Garnier-Dupré", "Chargé de mission transition écologique",
+     "Direction de l'aménagement et de l'environnement"),
     ("hdalmeida", "Hélène", "D'Almeida", "Directrice des ressources humaines",
      "Direction des ressources humaines"),
 ]  # fmt: skip
