@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "intranet.accounts",
     "intranet.departments",
     "intranet.people",
+    "intranet.topics",
+    "intranet.groups",
+    "intranet.stream",
+    "intranet.notifications",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +217,7 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "transverse@localhost")
+TRANSVERSE_SITE_URL = env_str("TRANSVERSE_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Organisation defaults (staff can change them in the admin, see core.Branding) ---
 TRANSVERSE_ORG_NAME = env_str("TRANSVERSE_ORG_NAME", "Transverse")

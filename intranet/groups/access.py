@@ -1,0 +1,155 @@
+"""Who may see and do what with groups. The only place that decides it.
+
+Rules:
+- open and closed groups are visible to every active agent; secret groups only to their
+  members (and to staff, who administer the site);
+- group content (posts, comments, chat, documents) is readable by members, and also by
+  every active agent when the group is open;
+- animators and owners hold django-guardian object permissions (moderate_group,
+  manage_members, administer_group), granted with the role by the services;
+- an archived group is read-only for everyone.
+An object the actor may not see is answered with 404, exactly like a missing one.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from intranet.groups.models import Group, Membership
+
+PERM_MODERATE = "groups.moderate_group"
+PERM_MANAGE_MEMBERS = "groups.manage_members"
+PERM_ADMINISTER = "groups.administer_group"
+
+
+def is_active_agent(actor) -> bool:
+    return bool(actor is not None and actor.is_authenticated and actor.is_active)
+
+
+def member_group_ids(actor) -> frozenset[int]:
+    """Ids of the groups actor belongs to, read once per actor object (i.e. per request)."""
+    if not is_active_agent(actor):
+        return frozenset()
+    cached = getattr(actor, "_transverse_member_group_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.filter(agent_id=actor.pk).values_list("group_id", flat=True)
+        )
+        actor._transverse_member_group_ids = cached
+    return cached
+
+
+def forget_memberships(actor) -> None:
+    """Drop the per-object cache after actor's memberships changed."""
+    if actor is not None and hasattr(actor, "_transverse_member_group_ids"):
+        del actor._transverse_member_group_ids
+
+
+def visible_groups(actor) -> QuerySet[Group]:
+    if not is_active_agent(actor):
+        return Group.objects.none()
+    if actor.is_staff:
+        return Group.objects.all()
+    is_member = Membership.objects.filter(group=OuterRef("pk"), agent_id=actor.pk)
+    return Group.objects.filter(~Q(policy=Group.Policy.SECRET) | Exists(is_member))
+
+
+def readable_group_ids_q(actor, field: str = "group") -> Q:
+    """A Q on `field` (a FK to Group) for content actor may read: members' or open groups'."""
+    if actor.is_staff:
+        return Q(**{f"{field}__isnull": False})
+    return Q(**{f"{field}_id__in": member_group_ids(actor)}) | Q(
+        **{f"{field}__policy": Group.Policy.OPEN}
+    )
+
+
+def membership_of(actor, group: Group) -> Membership | None:
+    if not is_active_agent(actor):
+        return None
+    return Membership.objects.filter(group=group, agent_id=actor.pk).first()
+
+
+def is_member(actor, group: Group) -> bool:
+    return group.pk in member_group_ids(actor)
+
+
+def can_see_group(actor, group: Group) -> bool:
+    if not is_active_agent(actor):
+        return False
+    return actor.is_staff or group.policy != Group.Policy.SECRET or is_member(actor, group)
+
+
+def can_read_group_content(actor, group: Group) -> bool:
+    if not is_active_agent(actor):
+        return False
+    return actor.is_staff or group.policy == Group.Policy.OPEN or is_member(actor, group)
+
+
+def _has_group_perm(actor, perm: str, group: Group) -> bool:
+    if not is_active_agent(actor):
+        return False
+    return actor.is_superuser or actor.has_perm(perm, group)
+
+
+def can_moderate_group(actor, group: Group) -> bool:
+    return (is_active_agent(actor) and actor.is_staff) or _has_group_perm(
+        actor, PERM_MODERATE, group
+    )
+
+
+def can_manage_members(actor, group: Group) -> bool:
+    if group.is_archived:
+        return False
+    return (is_active_agent(actor) and actor.is_staff) or _has_group_perm(
+        actor, PERM_MANAGE_MEMBERS, group
+    )
+
+
+def can_administer_group(actor, group: Group) -> bool:
+    return (is_active_agent(actor) and actor.is_staff) or _has_group_perm(
+        actor, PERM_ADMINISTER, group
+    )
+
+
+def can_post_in_group(actor, group: Group) -> bool:
+    return not group.is_archived and is_member(actor, group)
+
+
+def can_join_group(actor, group: Group) -> bool:
+    """Open groups: join at once. Closed groups: ask. Secret groups: invitation only."""
+    return (
+        is_active_agent(actor)
+        and not group.is_archived
+        and group.policy == Group.Policy.OPEN
+        and not is_member(actor, group)
+    )
+
+
+def can_request_to_join(actor, group: Group) -> bool:
+    return (
+        is_active_agent(actor)
+        and not group.is_archived
+        and group.policy == Group.Policy.CLOSED
+        and not is_member(actor, group)
+    )
+
+
+def access_group(actor, slug: str, *, for_write: bool = False) -> Group:
+    """The group at slug if actor may see it (404 otherwise); for_write needs administer."""
+    group = visible_groups(actor).filter(slug=str(slug)[:140]).first()
+    if group is None:
+        raise Http404
+    if for_write and not can_administer_group(actor, group):
+        raise PermissionDenied
+    return group
+
+
+def access_group_by_id(actor, group_id) -> Group:
+    try:
+        pk = int(group_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    group = visible_groups(actor).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group

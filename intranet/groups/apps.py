@@ -1,0 +1,10 @@
+"""Groups per department and per theme, their members and roles."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GroupsConfig(AppConfig):
+    name = "intranet.groups"
+    label = "groups"
+    verbose_name = _("Groups")

@@ -1,0 +1,338 @@
+"""Every write on groups: creation, membership, roles, invitations, archiving.
+
+Each public service authorises the actor itself (through groups.access), so a view, a
+consumer or a command cannot skip the check. Notifications go out after commit.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from intranet.accounts.models import User
+from intranet.core.text import fold
+from intranet.groups import access
+from intranet.groups.models import Group, Invitation, JoinRequest, Membership
+from intranet.notifications.services import notify
+from intranet.topics.services import topics_get_or_create
+
+ROLE_PERMS = {
+    Membership.Role.MEMBER: (),
+    Membership.Role.ANIMATOR: (access.PERM_MODERATE, access.PERM_MANAGE_MEMBERS),
+    Membership.Role.OWNER: (
+        access.PERM_MODERATE,
+        access.PERM_MANAGE_MEMBERS,
+        access.PERM_ADMINISTER,
+    ),
+}
+ALL_PERMS = ROLE_PERMS[Membership.Role.OWNER]
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(fold(name))[:120] or "groupe"
+    slug, n = base, 1
+    while Group.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _grant_role(group: Group, agent: User, role: str) -> None:
+    for perm in ALL_PERMS:
+        if perm in ROLE_PERMS[role]:
+            assign_perm(perm, agent, group)
+        else:
+            remove_perm(perm, agent, group)
+
+
+def _add_member(group: Group, agent: User, role=Membership.Role.MEMBER) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        group=group, agent=agent, defaults={"role": role}
+    )
+    if created:
+        _grant_role(group, agent, role)
+        access.forget_memberships(agent)
+    return membership
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def group_create(
+    actor, *, name, description="", policy, themes=(), parent=None, image=None
+) -> Group:
+    _require(access.is_active_agent(actor))
+    if parent is not None:
+        _require(access.can_administer_group(actor, parent))
+    group = Group.objects.create(
+        name=name.strip(),
+        slug=_unique_slug(name),
+        name_key=fold(name),
+        description=description,
+        policy=policy,
+        parent=parent,
+        created_by=actor,
+    )
+    group.themes.set(topics_get_or_create(themes))
+    _add_member(group, actor, Membership.Role.OWNER)
+    return group
+
+
+@transaction.atomic
+def group_update(actor, group: Group, *, name, description, policy, themes) -> Group:
+    _require(access.can_administer_group(actor, group) and not group.is_archived)
+    group.name, group.name_key = name.strip(), fold(name)
+    group.description, group.policy = description, policy
+    group.save(update_fields=["name", "name_key", "description", "policy"])
+    group.themes.set(topics_get_or_create(themes))
+    return group
+
+
+@transaction.atomic
+def group_join(actor, group: Group) -> Membership:
+    """Join an open group at once."""
+    _require(access.can_join_group(actor, group))
+    return _add_member(group, actor)
+
+
+@transaction.atomic
+def group_request_join(actor, group: Group, *, message: str = "") -> JoinRequest:
+    """Ask to join a closed group; its animators are notified. Asking twice is one request."""
+    _require(access.can_request_to_join(actor, group))
+    existing = JoinRequest.objects.filter(
+        group=group, agent=actor, status=JoinRequest.Status.PENDING
+    ).first()
+    if existing:
+        return existing
+    request = JoinRequest.objects.create(group=group, agent=actor, message=message[:500])
+    for animator in group_animators(group):
+        notify(animator, "membership_request", actor=actor, group=group)
+    return request
+
+
+@transaction.atomic
+def join_request_decide(actor, request: JoinRequest, *, approve: bool) -> JoinRequest:
+    request = (
+        JoinRequest.objects.select_for_update().select_related("group", "agent").get(pk=request.pk)
+    )
+    _require(access.can_manage_members(actor, request.group))
+    if request.status != JoinRequest.Status.PENDING:
+        return request
+    request.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    if approve and request.agent.is_active:
+        _add_member(request.group, request.agent)
+    kind = "membership_approved" if approve else "membership_declined"
+    notify(request.agent, kind, actor=actor, group=request.group)
+    return request
+
+
+@transaction.atomic
+def group_invite(actor, group: Group, *, agents=(), department=None) -> list[Invitation]:
+    """Invite agents, or every active agent of a department, who are not members yet."""
+    _require(access.can_manage_members(actor, group))
+    targets = {a.pk: a for a in agents if a.is_active}
+    if department is not None:
+        for agent in User.objects.filter(department=department, is_active=True):
+            targets[agent.pk] = agent
+    members = set(group.memberships.values_list("agent_id", flat=True))
+    pending = set(
+        group.invitations.filter(status=Invitation.Status.PENDING).values_list(
+            "agent_id", flat=True
+        )
+    )
+    created = []
+    for agent in targets.values():
+        if agent.pk in members or agent.pk in pending:
+            continue
+        created.append(Invitation.objects.create(group=group, agent=agent, invited_by=actor))
+        notify(agent, "invitation", actor=actor, group=group)
+    return created
+
+
+@transaction.atomic
+def invitation_answer(actor, invitation: Invitation, *, accept: bool) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update().select_related("group").get(pk=invitation.pk)
+    )
+    if invitation.agent_id != actor.pk or not access.is_active_agent(actor):
+        raise PermissionDenied
+    if invitation.status != Invitation.Status.PENDING:
+        return invitation
+    if accept and invitation.group.is_archived:
+        raise ValidationError(_("This group is archived: it no longer takes new members."))
+    invitation.status = Invitation.Status.ACCEPTED if accept else Invitation.Status.DECLINED
+    invitation.decided_at = timezone.now()
+    invitation.save(update_fields=["status", "decided_at"])
+    if accept:
+        _add_member(invitation.group, actor)
+    return invitation
+
+
+def group_animators(group: Group) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__group=group,
+            memberships__role__in=[Membership.Role.ANIMATOR, Membership.Role.OWNER],
+            is_active=True,
+        )
+    )
+
+
+def _remove_membership(group: Group, agent: User) -> None:
+    Membership.objects.filter(group=group, agent=agent).delete()
+    _grant_role(group, agent, Membership.Role.MEMBER)  # withdraws every role permission
+    access.forget_memberships(agent)
+
+
+@transaction.atomic
+def group_leave(actor, group: Group) -> None:
+    membership = access.membership_of(actor, group)
+    if membership is None:
+        return
+    if membership.role == Membership.Role.OWNER:
+        _hand_over(group, leaving=actor)
+    _remove_membership(group, actor)
+
+
+@transaction.atomic
+def group_member_remove(actor, group: Group, agent: User) -> None:
+    _require(access.can_manage_members(actor, group))
+    membership = Membership.objects.filter(group=group, agent=agent).first()
+    if membership is None:
+        return
+    if membership.role == Membership.Role.OWNER:
+        raise ValidationError(_("The owner cannot be removed; hand over ownership first."))
+    if membership.role == Membership.Role.ANIMATOR:
+        _require(access.can_administer_group(actor, group))
+    _remove_membership(group, agent)
+
+
+@transaction.atomic
+def group_member_role_set(actor, group: Group, agent: User, *, role: str) -> Membership:
+    """Make a member an animator or a plain member again (owners hand over instead)."""
+    _require(access.can_administer_group(actor, group) and not group.is_archived)
+    if role not in (Membership.Role.MEMBER, Membership.Role.ANIMATOR):
+        raise ValidationError(_("Use “hand over ownership” to change the owner."))
+    membership = Membership.objects.select_for_update().get(group=group, agent=agent)
+    if membership.role == Membership.Role.OWNER:
+        raise ValidationError(_("Use “hand over ownership” to change the owner."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _grant_role(group, agent, role)
+    return membership
+
+
+def _set_owner(group: Group, new_owner: User, previous: User | None) -> None:
+    if previous is not None:
+        Membership.objects.filter(group=group, agent=previous).update(role=Membership.Role.ANIMATOR)
+        _grant_role(group, previous, Membership.Role.ANIMATOR)
+    membership = _add_member(group, new_owner)
+    Membership.objects.filter(pk=membership.pk).update(role=Membership.Role.OWNER)
+    _grant_role(group, new_owner, Membership.Role.OWNER)
+
+
+@transaction.atomic
+def group_ownership_transfer(actor, group: Group, new_owner: User) -> Group:
+    _require(access.can_administer_group(actor, group))
+    if not new_owner.is_active or not access.is_member(new_owner, group):
+        raise ValidationError(_("The new owner must be an active member of the group."))
+    current = Membership.objects.filter(group=group, role=Membership.Role.OWNER).first()
+    previous = current.agent if current else None
+    if previous is not None and previous.pk == new_owner.pk:
+        return group
+    _set_owner(group, new_owner, previous)
+    notify(new_owner, "ownership_received", actor=actor, group=group)
+    return group
+
+
+def _hand_over(group: Group, *, leaving: User) -> User | None:
+    """Give the group to its longest-serving active animator, else to the first staff member."""
+    successor = (
+        User.objects.filter(
+            memberships__group=group,
+            memberships__role=Membership.Role.ANIMATOR,
+            is_active=True,
+        )
+        .exclude(pk=leaving.pk)
+        .order_by("memberships__joined_at")
+        .first()
+    ) or User.objects.filter(is_staff=True, is_active=True).exclude(pk=leaving.pk).order_by(
+        "pk"
+    ).first()
+    Membership.objects.filter(group=group, agent=leaving).update(role=Membership.Role.MEMBER)
+    _grant_role(group, leaving, Membership.Role.MEMBER)
+    if successor is not None:
+        _set_owner(group, successor, None)
+        notify(successor, "ownership_received", actor=None, group=group)
+    return successor
+
+
+@transaction.atomic
+def agent_groups_release(agent: User) -> None:
+    """When an agent leaves the administration: hand over their groups, drop memberships."""
+    for membership in Membership.objects.filter(agent=agent).select_related("group"):
+        if membership.role == Membership.Role.OWNER:
+            _hand_over(membership.group, leaving=agent)
+        _remove_membership(membership.group, agent)
+
+
+@transaction.atomic
+def group_archive(actor, group: Group, *, archived: bool = True) -> Group:
+    _require(access.can_administer_group(actor, group))
+    group.archived_at = timezone.now() if archived else None
+    group.save(update_fields=["archived_at"])
+    return group
+
+
+@transaction.atomic
+def group_mark_official(actor, group: Group, *, official: bool = True) -> Group:
+    _require(access.is_active_agent(actor) and actor.is_staff)
+    group.is_official = official
+    group.save(update_fields=["is_official"])
+    return group
+
+
+@transaction.atomic
+def group_notify_posts_set(actor, group: Group, *, enabled: bool) -> None:
+    Membership.objects.filter(group=group, agent=actor).update(notify_posts=enabled)
+
+
+@transaction.atomic
+def department_group_sync(department, agents) -> Group:
+    """The closed group mirroring a department, with exactly its active agents as members.
+
+    Called by the directory sync (system action, no actor).
+    """
+    group = Group.objects.filter(department=department).first()
+    if group is None:
+        try:
+            with transaction.atomic():
+                group = Group.objects.create(
+                    name=department.name,
+                    slug=_unique_slug(department.name),
+                    name_key=fold(department.name),
+                    policy=Group.Policy.CLOSED,
+                    kind=Group.Kind.DEPARTMENT,
+                    department=department,
+                    is_official=True,
+                )
+        except IntegrityError:
+            group = Group.objects.get(department=department)
+    wanted = {a.pk for a in agents if a.is_active}
+    have = set(
+        group.memberships.filter(role=Membership.Role.MEMBER).values_list("agent_id", flat=True)
+    )
+    Membership.objects.filter(
+        group=group, agent_id__in=have - wanted, role=Membership.Role.MEMBER
+    ).delete()
+    Membership.objects.bulk_create(
+        [Membership(group=group, agent_id=pk) for pk in wanted - have], ignore_conflicts=True
+    )
+    return group

@@ -1,0 +1,81 @@
+"""A notification to one agent, and each agent's delivery choices per kind."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    MENTION = "mention", _("someone mentions me")
+    REPLY = "reply", _("a reply to my post or comment")
+    REACTION = "reaction", _("a reaction to my content")
+    MEMBERSHIP_REQUEST = "membership_request", _("a request to join a group I animate")
+    MEMBERSHIP_APPROVED = "membership_approved", _("my request to join a group is approved")
+    MEMBERSHIP_DECLINED = "membership_declined", _("my request to join a group is declined")
+    INVITATION = "invitation", _("an invitation to a group")
+    OWNERSHIP_RECEIVED = "ownership_received", _("I become the owner of a group")
+    GROUP_POST = "group_post", _("a new post in a group I follow closely")
+    ANNOUNCEMENT = "announcement", _("an announcement asking for acknowledgement")
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("on the site only")
+    EMAIL = "email", _("on the site and by e-mail at once")
+    DIGEST = "digest", _("on the site and in the daily digest")
+    OFF = "off", _("off")
+
+
+# Digests rather than floods: only what asks for action goes out at once.
+DEFAULT_CHANNELS = {
+    Kind.MENTION: Channel.DIGEST,
+    Kind.REPLY: Channel.DIGEST,
+    Kind.REACTION: Channel.IN_APP,
+    Kind.MEMBERSHIP_REQUEST: Channel.DIGEST,
+    Kind.MEMBERSHIP_APPROVED: Channel.IN_APP,
+    Kind.MEMBERSHIP_DECLINED: Channel.IN_APP,
+    Kind.INVITATION: Channel.DIGEST,
+    Kind.OWNERSHIP_RECEIVED: Channel.EMAIL,
+    Kind.GROUP_POST: Channel.DIGEST,
+    Kind.ANNOUNCEMENT: Channel.EMAIL,
+}
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    group = models.ForeignKey("groups.Group", null=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("stream.Post", null=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        "stream.Comment", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["channel", "emailed_at"]),
+        ]
+
+
+class Preference(models.Model):
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "kind"], name="notifications_one_pref_per_kind"
+            )
+        ]

@@ -1,0 +1,112 @@
+"""Reads of notifications, always re-checked against the access model.
+
+A notification is shown (in the list, the unread count, e-mails and digests) only while
+its recipient may still see what it points to: a post that became invisible, a group
+they were removed from or that turned secret makes it disappear everywhere.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from intranet.groups.access import visible_groups
+from intranet.notifications.models import Kind, Notification
+from intranet.stream.access import visible_comments, visible_posts
+
+
+def visible_notifications(actor) -> QuerySet[Notification]:
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_id=actor.pk).filter(
+        Q(group__isnull=True) | Q(group__in=visible_groups(actor)),
+        Q(post__isnull=True) | Q(post__in=visible_posts(actor)),
+        Q(comment__isnull=True) | Q(comment__in=visible_comments(actor)),
+    )
+
+
+def unread_count(actor) -> int:
+    return visible_notifications(actor).filter(read_at__isnull=True).count()
+
+
+@dataclass
+class NotificationItem:
+    """One line of the list: reactions to the same content are grouped."""
+
+    notification: Notification
+    actors: list = field(default_factory=list)
+    unread: bool = False
+
+    @property
+    def others(self) -> int:
+        return max(0, len(self.actors) - 1)
+
+    @property
+    def text(self) -> str:
+        return describe(self.notification, others=self.others)
+
+    @property
+    def url(self) -> str:
+        return target_url(self.notification)
+
+
+def notification_list(actor, *, limit: int = 50) -> list[NotificationItem]:
+    notifications = (
+        visible_notifications(actor)
+        .select_related("actor", "group", "post", "comment")
+        .order_by("-created_at", "-pk")[: limit * 4]
+    )
+    items, grouped = [], {}
+    for n in notifications:
+        key = (n.kind, n.post_id, n.comment_id) if n.kind == Kind.REACTION else None
+        item = grouped.get(key) if key else None
+        if item is None:
+            item = NotificationItem(n)
+            items.append(item)
+            if key:
+                grouped[key] = item
+        if n.actor is not None and n.actor not in item.actors:
+            item.actors.append(n.actor)
+        item.unread = item.unread or n.read_at is None
+    return items[:limit]
+
+
+def target_url(n: Notification) -> str:
+    if n.comment_id:
+        return reverse("stream:post-detail", args=[n.comment.post_id]) + f"#comment-{n.comment_id}"
+    if n.post_id:
+        return reverse("stream:post-detail", args=[n.post_id])
+    if n.kind == Kind.INVITATION:
+        return reverse("groups:invitation-list")
+    if n.kind == Kind.MEMBERSHIP_REQUEST and n.group_id:
+        return reverse("groups:group-members", args=[n.group.slug])
+    if n.group_id:
+        return reverse("groups:group-detail", args=[n.group.slug])
+    return reverse("notifications:notification-list")
+
+
+def describe(n: Notification, *, others: int = 0) -> str:
+    """The sentence shown for a notification, in the active language."""
+    who = n.actor.display_name if n.actor else _("Someone")
+    group = n.group.name if n.group_id else ""
+    if n.kind == Kind.REACTION and others:
+        return ngettext(
+            "%(who)s and %(n)d other reacted to your content",
+            "%(who)s and %(n)d others reacted to your content",
+            others,
+        ) % {"who": who, "n": others}
+    texts = {
+        Kind.MENTION: _("%(who)s mentioned you"),
+        Kind.REPLY: _("%(who)s replied to you"),
+        Kind.REACTION: _("%(who)s reacted to your content"),
+        Kind.MEMBERSHIP_REQUEST: _("%(who)s asks to join %(group)s"),
+        Kind.MEMBERSHIP_APPROVED: _("You are now a member of %(group)s"),
+        Kind.MEMBERSHIP_DECLINED: _("Your request to join %(group)s was declined"),
+        Kind.INVITATION: _("%(who)s invites you to join %(group)s"),
+        Kind.OWNERSHIP_RECEIVED: _("You are now the owner of %(group)s"),
+        Kind.GROUP_POST: _("%(who)s posted in %(group)s"),
+        Kind.ANNOUNCEMENT: _("%(who)s published an announcement to acknowledge"),
+    }
+    return texts[Kind(n.kind)] % {"who": who, "group": group}

@@ -1,0 +1,51 @@
+"""Writes on notifications: creating them (with the recipient's delivery choice), reading.
+
+The row is written in the caller's transaction; e-mail at once is queued after commit
+through the tasks framework, so a rolled-back action notifies nobody.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from intranet.notifications.models import DEFAULT_CHANNELS, Channel, Kind, Notification, Preference
+
+
+def channel_for(agent, kind: str) -> str:
+    preference = Preference.objects.filter(agent=agent, kind=kind).values_list("channel", flat=True)
+    return preference.first() or DEFAULT_CHANNELS[Kind(kind)]
+
+
+def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=None):
+    """Notify recipient, unless they are the actor, inactive, or turned this kind off."""
+    if recipient is None or not recipient.is_active:
+        return None
+    if actor is not None and actor.pk == recipient.pk:
+        return None
+    channel = channel_for(recipient, kind)
+    if channel == Channel.OFF:
+        return None
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, actor=actor, group=group, post=post, comment=comment,
+        channel=channel,
+    )  # fmt: skip
+    if channel == Channel.EMAIL:
+        from intranet.notifications.tasks import send_notification_email
+
+        transaction.on_commit(lambda: send_notification_email.enqueue(notification.pk))
+    return notification
+
+
+@transaction.atomic
+def preferences_set(actor, choices: dict[str, str]) -> None:
+    for kind, channel in choices.items():
+        Preference.objects.update_or_create(
+            agent=actor, kind=Kind(kind), defaults={"channel": Channel(channel)}
+        )
+
+
+@transaction.atomic
+def notifications_mark_read(actor, *, ids=None) -> int:
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
