@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "intranet.groups",
     "intranet.stream",
     "intranet.notifications",
+    "intranet.moderation",
 ]
 
 MIDDLEWARE = [

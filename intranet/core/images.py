@@ -58,3 +58,21 @@ def square_jpeg(upload, *, size: int = 400, folder: str) -> ContentFile:
     buffer = io.BytesIO()
     fitted.save(buffer, format="JPEG", quality=85, optimize=True)
     return ContentFile(buffer.getvalue(), name=f"{folder}/{uuid.uuid4().hex}.jpg")
+
+
+def fitted_jpeg(upload, *, longest_side: int = 1600, folder: str) -> ContentFile:
+    """A JPEG no larger than longest_side on either side, orientation applied, no metadata."""
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        if image.mode not in ("RGB", "L"):
+            background = Image.new("RGB", image.size, (255, 255, 255))
+            rgba = image.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            image = background
+        image = image.convert("RGB")
+        image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85, optimize=True)
+    return ContentFile(buffer.getvalue(), name=f"{folder}/{uuid.uuid4().hex}.jpg")

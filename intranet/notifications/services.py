@@ -35,6 +35,38 @@ def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=N
     return notification
 
 
+def notify_many(recipients, kind: str, *, actor=None, group=None, post=None, comment=None) -> int:
+    """Notify many agents at once (announcements, group posts): bulk, preferences respected."""
+    recipients = recipients.filter(is_active=True)
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    ids = list(recipients.values_list("pk", flat=True).distinct())
+    chosen = dict(
+        Preference.objects.filter(agent_id__in=ids, kind=kind).values_list("agent_id", "channel")
+    )
+    default = DEFAULT_CHANNELS[Kind(kind)]
+    rows = [
+        Notification(
+            recipient_id=pk,
+            kind=kind,
+            actor=actor,
+            group=group,
+            post=post,
+            comment=comment,
+            channel=chosen.get(pk, default),
+        )
+        for pk in ids
+        if chosen.get(pk, default) != Channel.OFF
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    emails = [n.pk for n in rows if n.channel == Channel.EMAIL and n.pk]
+    if emails:
+        from intranet.notifications.tasks import send_notification_email
+
+        transaction.on_commit(lambda: [send_notification_email.enqueue(pk) for pk in emails])
+    return len(rows)
+
+
 @transaction.atomic
 def preferences_set(actor, choices: dict[str, str]) -> None:
     for kind, channel in choices.items():

@@ -74,12 +74,14 @@ class Post(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["-created_at", "-id"], name="stream_post_recent"),
-            models.Index(fields=["group", "-created_at", "-id"], name="stream_post_group_recent"),
-            models.Index(fields=["author", "-created_at", "-id"], name="stream_post_author_recent"),
+            # Feeds page by id (a cursor, never OFFSET): ids grow with time.
+            models.Index(fields=["group", "-id"], name="stream_post_group_recent"),
+            models.Index(fields=["author", "-id"], name="stream_post_author_recent"),
+            models.Index(fields=["visibility", "department", "-id"], name="stream_post_vis_recent"),
             models.Index(
-                fields=["visibility", "department", "-created_at", "-id"],
-                name="stream_post_vis_recent",
+                fields=["group", "-pinned_at"],
+                condition=Q(pinned_at__isnull=False),
+                name="stream_post_pinned",
             ),
         ]
 
@@ -117,7 +119,7 @@ class Comment(models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["post", "created_at"])]
+        indexes = [models.Index(fields=["post", "id"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "idempotency_key"],

@@ -1,0 +1,91 @@
+"""Reporting content, handling reports, publishing and accepting the charter."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intranet.groups.access import is_active_agent
+from intranet.moderation import access
+from intranet.moderation.charter import charter_current
+from intranet.moderation.models import CharterAcceptance, CharterVersion, Report
+from intranet.stream.access import access_comment, access_post
+
+
+@transaction.atomic
+def report_create(
+    actor, *, reason: str, details: str = "", post_id=None, comment_id=None
+) -> Report:
+    """Report a post or a comment actor can see; reporting twice keeps one open report."""
+    if not is_active_agent(actor):
+        raise PermissionDenied
+    if reason not in Report.Reason.values:
+        raise ValidationError(_("Choose a reason."))
+    if comment_id is not None:
+        comment = access_comment(actor, comment_id)
+        target = {"comment": comment, "post": None}
+        group_id = comment.post.group_id
+    else:
+        post = access_post(actor, post_id)
+        target = {"post": post, "comment": None}
+        group_id = post.group_id
+    existing = Report.objects.filter(reporter=actor, status=Report.Status.OPEN, **target).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                reporter=actor, reason=reason, details=details[:1000], group_id=group_id, **target
+            )
+    except IntegrityError:
+        return Report.objects.get(reporter=actor, status=Report.Status.OPEN, **target)
+
+
+def _target(report: Report):
+    return report.comment if report.comment_id else report.post
+
+
+@transaction.atomic
+def report_decide(actor, report_id, *, decision: str) -> Report:
+    """hide: the content disappears for everyone; dismiss: it stays; restore: it comes back."""
+    report = access.access_report(actor, report_id)
+    target = _target(report)
+    now = timezone.now()
+    if decision == "hide":
+        type(target).objects.filter(pk=target.pk).update(hidden_at=now)
+        status = Report.Status.HIDDEN
+    elif decision == "restore":
+        type(target).objects.filter(pk=target.pk).update(hidden_at=None)
+        status = Report.Status.RESTORED
+    elif decision == "dismiss":
+        status = Report.Status.DISMISSED
+    else:
+        raise ValidationError(_("Unknown decision."))
+    # Every open report on the same content is settled by the same decision.
+    same = Report.objects.filter(post_id=report.post_id, comment_id=report.comment_id)
+    same.filter(status__in=[Report.Status.OPEN, Report.Status.HIDDEN]).update(
+        status=status, handled_by=actor, handled_at=now
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def charter_publish(actor, *, body: str) -> CharterVersion:
+    if not access.can_edit_charter(actor):
+        raise PermissionDenied
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("The charter cannot be empty."))
+    return CharterVersion.objects.create(body=body, published_by=actor)
+
+
+@transaction.atomic
+def charter_accept(actor, *, version_id) -> CharterAcceptance:
+    if not is_active_agent(actor):
+        raise PermissionDenied
+    current = charter_current()
+    if current is None or str(current.pk) != str(version_id):
+        raise ValidationError(_("The charter has changed: please read the current version."))
+    acceptance, _created = CharterAcceptance.objects.get_or_create(agent=actor, version=current)
+    return acceptance
