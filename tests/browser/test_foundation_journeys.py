@@ -228,6 +228,10 @@ def test_departments_tree_and_detail(org, page, sign_in, axe_check):
         "Direction des ressources humaines"
     )
     expect(page.locator("ul.cards")).to_contain_text("Carol N'Diaye")
+    # The menu marks the section, not the page: the link leads to the chart, not here.
+    expect(page.get_by_role("link", name="Services", exact=True)).to_have_attribute(
+        "aria-current", "true"
+    )
     axe_check(page)
     page.get_by_role("navigation", name="Rattachement").get_by_role(
         "link", name=re.compile("Direction générale des services")
