@@ -6,12 +6,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from intranet.core import views as core_views
-from intranet.people import views as people_views
+from intranet.stream import views as stream_views
 
 admin.site.site_header = "Transverse"
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
+    path("", stream_views.home, name="home"),
+    path("", include("intranet.stream.urls")),
+    path("", include("intranet.moderation.urls")),
+    path("groups/", include("intranet.groups.urls")),
+    path("topics/", include("intranet.topics.urls")),
+    path("notifications/", include("intranet.notifications.urls")),
     path("accounts/", include("intranet.accounts.urls")),
     path("people/", include("intranet.people.urls")),
     path("departments/", include("intranet.departments.urls")),

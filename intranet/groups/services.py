@@ -5,6 +5,7 @@ consumer or a command cannot skip the check. Notifications go out after commit.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from intranet.accounts.models import User
+from intranet.core.images import fitted_jpeg
 from intranet.core.text import fold
 from intranet.groups import access
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
@@ -80,6 +82,10 @@ def group_create(
     )
     group.themes.set(topics_get_or_create(themes))
     _add_member(group, actor, Membership.Role.OWNER)
+    if image is not None:
+        content = fitted_jpeg(image, longest_side=800, folder="groups")
+        group.image.name = default_storage.save(content.name, content)
+        group.save(update_fields=["image"])
     return group
 
 

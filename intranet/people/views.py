@@ -17,20 +17,6 @@ PAGE_SIZE = 24
 
 
 @require_GET
-def home(request):
-    me = request.user
-    return render(
-        request,
-        "people/home.html",
-        {
-            "breadcrumb": department_breadcrumb(me.department),
-            "colleagues": selectors.agent_colleagues(me, me),
-            "newcomers": selectors.newcomers(me),
-        },
-    )
-
-
-@require_GET
 def agent_directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -11,3 +11,26 @@ register = template.Library()
 def markdown_filter(source):
     """User Markdown rendered by the project's one renderer."""
     return render_markdown(source)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or None."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def reaction_symbol(kind):
+    from intranet.stream.models import REACTION_SYMBOLS
+
+    return REACTION_SYMBOLS.get(kind, "")
+
+
+@register.simple_tag
+def reaction_kinds():
+    from intranet.stream.models import ReactionKind
+
+    return ReactionKind.choices

@@ -1,0 +1,125 @@
+"""Input validation for groups: creation, editing, invitations, filters."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from intranet.accounts.models import User
+from intranet.core.images import check_image
+from intranet.departments.models import Department
+from intranet.departments.selectors import department_choices
+from intranet.groups.models import Group
+
+MAX_THEMES = 10
+
+
+def parse_labels(raw: str, *, limit: int) -> list[str]:
+    labels = [" ".join(part.strip().lstrip("#").split()) for part in raw.split(",")]
+    labels = [label[:60] for label in labels if label]
+    if len(labels) > limit:
+        raise forms.ValidationError(_("At most %(max)d themes, please."), params={"max": limit})
+    return labels
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown: **bold**, *italics*, lists, links."),
+    )
+    themes = forms.CharField(
+        label=_("Themes"),
+        required=False,
+        max_length=700,
+        help_text=_("Separate themes with commas, for example: GDPR, digital."),
+    )
+    policy = forms.ChoiceField(
+        label=_("Who can join"), choices=Group.Policy.choices, widget=forms.RadioSelect
+    )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give the group a name."))
+        return name
+
+    def clean_themes(self):
+        return parse_labels(self.cleaned_data["themes"], limit=MAX_THEMES)
+
+
+class GroupCreateForm(GroupForm):
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+    confirm_distinct = forms.BooleanField(
+        label=_("None of these groups fits: create mine anyway"), required=False
+    )
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload:
+            check_image(upload, max_bytes=settings.TRANSVERSE_MAX_PHOTO_BYTES)
+        return upload
+
+
+class InviteForm(forms.Form):
+    logins = forms.CharField(
+        label=_("Agents' logins"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separate logins with commas."),
+    )
+    department = forms.TypedChoiceField(
+        label=_("or a whole department"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("— None —")), *department_choices()]
+
+    def clean_logins(self):
+        logins = [part.strip() for part in self.cleaned_data["logins"].split(",") if part.strip()]
+        agents = list(User.objects.filter(username__in=logins, is_active=True))
+        found = {a.username.lower() for a in agents}
+        unknown = [login for login in logins if login.lower() not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No active agent has these logins: %(logins)s"),
+                params={"logins": ", ".join(unknown[:10])},
+            )
+        return agents
+
+    def clean_department(self):
+        pk = self.cleaned_data["department"]
+        return Department.objects.filter(pk=pk, is_active=True).first() if pk else None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("logins") and not data.get("department"):
+            raise forms.ValidationError(_("Give at least one login or a department."))
+        return data
+
+
+class GroupFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), max_length=120, required=False)
+    theme = forms.CharField(label=_("Theme"), max_length=60, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *Group.Kind.choices]
+    )
+    department = forms.TypedChoiceField(
+        label=_("Department"), coerce=int, required=False, empty_value=None
+    )
+    mine = forms.BooleanField(label=_("My groups only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("All departments")), *department_choices()]
+
+    def clean_department(self):
+        pk = self.cleaned_data["department"]
+        return Department.objects.filter(pk=pk).first() if pk else None

@@ -1,0 +1,252 @@
+"""Group pages: directory, creation, the group's page, members, invitations."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from intranet.accounts.access import access_agent
+from intranet.core.redirects import redirect_back
+from intranet.groups import access, selectors, services
+from intranet.groups.forms import GroupCreateForm, GroupFilterForm, GroupForm, InviteForm
+from intranet.groups.models import Invitation, JoinRequest, Membership
+from intranet.stream.forms import PostForm
+from intranet.stream.selectors import group_feed, pinned_posts
+
+
+@require_GET
+def group_list(request):
+    form = GroupFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    groups = selectors.group_directory(request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(groups, 24).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query_string": query.urlencode(),
+               "my_groups": access.member_group_ids(request.user)}  # fmt: skip
+    return render(request, "groups/group_list.html", context)
+
+
+def group_create(request):
+    form = GroupCreateForm(request.POST or None, request.FILES or None)
+    similar = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        similar = selectors.similar_groups(request.user, name=data["name"], themes=data["themes"])
+        if not similar or data["confirm_distinct"]:
+            group = services.group_create(
+                request.user, name=data["name"], description=data["description"],
+                policy=data["policy"], themes=data["themes"], image=data["image"],
+            )  # fmt: skip
+            messages.success(request, _("The group has been created."))
+            return redirect("groups:group-detail", slug=group.slug)
+    return render(request, "groups/group_form.html", {"form": form, "similar": similar})
+
+
+@require_GET
+def group_detail(request, slug):
+    group = access.access_group(request.user, slug)
+    readable = access.can_read_group_content(request.user, group)
+    feed = group_feed(request.user, group, cursor=request.GET.get("after")) if readable else None
+    context = {
+        "group": group,
+        "feed": feed,
+        "pinned": pinned_posts(request.user, group) if readable else [],
+        "membership": access.membership_of(request.user, group),
+        "member_count": selectors.member_count(group),
+        "pending_request": selectors.has_pending_request(request.user, group),
+        "can_post": access.can_post_in_group(request.user, group),
+        "can_join": access.can_join_group(request.user, group),
+        "can_request": access.can_request_to_join(request.user, group),
+        "can_manage": access.can_manage_members(request.user, group),
+        "can_administer": access.can_administer_group(request.user, group),
+        "post_form": PostForm(actor=request.user, group=group),
+        "subgroups": access.visible_groups(request.user).filter(parent=group).order_by("name"),
+    }
+    return render(request, "groups/group_detail.html", context)
+
+
+def group_edit(request, slug):
+    group = access.access_group(request.user, slug, for_write=True)
+    initial = {"name": group.name, "description": group.description, "policy": group.policy,
+               "themes": ", ".join(t.label for t in group.themes.all())}  # fmt: skip
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.group_update(request.user, group, **form.cleaned_data)
+        messages.success(request, _("The group has been saved."))
+        return redirect("groups:group-detail", slug=group.slug)
+    return render(request, "groups/group_edit.html", {"form": form, "group": group})
+
+
+@require_GET
+def group_image(request, slug):
+    group = access.access_group(request.user, slug)
+    if not group.image:
+        raise Http404
+    return FileResponse(group.image.open("rb"), content_type="image/jpeg")
+
+
+@require_GET
+def group_members(request, slug):
+    group = access.access_group(request.user, slug)
+    if not access.can_read_group_content(request.user, group):
+        raise Http404
+    can_manage = access.can_manage_members(request.user, group)
+    context = {
+        "group": group,
+        "members": selectors.group_members(group),
+        "requests": selectors.pending_requests(group) if can_manage else [],
+        "can_manage": can_manage,
+        "can_administer": access.can_administer_group(request.user, group),
+        "invite_form": InviteForm(),
+        "roles": Membership.Role,
+    }
+    return render(request, "groups/group_members.html", context)
+
+
+def _act(request, slug, action, success: str):
+    """Run a membership action on the group at slug, report its outcome, go back."""
+    group = access.access_group(request.user, slug)
+    try:
+        action(group)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect_back(request, group_url(group))
+
+
+def group_url(group) -> str:
+    from django.urls import reverse
+
+    return reverse("groups:group-detail", args=[group.slug])
+
+
+@require_POST
+def group_join(request, slug):
+    return _act(
+        request, slug, lambda g: services.group_join(request.user, g), _("Welcome to the group!")
+    )
+
+
+@require_POST
+def group_request(request, slug):
+    message = request.POST.get("message", "")
+    return _act(
+        request, slug, lambda g: services.group_request_join(request.user, g, message=message),
+        _("Your request has been sent to the group's animators."),
+    )  # fmt: skip
+
+
+@require_POST
+def group_leave(request, slug):
+    group = access.access_group(request.user, slug)
+    services.group_leave(request.user, group)
+    messages.success(request, _("You have left the group."))
+    return redirect("groups:group-list")
+
+
+@require_POST
+def group_notify_toggle(request, slug):
+    enabled = request.POST.get("enabled") == "1"
+    return _act(
+        request, slug, lambda g: services.group_notify_posts_set(request.user, g, enabled=enabled),
+        _("Your notification choice has been saved."),
+    )  # fmt: skip
+
+
+@require_POST
+def group_invite(request, slug):
+    group = access.access_group(request.user, slug)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        invited = services.group_invite(
+            request.user, group, agents=form.cleaned_data["logins"] or [],
+            department=form.cleaned_data["department"],
+        )  # fmt: skip
+        messages.success(request, _("%(n)d invitation(s) sent.") % {"n": len(invited)})
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("groups:group-members", slug=group.slug)
+
+
+@require_POST
+def request_decide(request, slug, request_id):
+    group = access.access_group(request.user, slug)
+    join_request = get_object_or_404(JoinRequest, pk=request_id, group=group)
+    approve = request.POST.get("decision") == "approve"
+    services.join_request_decide(request.user, join_request, approve=approve)
+    messages.success(request, _("Request approved.") if approve else _("Request declined."))
+    return redirect("groups:group-members", slug=group.slug)
+
+
+@require_POST
+def member_remove(request, slug, username):
+    agent = access_agent(request.user, username)
+    return _act(
+        request, slug, lambda g: services.group_member_remove(request.user, g, agent),
+        _("The member has been removed."),
+    )  # fmt: skip
+
+
+@require_POST
+def member_role(request, slug, username):
+    agent = access_agent(request.user, username)
+    role = request.POST.get("role", "")
+    return _act(
+        request, slug, lambda g: services.group_member_role_set(request.user, g, agent, role=role),
+        _("The role has been changed."),
+    )  # fmt: skip
+
+
+@require_POST
+def ownership_transfer(request, slug, username):
+    agent = access_agent(request.user, username)
+    return _act(
+        request, slug, lambda g: services.group_ownership_transfer(request.user, g, agent),
+        _("Ownership has been handed over."),
+    )  # fmt: skip
+
+
+@require_POST
+def group_archive(request, slug):
+    archived = request.POST.get("archived") == "1"
+    return _act(
+        request, slug, lambda g: services.group_archive(request.user, g, archived=archived),
+        _("The group is archived.") if archived else _("The group is active again."),
+    )  # fmt: skip
+
+
+@require_POST
+def group_official(request, slug):
+    official = request.POST.get("official") == "1"
+    return _act(
+        request, slug, lambda g: services.group_mark_official(request.user, g, official=official),
+        _("The group's official mark has been changed."),
+    )  # fmt: skip
+
+
+@require_GET
+def invitation_list(request):
+    invitations = selectors.my_invitations(request.user)
+    return render(request, "groups/invitation_list.html", {"invitations": invitations})
+
+
+@require_POST
+def invitation_answer(request, invitation_id):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, agent_id=request.user.pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.invitation_answer(request.user, invitation, accept=accept)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("groups:invitation-list")
+    if accept:
+        messages.success(request, _("Welcome to the group!"))
+        return redirect("groups:group-detail", slug=invitation.group.slug)
+    messages.success(request, _("Invitation declined."))
+    return redirect("groups:invitation-list")
