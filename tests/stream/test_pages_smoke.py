@@ -31,8 +31,8 @@ def test_member_pages_render(alice_client, world):
         f"/groups/{g.slug}/members/", f"/groups/{g.slug}/edit/", "/groups/invitations/",
         f"/posts/{p.pk}/", f"/posts/{p.pk}/edit/", f"/posts/{world['org'].pk}/share/",
         f"/posts/{p.pk}/revisions/", "/topics/rgpd/", "/notifications/", "/notifications/settings/",
-        "/moderation/", "/charter/", f"/report/?post={p.pk}", f"/comments/{world['comment'].pk}/edit/",
-        "/mentions/?q=car",
+        "/moderation/", "/charter/", f"/report/?post={p.pk}",
+        f"/comments/{world['comment'].pk}/edit/", "/mentions/?q=car",
     ]:  # fmt: skip
         response = alice_client.get(url)
         assert response.status_code == 200, url
