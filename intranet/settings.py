@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "intranet.stream",
     "intranet.notifications",
     "intranet.moderation",
+    "intranet.directory",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # --- Authentication ---
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: it answers quickly for local accounts and notes a directory outage on the request.
+    "intranet.directory.backend.DirectoryBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -167,6 +170,48 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Directory (LDAP) ---
+# Agents sign in with their OpenLDAP / Active Directory account; `sync_directory` and the
+# periodic task import agents and departments. No URL: the directory is off (local accounts
+# only). Every variable is described in docs/directory.md.
+from intranet.core.env import env_float  # noqa: E402
+from intranet.directory.config import (  # noqa: E402
+    parse_attribute_map,
+    parse_filter,
+    parse_preset,
+    parse_urls,
+)
+
+# One or more servers, tried in order, separated by spaces or commas.
+TRANSVERSE_LDAP_URLS = parse_urls(
+    env_str("TRANSVERSE_LDAP_URL").replace(",", " ").split(), "TRANSVERSE_LDAP_URL"
+)
+TRANSVERSE_LDAP_PRESET = parse_preset(env_str("TRANSVERSE_LDAP_PRESET"), "TRANSVERSE_LDAP_PRESET")
+TRANSVERSE_LDAP_START_TLS = env_bool("TRANSVERSE_LDAP_START_TLS", False)
+TRANSVERSE_LDAP_CA_FILE = env_str("TRANSVERSE_LDAP_CA_FILE")
+if TRANSVERSE_LDAP_CA_FILE and not Path(TRANSVERSE_LDAP_CA_FILE).is_file():
+    raise ImproperlyConfigured("TRANSVERSE_LDAP_CA_FILE must name a readable file of certificates.")
+TRANSVERSE_LDAP_BIND_DN = env_str("TRANSVERSE_LDAP_BIND_DN")
+TRANSVERSE_LDAP_BIND_PASSWORD = env_secret("TRANSVERSE_LDAP_BIND_PASSWORD")
+TRANSVERSE_LDAP_USER_BASE = env_str("TRANSVERSE_LDAP_USER_BASE")
+TRANSVERSE_LDAP_USER_FILTER = env_str("TRANSVERSE_LDAP_USER_FILTER") and parse_filter(
+    env_str("TRANSVERSE_LDAP_USER_FILTER"), "TRANSVERSE_LDAP_USER_FILTER", needs_username=True
+)
+TRANSVERSE_LDAP_SYNC_FILTER = env_str("TRANSVERSE_LDAP_SYNC_FILTER") and parse_filter(
+    env_str("TRANSVERSE_LDAP_SYNC_FILTER"), "TRANSVERSE_LDAP_SYNC_FILTER", needs_username=False
+)
+TRANSVERSE_LDAP_ATTRIBUTE_MAP = parse_attribute_map(
+    env_str("TRANSVERSE_LDAP_ATTRIBUTE_MAP"), "TRANSVERSE_LDAP_ATTRIBUTE_MAP"
+)
+TRANSVERSE_LDAP_DEPARTMENT_HEAD_ATTRIBUTE = env_str("TRANSVERSE_LDAP_DEPARTMENT_HEAD_ATTRIBUTE")
+TRANSVERSE_LDAP_CONNECT_TIMEOUT = env_float("TRANSVERSE_LDAP_CONNECT_TIMEOUT", 3.0, minimum=0.1)
+TRANSVERSE_LDAP_RECEIVE_TIMEOUT = env_int("TRANSVERSE_LDAP_RECEIVE_TIMEOUT", 5, minimum=1)
+TRANSVERSE_LDAP_PAGE_SIZE = env_int("TRANSVERSE_LDAP_PAGE_SIZE", 500, minimum=1)
+TRANSVERSE_LDAP_MAX_DEACTIVATE_PERCENT = env_float("TRANSVERSE_LDAP_MAX_DEACTIVATE_PERCENT", 10.0)
+TRANSVERSE_LDAP_SYNC_INTERVAL = env_int("TRANSVERSE_LDAP_SYNC_INTERVAL", 60, minimum=0)
+TRANSVERSE_LDAP_FULL_SYNC_HOURS = env_int("TRANSVERSE_LDAP_FULL_SYNC_HOURS", 24, minimum=1)
+# --- end of Directory (LDAP) ---
 
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {

@@ -1,0 +1,1 @@
+"""The directory (OpenLDAP or Active Directory): sign-in, agent and department sync."""

@@ -1,0 +1,88 @@
+"""Signing agents in with their directory login and password.
+
+Search with the service account (the login escaped), then a simple bind as the agent on
+the same connection. Passwords are never stored or logged. When the directory cannot be
+reached, the backend notes it on the request (the sign-in form then says so) and lets
+the next backend try, so local accounts still sign in during an outage.
+"""
+
+import logging
+
+from django.contrib.auth.backends import BaseBackend
+from ldap3.utils.conv import escape_filter_chars
+
+from intranet.accounts.models import User
+from intranet.directory.config import directory_config
+from intranet.directory.connection import (
+    DirectoryUnavailable,
+    directory_connect,
+    search_one,
+    user_bind,
+)
+from intranet.directory.entries import USERNAME_MAX, MalformedEntry, agent_from_entry
+from intranet.directory.services.agents import agent_update_from_directory
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE_FLAG = "directory_unavailable"
+
+
+def directory_was_unavailable(request) -> bool:
+    """Whether the last sign-in attempt on this request could not reach the directory."""
+    return bool(getattr(request, UNAVAILABLE_FLAG, False))
+
+
+class DirectoryBackend(BaseBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        config = directory_config()
+        if not config.enabled or not isinstance(username, str) or not isinstance(password, str):
+            return None
+        username = username.strip()
+        # Refused before any bind: an empty simple bind is an anonymous bind that "succeeds".
+        if not username or not password.strip() or len(username) > USERNAME_MAX:
+            return None
+        if (
+            User.objects.filter(username__iexact=username)
+            .exclude(source=User.Source.DIRECTORY)
+            .exists()
+        ):
+            return None  # a local account (the site administrator...): ModelBackend's turn
+        try:
+            return self._authenticate(config, username, password)
+        except DirectoryUnavailable as exc:
+            logger.error("directory unavailable during sign-in of %r: %s", username, exc)
+            if request is not None:
+                setattr(request, UNAVAILABLE_FLAG, True)
+            return None
+
+    def _authenticate(self, config, username: str, password: str):
+        conn = directory_connect(config)
+        try:
+            search_filter = config.user_filter.replace("{username}", escape_filter_chars(username))
+            found = search_one(conn, config.user_base, search_filter, config.user_attributes())
+            if len(found) != 1:
+                logger.info(
+                    "directory sign-in failed for %r: %s",
+                    username,
+                    "unknown login" if not found else "login matches several entries",
+                )
+                return None
+            dn, raw = found[0]
+            try:
+                agent = agent_from_entry(config, dn, raw)
+            except MalformedEntry as exc:
+                logger.warning("directory entry %s cannot be used: %s", dn, exc)
+                return None
+            if agent.disabled or agent.locked:
+                logger.info("directory sign-in refused for %s: account disabled or locked", dn)
+                return None
+            if not user_bind(conn, dn, password):
+                return None
+        finally:
+            conn.unbind()
+        user = agent_update_from_directory(config, dn, raw)
+        return user if user is not None and user.is_active else None
+
+    def get_user(self, user_id):
+        user = User.objects.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None

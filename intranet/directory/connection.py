@@ -1,0 +1,157 @@
+"""Connections to the directory: servers tried in order, TLS checked, timeouts always set.
+
+Every failure to reach or use the directory becomes DirectoryUnavailable, whose message
+is for the log (it never holds a password). Callers must unbind() what they open.
+"""
+
+import logging
+import ssl
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from ldap3 import ANONYMOUS, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
+from ldap3.core.exceptions import LDAPException
+from ldap3.extend.standard.PagedSearch import paged_search_generator
+
+from intranet.directory.config import DirectoryConfig
+
+logger = logging.getLogger(__name__)
+
+
+class DirectoryUnavailable(Exception):
+    """The directory could not be reached, refused the service account, or broke off."""
+
+
+def _server(config: DirectoryConfig, url: str) -> Server:
+    parts = urlsplit(url)
+    tls = Tls(
+        validate=ssl.CERT_REQUIRED,
+        ca_certs_file=config.ca_file or None,
+        sni=parts.hostname,
+    )
+    return Server(
+        parts.hostname,
+        port=parts.port,
+        use_ssl=parts.scheme == "ldaps",
+        tls=tls,
+        get_info=NONE,
+        connect_timeout=config.connect_timeout,
+    )
+
+
+def _open(config: DirectoryConfig, url: str, user: str, password: str) -> Connection:
+    """Open, secure and bind one connection to url; raise DirectoryUnavailable otherwise."""
+    conn = Connection(
+        _server(config, url),
+        user=user or None,
+        password=password or None,
+        authentication=SIMPLE if user else ANONYMOUS,
+        receive_timeout=config.receive_timeout,
+        read_only=True,
+        check_names=False,
+        return_empty_attributes=False,
+        auto_referrals=False,
+    )
+    try:
+        conn.open(read_server_info=False)
+        # StartTLS failing must stop here: never carry on in plain text.
+        if config.start_tls and not conn.server.ssl and not conn.start_tls(read_server_info=False):
+            raise DirectoryUnavailable(f"{url}: StartTLS refused ({conn.result})")
+        if not conn.bind(read_server_info=False):
+            raise DirectoryUnavailable(
+                f"{url}: the service account {user or '(anonymous)'} was refused: "
+                f"{conn.result.get('description')}"
+            )
+    except (LDAPException, OSError) as exc:
+        conn.unbind()
+        raise DirectoryUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+    except DirectoryUnavailable:
+        conn.unbind()
+        raise
+    return conn
+
+
+def directory_connect(config: DirectoryConfig) -> Connection:
+    """A connection bound as the service account, to the first server that answers."""
+    if not config.enabled:
+        raise DirectoryUnavailable("no directory is configured (TRANSVERSE_LDAP_URL)")
+    errors = []
+    for url in config.urls:
+        try:
+            return _open(config, url, config.bind_dn, config.bind_password)
+        except DirectoryUnavailable as exc:
+            logger.warning("directory server unavailable: %s", exc)
+            errors.append(str(exc))
+    raise DirectoryUnavailable("; ".join(errors))
+
+
+def user_bind(conn: Connection, dn: str, password: str) -> bool:
+    """Whether dn's password is right, checked by a bind on conn (which stays usable).
+
+    Raises DirectoryUnavailable if the server cannot be asked. The caller has already
+    refused empty passwords: an empty simple bind is an anonymous bind that "succeeds".
+    """
+    if not password or not password.strip():
+        return False
+    try:
+        conn.user, conn.password, conn.authentication = dn, password, SIMPLE
+        ok = conn.bind(read_server_info=False)
+    except (LDAPException, OSError) as exc:
+        raise DirectoryUnavailable(f"bind as {dn}: {type(exc).__name__}: {exc}") from exc
+    if not ok:
+        logger.info("directory refused the password of %s: %s", dn, conn.result.get("description"))
+    return ok
+
+
+def search_entries(
+    conn: Connection,
+    base: str,
+    search_filter: str,
+    attributes: list[str],
+    *,
+    page_size: int,
+    size_limit: int = 0,
+) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
+    """(dn, raw attributes) of every entry found, page by page, streamed."""
+    try:
+        pages = paged_search_generator(
+            conn,
+            base,
+            search_filter,
+            search_scope=SUBTREE,
+            attributes=attributes,
+            size_limit=size_limit,
+            paged_size=page_size,
+        )
+        for item in pages:
+            if item.get("type") == "searchResEntry":
+                yield item["dn"], item["raw_attributes"]
+    except (LDAPException, OSError) as exc:
+        raise DirectoryUnavailable(f"search under {base}: {type(exc).__name__}: {exc}") from exc
+    result = conn.result or {}
+    if result.get("result") not in (0, None):
+        # noSuchObject (a wrong base DN), sizeLimitExceeded... never "an empty directory".
+        raise DirectoryUnavailable(
+            f"search under {base} ended with {result.get('description')}: {result.get('message')}"
+        )
+
+
+def search_one(
+    conn: Connection, base: str, search_filter: str, attributes: list[str]
+) -> list[tuple[str, dict[str, list[bytes]]]]:
+    """At most two entries (two means ambiguous), without paging."""
+    try:
+        conn.search(base, search_filter, SUBTREE, attributes=attributes, size_limit=2)
+    except (LDAPException, OSError) as exc:
+        raise DirectoryUnavailable(f"search under {base}: {type(exc).__name__}: {exc}") from exc
+    code = conn.result.get("result")
+    if code not in (0, 4):  # 4: sizeLimitExceeded, i.e. ambiguous
+        if code == 32:  # noSuchObject: a wrong base finds nobody, loudly in the log
+            logger.error("directory user base %s does not exist", base)
+            return []
+        raise DirectoryUnavailable(f"search under {base}: {conn.result.get('description')}")
+    return [
+        (e["dn"], e["raw_attributes"])
+        for e in conn.response or []
+        if e.get("type") == "searchResEntry"
+    ]

@@ -1,0 +1,58 @@
+"""What the directory sync remembers: each run, and the one queued periodic task."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SyncRun(models.Model):
+    """One run of the directory sync, kept for the summary, the admin and the next run."""
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("full")
+        INCREMENTAL = "incremental", _("incremental")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        REFUSED = "refused", _("refused by the safety guard")
+        FAILED = "failed", _("failed")
+
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RUNNING
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Counts: created, updated, moved, deactivated, reactivated, unchanged, skipped...
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    skipped = models.JSONField(_("skipped entries"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    # Highest modifyTimestamp read: the next incremental run asks for entries changed since.
+    high_water_mark = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("directory sync run")
+        verbose_name_plural = _("directory sync runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class SyncSchedule(models.Model):
+    """The single row that says which queued task is the next periodic sync.
+
+    django-tasks has no cron: each run queues the next one (run_after). This row lets a
+    second worker, a re-run of `migrate` or a crashed run find out whether the chain is
+    alive, so that there is always exactly one pending periodic sync.
+    """
+
+    task_id = models.CharField(max_length=64, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("directory sync schedule")
+        verbose_name_plural = _("directory sync schedule")
+
+    def __str__(self):
+        return f"next directory sync at {self.next_run_at}"

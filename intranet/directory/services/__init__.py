@@ -1,0 +1,1 @@
+"""Every write the directory makes: agents, departments, sync runs and their schedule."""

@@ -1,0 +1,187 @@
+"""Writes to agents that come from the directory: at sign-in, and when they leave."""
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from intranet.accounts.models import User
+from intranet.core.images import check_image, square_jpeg
+from intranet.departments.models import Department
+from intranet.directory.config import DirectoryConfig
+from intranet.directory.entries import DirectoryAgent, agent_from_entry, normalise_dn, photo_bytes
+from intranet.directory.services.departments import department_nodes, departments_ensure
+
+logger = logging.getLogger(__name__)
+
+PHOTO_FOLDER = "photos/directory"
+TEXT_FIELDS = ("first_name", "last_name", "email", "title", "phone", "office")
+
+
+def unusable_password() -> str:
+    """What make_password(None) stores, without its per-call overhead (bulk creation)."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+def photo_name(photo_hash: str) -> str:
+    return f"{PHOTO_FOLDER}/{photo_hash}.jpg" if photo_hash else ""
+
+
+def agent_photo_store(data: bytes, photo_hash: str) -> str:
+    """Store the directory's photo as a square JPEG named after its hash; "" if unusable.
+
+    Same photo, same name: re-syncs never decode or write an unchanged photo again.
+    """
+    name = photo_name(photo_hash)
+    if default_storage.exists(name):
+        return name
+    upload = ContentFile(data, name="directory-photo")
+    try:
+        check_image(upload, max_bytes=settings.TRANSVERSE_MAX_PHOTO_BYTES)
+    except ValidationError as exc:
+        logger.warning("directory photo %s refused: %s", photo_hash, "; ".join(exc.messages))
+        return ""
+    content = square_jpeg(upload, folder=PHOTO_FOLDER)
+    saved = default_storage.save(name, content)
+    return saved
+
+
+def owned_fields(config: DirectoryConfig, agent: DirectoryAgent) -> list[str]:
+    """The profile fields the directory decides for this agent (read-only in the profile)."""
+    amap = config.attribute_map
+    owned = [name for name in TEXT_FIELDS if amap.get(name)]
+    if amap.get("manager"):
+        owned.append("manager")
+    if agent.department_path:
+        owned.append("department")
+    if agent.photo_hash:
+        owned.append("photo")
+    return owned
+
+
+def agent_values(config: DirectoryConfig, agent: DirectoryAgent, department_id: int | None) -> dict:
+    """The User columns the directory decides (manager and photo aside)."""
+    values = {name: agent.fields[name] for name in TEXT_FIELDS if config.attribute_map.get(name)}
+    values.update(
+        username=agent.username,
+        source=User.Source.DIRECTORY,
+        directory_dn=agent.dn[:1024],
+        directory_fields=owned_fields(config, agent),
+    )
+    if agent.department_path:
+        values["department_id"] = department_id
+    return values
+
+
+def sessions_delete(user_ids) -> int:
+    """Delete every stored session of these agents; returns how many went.
+
+    Sessions are signed blobs keyed by a random id, so the only way to find an agent's
+    sessions is to read them. Deactivation also rotates the password hash, which ends
+    sessions kept anywhere else (cache or cookie engines) at their next request.
+    """
+    wanted = {str(pk) for pk in user_ids}
+    if not wanted or settings.SESSION_ENGINE not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return 0
+    doomed = [
+        s.session_key
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
+        if str(s.get_decoded().get("_auth_user_id")) in wanted
+    ]
+    for start in range(0, len(doomed), 500):
+        Session.objects.filter(session_key__in=doomed[start : start + 500]).delete()
+    if settings.SESSION_ENGINE.endswith("cached_db"):
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+        from django.core.cache import caches
+
+        caches[settings.SESSION_CACHE_ALIAS].delete_many([KEY_PREFIX + k for k in doomed])
+    return len(doomed)
+
+
+@transaction.atomic
+def agents_deactivate(user_ids, *, when=None) -> int:
+    """Switch off leavers: no sign-in, no session, no department; their content stays."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return 0
+    when = when or timezone.now()
+    leavers = list(User.objects.filter(pk__in=user_ids, is_active=True))
+    for agent in leavers:
+        agent.is_active = False
+        agent.left_at = when
+        agent.department_id = None
+        agent.password = unusable_password()  # a new session hash ends every other session
+    User.objects.bulk_update(
+        leavers, ["is_active", "left_at", "department", "password"], batch_size=500
+    )
+    Department.objects.filter(head_id__in=user_ids).update(head=None)
+    ids = [agent.pk for agent in leavers]
+    # Sessions are deleted after commit: a rolled-back run must not sign anyone out.
+    transaction.on_commit(lambda: sessions_delete(ids))
+    # Once real-time exists, the same on_commit hook closes every open socket of ids.
+    return len(leavers)
+
+
+def agent_deactivate(actor, agent: User) -> User:
+    """An administrator (or the sync, actor=None) switches one agent off as a leaver."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied
+    agents_deactivate([agent.pk])
+    agent.refresh_from_db()
+    return agent
+
+
+@transaction.atomic
+def agent_update_from_directory(config: DirectoryConfig, dn: str, raw) -> User | None:
+    """Create or update the agent an entry describes, at sign-in; None if it cannot be used.
+
+    The caller has checked the password; this only refuses disabled accounts, malformed
+    entries, and logins already taken by a local account.
+    """
+    agent = agent_from_entry(config, dn, raw)
+    if agent.disabled or agent.locked:
+        logger.info("directory sign-in refused for %s: account disabled or locked", dn)
+        return None
+    user = User.objects.select_for_update().filter(username__iexact=agent.username).first()
+    if user is not None and not user.is_directory_account:
+        logger.warning("directory login %s matches a local account: refused", agent.username)
+        return None
+    if user is not None and not user.is_active and user.left_at is None:
+        logger.info("directory sign-in refused for %s: switched off in Transverse", dn)
+        return None
+    department_id = None
+    if agent.department_path:
+        ids = departments_ensure(department_nodes([agent.department_path]))
+        department_id = ids[agent.department_path[-1][0]]
+    values = agent_values(config, agent, department_id)
+    if user is None:
+        user = User(password=unusable_password(), **values)
+    else:
+        for name, value in values.items():
+            setattr(user, name, value)
+    user.is_active, user.left_at = True, None
+    if config.attribute_map.get("manager"):
+        user.manager = _manager_for(agent) if agent.manager_dn else None
+    if agent.photo_hash and user.photo.name != photo_name(agent.photo_hash):
+        user.photo = agent_photo_store(photo_bytes(config, raw), agent.photo_hash) or user.photo
+    user.save()
+    return user
+
+
+def _manager_for(agent: DirectoryAgent) -> User | None:
+    """The manager, if Transverse knows them already (the sync fills the rest)."""
+    first = agent.manager_dn.split(",", 1)[0]
+    candidates = User.objects.filter(
+        source=User.Source.DIRECTORY, directory_dn__istartswith=first
+    ).only("pk", "directory_dn")
+    return next((c for c in candidates if normalise_dn(c.directory_dn) == agent.manager_dn), None)

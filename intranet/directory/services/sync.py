@@ -1,0 +1,399 @@
+"""The directory sync: read every agent (or those changed since), then write in bulk.
+
+Two phases. The read phase streams the paged search and compares each entry with what
+Transverse has, keeping only what changes; the database is not written. The write phase
+is one transaction with bulk inserts and updates. So an interrupted or refused run
+changes nothing, and a re-run does the same thing again (idempotent).
+
+Safety guard: an unreachable directory, an empty answer, or a run that would switch off
+more than TRANSVERSE_LDAP_MAX_DEACTIVATE_PERCENT of active agents writes nothing and
+raises SyncRefused (the command exits non-zero with its message).
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from intranet.accounts.models import User
+from intranet.departments.models import Department
+from intranet.directory.config import DirectoryConfig, directory_config
+from intranet.directory.connection import DirectoryUnavailable, directory_connect, search_entries
+from intranet.directory.entries import (
+    DirectoryAgent,
+    MalformedEntry,
+    agent_from_entry,
+    department_path,
+    generalized_time,
+    normalise_dn,
+    parse_generalized_time,
+    photo_bytes,
+)
+from intranet.directory.models import SyncRun
+from intranet.directory.selectors import last_successful_run
+from intranet.directory.services.agents import (
+    PHOTO_FOLDER,
+    agent_photo_store,
+    agent_values,
+    agents_deactivate,
+    photo_name,
+    unusable_password,
+)
+from intranet.directory.services.departments import (
+    department_nodes,
+    departments_ensure,
+    departments_retire,
+    departments_set_heads,
+)
+
+logger = logging.getLogger(__name__)
+
+# Entries changed in the last minute before the previous run's newest one are read again:
+# an entry modified while that run was reading may carry an older timestamp than its max.
+INCREMENTAL_OVERLAP = timedelta(seconds=60)
+STATE_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "phone",
+    "office",
+    "source",
+    "directory_dn",
+    "directory_fields",
+    "department_id",
+    "manager_id",
+    "photo",
+    "is_active",
+    "left_at",
+)
+UPDATE_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "phone",
+    "office",
+    "source",
+    "directory_dn",
+    "directory_fields",
+    "department",
+    "photo",
+    "is_active",
+    "left_at",
+    "sort_name",
+]
+
+
+class SyncRefused(Exception):
+    """The safety guard stopped the run before any write; the message says why."""
+
+
+@dataclass
+class _Read:
+    """What the read phase found, kept small: unchanged agents are only counted."""
+
+    seen: set[str] = field(default_factory=set)
+    new: list[tuple[DirectoryAgent, dict]] = field(default_factory=list)
+    changed: list[tuple[DirectoryAgent, dict, dict]] = field(default_factory=list)
+    disabled_ids: list[int] = field(default_factory=list)
+    managers: list[tuple[str, str]] = field(default_factory=list)  # (key, manager dn)
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)  # department dn -> head dn
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    high_water_mark: str = ""
+    existing: dict[str, dict] = field(default_factory=dict)  # what Transverse had, by login
+
+
+def directory_sync(
+    *,
+    mode: str = SyncRun.Mode.FULL,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+    expected: Callable[[int], None] | None = None,
+) -> SyncRun:
+    """Run one sync and return its SyncRun; raise SyncRefused when the guard trips.
+
+    force lets an operator confirm a run that deactivates more than the allowed share;
+    it never overrides an unreachable or empty directory.
+    """
+    config = directory_config()
+    previous = last_successful_run()
+    if mode == SyncRun.Mode.INCREMENTAL and not (previous and previous.high_water_mark):
+        mode = SyncRun.Mode.FULL  # nothing to start from
+    run = SyncRun.objects.create(mode=mode)
+    try:
+        since = previous.high_water_mark if mode == SyncRun.Mode.INCREMENTAL else ""
+        read = _read(config, since=since, progress=progress, expected=expected)
+        leavers = _leavers(read, full=mode == SyncRun.Mode.FULL)
+        _guard(config, read, leavers, full=mode == SyncRun.Mode.FULL, force=force)
+        _write(config, read, leavers, full=mode == SyncRun.Mode.FULL)
+    except (SyncRefused, DirectoryUnavailable) as exc:
+        _finish(run, SyncRun.Status.REFUSED, message=str(exc))
+        logger.error("directory sync refused, nothing changed: %s", exc)
+        raise SyncRefused(str(exc)) from exc
+    except BaseException as exc:  # interrupted (Ctrl+C) or a bug: recorded, then re-raised
+        _finish(run, SyncRun.Status.FAILED, message=f"{type(exc).__name__}: {exc}")
+        raise
+    mark = read.high_water_mark or (previous.high_water_mark if previous else "")
+    _finish(run, SyncRun.Status.SUCCEEDED, counts=read.counts, read=read, mark=mark)
+    return run
+
+
+def _finish(run, status, *, message="", counts=None, read=None, mark=""):
+    run.status = status
+    run.message = message[:2000]
+    run.finished_at = timezone.now()
+    if counts is not None:
+        run.counts = dict(counts)
+    if read is not None:
+        run.skipped = [{"dn": dn[:300], "reason": reason} for dn, reason in read.skipped[:1000]]
+    run.high_water_mark = mark
+    run.save()
+
+
+def _read(config: DirectoryConfig, *, since: str, progress, expected) -> _Read:
+    read = _Read()
+    existing = {
+        row["username"].casefold(): row
+        for row in User.objects.filter(source=User.Source.DIRECTORY).values(*STATE_FIELDS)
+    }
+    local = {
+        name.casefold()
+        for name in User.objects.exclude(source=User.Source.DIRECTORY).values_list(
+            "username", flat=True
+        )
+    }
+    departments = dict(
+        Department.objects.exclude(directory_dn="").values_list("directory_dn", "pk")
+    )
+    if expected and not since:
+        expected(len(existing))
+    conn = directory_connect(config)
+    try:
+        if not config.attribute_map.get("department"):
+            _read_units(config, conn, read)
+        search_filter = config.sync_filter
+        if since:
+            start = parse_generalized_time(since)
+            moment = generalized_time(start - INCREMENTAL_OVERLAP) if start else since
+            search_filter = f"(&{config.sync_filter}(modifyTimestamp>={moment}))"
+        entries = search_entries(
+            conn,
+            config.user_base,
+            search_filter,
+            config.user_attributes(),
+            page_size=config.page_size,
+        )
+        count = 0
+        for count, (dn, raw) in enumerate(entries, 1):
+            _read_entry(config, read, dn, raw, existing, local, departments)
+            if progress and count % 100 == 0:
+                progress(100)
+    finally:
+        conn.unbind()
+    if progress:
+        progress(count % 100)
+    read.counts["read"] = count
+    read.existing = existing
+    return read
+
+
+def _read_units(config: DirectoryConfig, conn, read: _Read) -> None:
+    """Every organisational unit under the base (so empty ones exist too), with its head."""
+    head_attr = config.department_head_attribute
+    units = search_entries(
+        conn,
+        config.user_base,
+        "(objectClass=organizationalUnit)",
+        [a for a in ("ou", head_attr) if a],
+        page_size=config.page_size,
+    )
+    for dn, raw in units:
+        try:
+            path = department_path(dn, config.user_base)
+        except MalformedEntry as exc:
+            read.skipped.append((dn, str(exc)))
+            continue
+        if not path:
+            continue  # the base itself
+        for key, (name, parent) in department_nodes([path]).items():
+            read.nodes.setdefault(key, (name, parent))
+        head = next((v[0] for k, v in raw.items() if k.lower() == head_attr.lower() and v), None)
+        try:
+            read.heads[path[-1][0]] = normalise_dn(head.decode("utf-8")) if head else ""
+        except UnicodeDecodeError:
+            read.heads[path[-1][0]] = ""
+
+
+def _read_entry(config, read: _Read, dn, raw, existing, local, departments) -> None:
+    try:
+        agent = agent_from_entry(config, dn, raw)
+    except MalformedEntry as exc:
+        read.skipped.append((dn, str(exc)))
+        read.counts["skipped"] += 1
+        logger.warning("directory entry skipped: %s: %s", dn, exc)
+        return
+    key = agent.key
+    if key in read.seen:
+        read.skipped.append((dn, f"the login {agent.username} is used by another entry"))
+        read.counts["skipped"] += 1
+        return
+    if key in local:
+        read.skipped.append((dn, f"the login {agent.username} belongs to a local account"))
+        read.counts["skipped"] += 1
+        return
+    read.seen.add(key)
+    read.high_water_mark = max(read.high_water_mark, agent.modified)
+    for path_key, value in department_nodes([agent.department_path]).items():
+        read.nodes.setdefault(path_key, value)
+    if config.attribute_map.get("manager"):
+        read.managers.append((key, agent.manager_dn))
+    row = existing.get(key)
+    if row is None:
+        if agent.disabled:
+            read.counts["ignored_disabled"] += 1
+            return
+        values = agent_values(config, agent, None)
+        values["photo"] = _photo(config, agent, raw, "")
+        read.new.append((agent, values))
+        return
+    if agent.disabled:
+        if row["is_active"]:
+            read.disabled_ids.append(row["id"])
+        else:
+            read.counts["unchanged"] += 1
+        return
+    leaf = agent.department_path[-1][0] if agent.department_path else ""
+    values = agent_values(config, agent, departments.get(leaf))
+    values["photo"] = _photo(config, agent, raw, row["photo"])
+    if not row["is_active"] and row["left_at"] is not None:
+        values.update(is_active=True, left_at=None)
+    unresolved = bool(leaf) and leaf not in departments
+    if unresolved or any(row[name] != value for name, value in values.items()):
+        read.changed.append((agent, row, values))
+    else:
+        read.counts["unchanged"] += 1
+
+
+def _photo(config, agent: DirectoryAgent, raw, current: str) -> str:
+    """The photo file name the agent should have (stored now if it is new)."""
+    if agent.photo_hash:
+        if current == photo_name(agent.photo_hash):
+            return current
+        return agent_photo_store(photo_bytes(config, raw), agent.photo_hash) or current
+    # The directory dropped its photo: drop ours too, but keep one the agent uploaded.
+    return "" if current.startswith(PHOTO_FOLDER + "/") else current
+
+
+def _leavers(read: _Read, *, full: bool) -> list[int]:
+    leavers = list(read.disabled_ids)
+    if full:
+        leavers += [
+            row["id"]
+            for key, row in read.existing.items()
+            if row["is_active"] and key not in read.seen
+        ]
+    return leavers
+
+
+def _guard(config, read: _Read, leavers, *, full: bool, force: bool) -> None:
+    if full and not read.seen:
+        raise SyncRefused(
+            f"the directory returned no usable agent under {config.user_base!r} with "
+            f"{config.sync_filter}: check TRANSVERSE_LDAP_USER_BASE and the filter."
+        )
+    active = sum(1 for row in read.existing.values() if row["is_active"])
+    allowed = max(1, int(active * config.max_deactivate_share))
+    if len(leavers) > allowed and not force:
+        raise SyncRefused(
+            f"this run would deactivate {len(leavers)} of {active} active agents, more than "
+            f"the {config.max_deactivate_share:.0%} allowed "
+            "(TRANSVERSE_LDAP_MAX_DEACTIVATE_PERCENT). Check the directory settings; if the "
+            "departures are real, run `manage.py sync_directory --force`."
+        )
+
+
+@transaction.atomic
+def _write(config, read: _Read, leavers, *, full: bool) -> None:
+    department_ids = departments_ensure(read.nodes) if read.nodes else {}
+    now = timezone.now()
+    created = []
+    for agent, values in read.new:
+        values["department_id"] = _department_id(agent, department_ids)
+        user = User(password=unusable_password(), date_joined=now, **values)
+        user.sort_name = user.compute_sort_name()
+        created.append(user)
+    User.objects.bulk_create(created, batch_size=500)
+    read.counts["created"] += len(created)
+    updated = []
+    for agent, row, values in read.changed:
+        if agent.department_path:
+            values["department_id"] = _department_id(agent, department_ids)
+        if values.get("is_active") and not row["is_active"]:
+            read.counts["reactivated"] += 1
+        elif values.get("department_id", row["department_id"]) != row["department_id"]:
+            read.counts["moved"] += 1
+        else:
+            read.counts["updated"] += 1
+        user = User(**{**row, **values})
+        user.sort_name = user.compute_sort_name()
+        updated.append(user)
+    User.objects.bulk_update(updated, UPDATE_FIELDS, batch_size=500)
+    _write_managers(read)
+    if config.department_head_attribute and read.heads:
+        _write_heads(read, department_ids)
+    read.counts["deactivated"] += agents_deactivate(leavers, when=now)
+    if full and read.nodes:
+        read.counts["departments_retired"] += departments_retire(read.nodes)
+
+
+def _department_id(agent: DirectoryAgent, department_ids) -> int | None:
+    return department_ids.get(agent.department_path[-1][0]) if agent.department_path else None
+
+
+def _ids_by_dn() -> dict[str, int]:
+    return {
+        normalise_dn(dn): pk
+        for pk, dn in User.objects.filter(source=User.Source.DIRECTORY, is_active=True)
+        .exclude(directory_dn="")
+        .values_list("pk", "directory_dn")
+    }
+
+
+def _write_managers(read: _Read) -> None:
+    if not read.managers:
+        return
+    by_dn = _ids_by_dn()
+    rows = User.objects.filter(source=User.Source.DIRECTORY).values_list(
+        "username", "pk", "manager_id"
+    )
+    current = {name.casefold(): (pk, manager) for name, pk, manager in rows}
+    changed = []
+    for key, manager_dn in read.managers:
+        if key not in current:
+            continue
+        pk, manager = current[key]
+        manager_id = by_dn.get(manager_dn) if manager_dn else None
+        if manager_id == pk:
+            manager_id = None  # nobody is their own manager
+        if manager != manager_id:
+            changed.append(User(pk=pk, manager_id=manager_id))
+    User.objects.bulk_update(changed, ["manager"], batch_size=1000)
+    read.counts["managers_changed"] += len(changed)
+
+
+def _write_heads(read: _Read, department_ids) -> None:
+    by_dn = _ids_by_dn()
+    heads = {dn: by_dn.get(head) if head else None for dn, head in read.heads.items()}
+    read.counts["heads_changed"] += departments_set_heads(
+        {dn: head for dn, head in heads.items() if dn in department_ids}
+    )
