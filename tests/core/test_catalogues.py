@@ -5,6 +5,7 @@ they match the .po files, and that no string of the code is missing from the cat
 How to update them: docs/i18n.md.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ LOCALE_DIR = Path(settings.BASE_DIR) / "intranet" / "locale"
 LANGUAGES = ["fr", "en"]
 # The same folders docs/i18n.md tells makemessages to ignore, plus what is not source.
 IGNORED = [".venv", "var", "bench", ".git", "*.egg-info", "__pycache__", "node_modules"]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
 
 
 def catalogue(language: str) -> polib.POFile:
@@ -63,6 +65,36 @@ def test_compiled_catalogue_matches_the_po_file(language):
         elif found.msgstr != entry.msgstr:
             stale.append(f"differs: {entry.msgid!r}")
     assert stale == [], "run compilemessages (docs/i18n.md):\n" + "\n".join(stale)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_the_placeholders_of_the_source(language):
+    wrong = []
+    for entry in live_entries(catalogue(language)):
+        if entry.msgid_plural:
+            allowed = placeholders(entry.msgid) | placeholders(entry.msgid_plural)
+            forms = entry.msgstr_plural.values()
+            if placeholders(entry.msgstr_plural[1]) != placeholders(entry.msgid_plural) or any(
+                not placeholders(form) <= allowed for form in forms
+            ):
+                wrong.append(entry.msgid)
+        elif placeholders(entry.msgstr) != placeholders(entry.msgid):
+            wrong.append(entry.msgid)
+    assert wrong == [], f"placeholders changed in {language}: {wrong}"
+
+
+def test_french_translations_follow_french_typography():
+    """Typographic apostrophes, « » quotes, a no-break space before : ; ? ! (docs/i18n.md)."""
+    wrong = []
+    for entry in live_entries(catalogue("fr")):
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if re.search(r"['\"“”]| [:;?!»]|« ", text):
+                wrong.append(text)
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_french_plural_forms_are_those_of_french():
