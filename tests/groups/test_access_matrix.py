@@ -17,7 +17,16 @@ from intranet.groups.models import Group
 from intranet.stream.services import comments, posts
 from tests.factories import UserFactory
 
-ACTORS = ["member", "animator", "outsider", "invited", "former_member", "deactivated", "anonymous", "staff"]  # fmt: skip
+ACTORS = [
+    "member",
+    "animator",
+    "outsider",
+    "invited",
+    "former_member",
+    "deactivated",
+    "anonymous",
+    "staff",
+]
 KINDS = ["open", "closed", "secret", "department", "archived"]
 
 
@@ -131,7 +140,7 @@ def test_access_matrix(scene, actor, kind):
 
 @pytest.mark.parametrize("actor", ["outsider", "invited", "former_member"])
 def test_secret_group_leaks_nowhere(scene, actor):
-    group, post, comment, token = build_group(scene, "secret")
+    group, _post, _comment, token = build_group(scene, "secret")
     client = client_for(scene, actor)
     pages = ["/", "/groups/", "/groups/?q=zqx", "/topics/matrice/", "/people/owner/",
              "/notifications/", "/people/", "/mentions/?q=own"]  # fmt: skip
