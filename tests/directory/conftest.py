@@ -129,3 +129,12 @@ def silent_listener():
     for conn in accepted:
         conn.close()
     sock.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_dummy_hasher(settings):
+    """Django hashes a dummy password for unknown logins (timing); keep that cheap here."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
