@@ -240,7 +240,7 @@ def test_departments_tree_and_detail(org, page, sign_in, axe_check):
     axe_check(page)
 
 
-def test_password_reset_pages(org, page, axe_check):
+def test_password_reset_by_e_mail_link(org, page, axe_check, mailoutbox):
     page.goto("/accounts/login/")
     page.get_by_role("link", name="Réinitialiser le mot de passe d’un compte local").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -250,4 +250,16 @@ def test_password_reset_pages(org, page, axe_check):
     page.get_by_label("Courriel").fill("alice@exemple.gouv.fr")
     page.get_by_role("button", name="Envoyer le lien").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Consultez votre messagerie")
+    axe_check(page)
+
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://\S+/accounts/reset/\S+", mailoutbox[0].body).group(0)
+    assert "Bonjour" in mailoutbox[0].body
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choisir un nouveau mot de passe")
+    axe_check(page)
+    page.get_by_label(re.compile("^Nouveau mot de passe")).fill("un nouveau secret solide")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("un nouveau secret solide")
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Votre mot de passe a été modifié")
     axe_check(page)
