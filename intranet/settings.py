@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "intranet.notifications",
     "intranet.moderation",
     "intranet.directory",
+    "intranet.chat",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,18 @@ TRANSVERSE_LDAP_MAX_DEACTIVATE_PERCENT = env_float("TRANSVERSE_LDAP_MAX_DEACTIVA
 TRANSVERSE_LDAP_SYNC_INTERVAL = env_int("TRANSVERSE_LDAP_SYNC_INTERVAL", 60, minimum=0)
 TRANSVERSE_LDAP_FULL_SYNC_HOURS = env_int("TRANSVERSE_LDAP_FULL_SYNC_HOURS", 24, minimum=1)
 # --- end of Directory (LDAP) ---
+
+# --- Real-time ---
+# Chat and live updates over one WebSocket per tab (realtime/, docs/realtime.md).
+TRANSVERSE_CHAT_MAX_MESSAGE_CHARS = env_int("TRANSVERSE_CHAT_MAX_MESSAGE_CHARS", 10_000, minimum=1)
+TRANSVERSE_CHAT_MAX_ATTACHMENT_BYTES = env_int(
+    "TRANSVERSE_CHAT_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+TRANSVERSE_CHAT_RATE_PER_MINUTE = env_int("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60, minimum=1)
+TRANSVERSE_WS_MAX_FRAME_BYTES = env_int("TRANSVERSE_WS_MAX_FRAME_BYTES", 65_536, minimum=1024)
+TRANSVERSE_WS_RATE = env_int("TRANSVERSE_WS_RATE", 20, minimum=1)
+TRANSVERSE_WS_BURST = env_int("TRANSVERSE_WS_BURST", 40, minimum=1)
+# --- end of Real-time ---
 
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {

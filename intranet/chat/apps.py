@@ -1,0 +1,19 @@
+"""Chat: group rooms, direct messages and small named conversations."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "intranet.chat"
+    label = "chat"
+    verbose_name = _("Chat")
+
+    def ready(self):
+        # Signing out closes that session's sockets: contrib.auth is a library we do not
+        # control, so its signal is the place to hook in.
+        from django.contrib.auth.signals import user_logged_out
+
+        from realtime.publish import session_disconnect_on_logout
+
+        user_logged_out.connect(session_disconnect_on_logout, dispatch_uid="chat-logout")

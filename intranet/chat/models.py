@@ -1,0 +1,158 @@
+"""Conversations, their participants and messages.
+
+Two counters per conversation give the delivery guarantee:
+- `last_seq` numbers messages in the order they were written (Message.seq, never reused);
+- `last_rev` numbers every change (a new message, an edit, a deletion, a reaction):
+  Message.rev is the revision of its last change. A client keeps, per conversation, the
+  highest rev it has seen and replays `rev > cursor` after a reconnection.
+Both are taken under a lock on the conversation row, so revisions become visible in order.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MAX_NAMED_PARTICIPANTS = 50
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        GROUP = "group", _("group room")
+        DIRECT = "direct", _("direct messages")
+        NAMED = "named", _("conversation")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    group = models.OneToOneField(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="room"
+    )
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    # "small_pk:large_pk" for direct conversations: one per pair of agents.
+    direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_rev = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="group") & Q(group__isnull=False))
+                | (~Q(kind="group") & Q(group__isnull=True)),
+                name="chat_room_iff_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="direct", direct_key__isnull=False) | ~Q(kind="direct"),
+                name="chat_direct_has_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["-last_message_at"], name="chat_conv_recent")]
+
+    def __str__(self):
+        return self.name or f"{self.get_kind_display()} {self.pk}"
+
+
+class Participant(models.Model):
+    """An agent in a conversation, with their read position.
+
+    For group rooms the group's membership decides access; the row only keeps the read
+    position. For direct and named conversations the row is the access (left_at null).
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
+    )
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="chat_one_participant")
+        ]
+        indexes = [models.Index(fields=["agent", "conversation"], name="chat_part_agent")]
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveBigIntegerField()
+    rev = models.PositiveBigIntegerField()
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
+    )
+    idempotency_key = models.CharField(max_length=64)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    attachment = models.FileField(upload_to="chat/", blank=True, max_length=200)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),
+            models.UniqueConstraint(
+                fields=["sender", "idempotency_key"], name="chat_message_idempotent"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "rev"], name="chat_message_rev"),
+        ]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        LIKE = "like", _("I like")
+        THANKS = "thanks", _("Thank you")
+        IDEA = "idea", _("Good idea")
+        AGREE = "agree", _("I agree")
+        CELEBRATE = "celebrate", _("Bravo")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "agent", "kind"], name="chat_reaction_once")
+        ]
+
+
+REACTION_SYMBOLS = {"like": "👍", "thanks": "🙏", "idea": "💡", "agree": "✅", "celebrate": "🎉"}
+
+
+class Presence(models.Model):
+    """One open socket of an agent, so presence is right across tabs and processes.
+
+    Rows of a crashed process are ignored once `seen_at` is older than the heartbeat
+    timeout, and deleted by the next connection of the same agent.
+    """
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    away = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "seen_at"], name="chat_presence_agent")]

@@ -1,0 +1,210 @@
+"""Reads for chat: conversation lists with unread counts, history pages, replay, payloads.
+
+Every function that takes an actor starts from `access.visible_conversations(actor)` or
+from a conversation already authorised by `access.access_conversation`.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from intranet.accounts.models import User
+from intranet.chat.access import visible_conversations
+from intranet.chat.models import Conversation, Message, Participant, Presence, Reaction
+from intranet.groups.models import Membership
+
+PAGE_SIZE = 50
+REPLAY_LIMIT = 200
+PRESENCE_TIMEOUT = timedelta(seconds=90)
+
+
+def _with_unread(conversations: QuerySet, actor) -> QuerySet:
+    last_read = Participant.objects.filter(conversation=OuterRef("pk"), agent_id=actor.pk).values(
+        "last_read_seq"
+    )[:1]
+    # A group room the agent never opened counts as read: joining a busy group must not
+    # greet them with thousands of unread messages.
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"), seq__gt=OuterRef("read_seq"), deleted_at__isnull=True
+        )
+        .exclude(sender_id=actor.pk)
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return conversations.annotate(
+        read_seq=Coalesce(Subquery(last_read), F("last_seq")),
+    ).annotate(unread=Coalesce(Subquery(unread), Value(0)))
+
+
+def conversation_list(actor) -> list[Conversation]:
+    """The actor's conversations by last activity, each with `unread` and `title`."""
+    conversations = list(
+        _with_unread(visible_conversations(actor), actor)
+        .select_related("group")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
+    )
+    others = direct_partners(actor, [c.pk for c in conversations if c.kind == "direct"])
+    for conversation in conversations:
+        conversation.title = conversation_title(conversation, others.get(conversation.pk))
+    return conversations
+
+
+def unread_total(actor) -> int:
+    return sum(c.unread for c in _with_unread(visible_conversations(actor), actor))
+
+
+def direct_partners(actor, conversation_ids) -> dict[int, User]:
+    rows = (
+        Participant.objects.filter(conversation_id__in=conversation_ids)
+        .exclude(agent_id=actor.pk)
+        .select_related("agent")
+    )
+    return {row.conversation_id: row.agent for row in rows}
+
+
+def conversation_title(conversation: Conversation, partner: User | None = None) -> str:
+    if conversation.kind == Conversation.Kind.GROUP:
+        return conversation.group.name
+    if conversation.kind == Conversation.Kind.DIRECT:
+        return partner.display_name if partner else str(conversation)
+    return conversation.name
+
+
+def conversation_detail_title(actor, conversation: Conversation) -> str:
+    partner = None
+    if conversation.kind == Conversation.Kind.DIRECT:
+        partner = direct_partners(actor, [conversation.pk]).get(conversation.pk)
+    return conversation_title(conversation, partner)
+
+
+def conversation_participants(conversation: Conversation) -> QuerySet[User]:
+    if conversation.kind == Conversation.Kind.GROUP:
+        return User.objects.filter(memberships__group_id=conversation.group_id, is_active=True)
+    return User.objects.filter(
+        chat_participations__conversation=conversation,
+        chat_participations__left_at__isnull=True,
+        is_active=True,
+    )
+
+
+def conversation_audience(conversation: Conversation) -> list[int]:
+    """Ids of the active agents who may read the conversation now (read in the caller's
+    transaction, so an event goes exactly to who could read it when it was committed)."""
+    if conversation.kind == Conversation.Kind.GROUP:
+        return list(
+            Membership.objects.filter(
+                group_id=conversation.group_id, agent__is_active=True
+            ).values_list("agent_id", flat=True)
+        )
+    return list(
+        Participant.objects.filter(
+            conversation=conversation, left_at__isnull=True, agent__is_active=True
+        ).values_list("agent_id", flat=True)
+    )
+
+
+def subscription_targets(actor) -> tuple[set[int], set[int]]:
+    """(conversation ids, group ids) a socket of actor listens to."""
+    from intranet.groups.access import member_group_ids
+
+    conversations = set(visible_conversations(actor).values_list("pk", flat=True))
+    return conversations, set(member_group_ids(actor))
+
+
+def _messages(conversation: Conversation) -> QuerySet[Message]:
+    return Message.objects.filter(conversation=conversation).select_related("sender")
+
+
+def message_page(conversation: Conversation, *, before_seq=None, limit=PAGE_SIZE) -> list[Message]:
+    """The `limit` messages before before_seq (the latest ones without it), oldest first."""
+    messages = _messages(conversation)
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    page = list(messages.order_by("-seq")[:limit])
+    page.reverse()
+    return page
+
+
+def messages_since(conversation: Conversation, rev: int, *, limit=REPLAY_LIMIT):
+    """Messages changed after revision rev, in revision order; (messages, truncated)."""
+    rows = list(_messages(conversation).filter(rev__gt=rev).order_by("rev")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def reactions_by_message(message_ids) -> dict[int, dict[str, list[int]]]:
+    result: dict[int, dict[str, list[int]]] = {}
+    rows = Reaction.objects.filter(message_id__in=message_ids).order_by("pk")
+    for message_id, kind, agent_id in rows.values_list("message_id", "kind", "agent_id"):
+        result.setdefault(message_id, {}).setdefault(kind, []).append(agent_id)
+    return result
+
+
+def message_payload(message: Message, reactions: dict | None = None) -> dict:
+    """What clients receive for a message: the same for every reader of the conversation."""
+    deleted = message.is_deleted
+    payload = {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "rev": message.rev,
+        "sender": {
+            "id": message.sender_id,
+            "name": message.sender.display_name,
+            "username": message.sender.username,
+        },
+        "parent": message.parent_id,
+        "key": message.idempotency_key,
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.body_html,
+        "created_at": message.created_at.isoformat(),
+        "time": timezone.localtime(message.created_at).strftime("%H:%M"),
+        "edited": message.edited_at is not None,
+        "deleted": deleted,
+        "reactions": {} if deleted else (reactions or {}),
+        "attachment": None,
+    }
+    if message.attachment and not deleted:
+        payload["attachment"] = {
+            "name": message.attachment_name,
+            "size": message.attachment_size,
+            "type": message.attachment_type,
+            "is_image": message.attachment_type.startswith("image/"),
+            "url": reverse("chat:attachment", args=[message.pk]),
+        }
+    return payload
+
+
+def message_payloads(messages) -> list[dict]:
+    reactions = reactions_by_message([m.pk for m in messages])
+    return [message_payload(m, reactions.get(m.pk)) for m in messages]
+
+
+def presence_states(agent_ids) -> dict[int, str]:
+    """online (a fresh socket not away), away (only away sockets) or offline, per agent."""
+    fresh = timezone.now() - PRESENCE_TIMEOUT
+    rows = (
+        Presence.objects.filter(agent_id__in=agent_ids, seen_at__gte=fresh)
+        .values("agent_id")
+        .annotate(sockets=Count("pk"), active=Count("pk", filter=Q(away=False)))
+    )
+    states = dict.fromkeys(agent_ids, "offline")
+    for row in rows:
+        states[row["agent_id"]] = "online" if row["active"] else "away"
+    return states
+
+
+def read_by(conversation: Conversation, message: Message) -> list[User]:
+    """Who has read up to message ("vu par"), the sender excepted."""
+    return list(
+        User.objects.filter(
+            chat_participations__conversation=conversation,
+            chat_participations__last_read_seq__gte=message.seq,
+            is_active=True,
+        ).exclude(pk=message.sender_id)
+    )

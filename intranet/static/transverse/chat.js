@@ -1,0 +1,623 @@
+// Transverse live layer: one WebSocket per tab for chat, counts, presence and new posts.
+// The protocol is in docs/realtime.md. The database is the truth: every message carries
+// a revision; the page keeps the highest contiguous revision per conversation and asks
+// the server to replay what follows it after any reconnection or gap.
+"use strict";
+
+(() => {
+  const badge = document.querySelector("[data-chat-badge]");
+  if (!badge || !("WebSocket" in window)) {
+    return;
+  }
+  const me = Number(badge.dataset.me);
+  const liveStatus = document.querySelector("[data-live-status]");
+  const chatEl = document.querySelector("[data-chat]");
+  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  let socket = null;
+  let attempts = 0;
+  let stopped = false;
+  let pingTimer = null;
+  let refs = 0;
+  const cursors = new Map(); // conversation id -> highest contiguous revision
+  const waiting = new Map(); // ref -> callback for the answer
+
+  const strings = {};
+  document.querySelectorAll("template[data-strings], template[data-presence-strings]").forEach((t) => {
+    t.content.querySelectorAll("[data-s]").forEach((s) => { strings[s.dataset.s] = s.textContent; });
+  });
+  const fmt = (key, values) => (strings[key] || key).replace(/%\((\w+)\)s/g, (_, k) => values[k]);
+
+  // --- Header badge and live status ---------------------------------------------------
+  function setUnread(n) {
+    const count = badge.querySelector("[data-chat-unread]");
+    count.querySelector("[data-n]").textContent = String(n);
+    count.hidden = n <= 0;
+  }
+  function unreadNow() {
+    return Number(badge.querySelector("[data-n]").textContent) || 0;
+  }
+  function setLive(live) {
+    if (liveStatus) {
+      liveStatus.hidden = live;
+    }
+    document.documentElement.dataset.live = live ? "on" : "paused";
+  }
+
+  // --- Socket -------------------------------------------------------------------------
+  function url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}${badge.dataset.wsUrl}`;
+  }
+
+  function send(frame, callback) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      return false;
+    }
+    refs += 1;
+    const ref = `r${refs}`;
+    if (callback) {
+      waiting.set(ref, callback);
+    }
+    socket.send(JSON.stringify({ ...frame, ref }));
+    return true;
+  }
+
+  function connect() {
+    if (stopped) {
+      return;
+    }
+    socket = new WebSocket(url());
+    socket.addEventListener("open", () => {
+      attempts = 0;
+      resync();
+      onOpen();
+      clearInterval(pingTimer);
+      pingTimer = setInterval(() => send({ action: "ping" }), 25000);
+    });
+    socket.addEventListener("message", (e) => {
+      let frame;
+      try {
+        frame = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      if (frame.ref && waiting.has(frame.ref)) {
+        const callback = waiting.get(frame.ref);
+        waiting.delete(frame.ref);
+        callback(frame);
+      }
+      handle(frame);
+    });
+    socket.addEventListener("close", (e) => {
+      clearInterval(pingTimer);
+      waiting.forEach((callback) => callback({ type: "error", code: "disconnected" }));
+      waiting.clear();
+      socket = null;
+      setLive(false);
+      if (e.code === 4401 || e.code === 4403) {
+        stopped = true; // signed out or deactivated: reconnecting would not help
+        return;
+      }
+      attempts += 1;
+      // Exponential back-off with full jitter, so a restarted server is not stormed.
+      const ceiling = Math.min(30000, 1000 * 2 ** Math.min(attempts, 5));
+      setTimeout(connect, 500 + Math.random() * ceiling);
+      if (attempts > 1) {
+        flushOverHttp();
+      }
+    });
+  }
+
+  function resync() {
+    const frame = { action: "sync", cursors: {} };
+    cursors.forEach((rev, id) => { frame.cursors[id] = rev; });
+    send(frame);
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "hello":
+        setLive(frame.live);
+        break;
+      case "pong":
+        if (frame.live && document.documentElement.dataset.live === "paused") {
+          resync(); // the channel layer is back: catch up on what it did not push
+        }
+        setLive(frame.live);
+        break;
+      case "ack":
+        if (frame.live === false) {
+          setLive(false);
+        }
+        if (frame.message) {
+          receive(frame.message, true);
+        }
+        break;
+      case "replay":
+        frame.messages.forEach((m) => receive(m, true));
+        if (chat && frame.conversation === chat.id) {
+          cursors.set(chat.id, Math.max(cursors.get(chat.id) || 0, frame.cursor));
+          if (frame.truncated) {
+            resync();
+          }
+          flushPending();
+          markRead();
+        }
+        break;
+      case "sync.done":
+      case "counts":
+        setUnread(frame.chat_unread);
+        document.dispatchEvent(new CustomEvent("transverse:counts", { detail: frame }));
+        break;
+      case "message.created":
+      case "message.updated":
+        receive(frame.message, false);
+        if (frame.type === "message.created" && frame.message.sender.id !== me
+            && (!chat || frame.message.conversation !== chat.id || document.hidden)) {
+          if (!chat || frame.message.conversation !== chat.id) {
+            setUnread(unreadNow() + 1);
+          }
+          browserNotify(frame.message);
+        }
+        break;
+      case "conversation.read":
+        if (frame.agent === me) {
+          send({ action: "counts" });
+        } else if (chat) {
+          chat.seen(frame);
+        }
+        break;
+      case "conversation.added":
+      case "conversation.removed":
+        send({ action: "counts" });
+        if (chat && frame.type === "conversation.removed" && String(frame.conversation) === String(chat.id)) {
+          chat.closeComposer();
+        }
+        break;
+      case "typing":
+        if (chat && frame.conversation === chat.id && frame.agent.id !== me) {
+          chat.typing(frame.agent.name);
+        }
+        break;
+      case "presence":
+        showPresence(frame.agent, frame.state);
+        break;
+      case "presence.states":
+        Object.entries(frame.states).forEach(([id, state]) => showPresence(Number(id), state));
+        break;
+      case "post.created":
+        newPosts(frame);
+        break;
+      case "error":
+        if (frame.code === "rate_limited" || frame.code === "unavailable") {
+          setTimeout(flushPending, 5000);
+        }
+        break;
+      default:
+        document.dispatchEvent(new CustomEvent("transverse:event", { detail: frame }));
+    }
+  }
+
+  // Cursor rule: a revision right after the cursor advances it; a jump means something
+  // was missed (the channel layer is at-most-once), so ask for a replay.
+  function receive(message, fromReplay) {
+    if (!chat || message.conversation !== chat.id) {
+      return;
+    }
+    chat.render(message);
+    const cursor = cursors.get(chat.id) || 0;
+    if (message.rev === cursor + 1) {
+      cursors.set(chat.id, message.rev);
+    } else if (message.rev > cursor + 1 && !fromReplay) {
+      clearTimeout(receive.gapTimer);
+      receive.gapTimer = setTimeout(resync, 300);
+    }
+    if (message.sender.id !== me) {
+      markRead();
+    }
+  }
+
+  // --- "N new posts" in feeds (pages opt in with [data-new-posts]) --------------------
+  let postsSeen = 0;
+  function newPosts(frame) {
+    const target = document.querySelector("[data-new-posts]");
+    if (!target) {
+      return;
+    }
+    const scope = target.dataset.group;
+    if (scope && String(frame.group) !== scope) {
+      return;
+    }
+    postsSeen += 1;
+    target.hidden = false;
+    const count = target.querySelector("[data-n]");
+    if (count) {
+      count.textContent = String(postsSeen);
+    }
+    target.dispatchEvent(new CustomEvent("transverse:new-posts", { detail: { count: postsSeen } }));
+  }
+
+  // --- Presence -----------------------------------------------------------------------
+  function showPresence(agent, state) {
+    document.querySelectorAll(`[data-presence="${agent}"]`).forEach((dot) => {
+      dot.dataset.state = state;
+      const label = dot.querySelector("[data-presence-label]");
+      if (label) {
+        label.textContent = strings[state] || state;
+      }
+    });
+  }
+  document.addEventListener("visibilitychange", () => {
+    send({ action: "presence", away: document.hidden });
+    if (!document.hidden) {
+      markRead();
+    }
+  });
+
+  // --- Browser notifications (only after the agent allowed them) ----------------------
+  function browserNotify(message) {
+    if (!document.hidden || !("Notification" in window) || Notification.permission !== "granted") {
+      return;
+    }
+    const text = message.body.length > 120 ? `${message.body.slice(0, 117)}…` : message.body;
+    // eslint-disable-next-line no-new
+    new Notification(fmt("new_message", { name: message.sender.name }), { body: text, tag: `chat-${message.conversation}` });
+  }
+
+  // --- The conversation page ----------------------------------------------------------
+  let chat = null;
+  const pending = new Map(); // idempotency key -> {body, parent, li}
+  let readTimer = null;
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) {
+      return crypto.randomUUID().replace(/-/g, "");
+    }
+    return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+  }
+
+  function markRead() {
+    if (!chat || document.hidden) {
+      return;
+    }
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => {
+      const last = chat.lastSeq();
+      if (last > chat.readSeq) {
+        chat.readSeq = last;
+        send({ action: "read", conversation: chat.id, seq: last });
+      }
+    }, 400);
+  }
+
+  function flushPending() {
+    pending.forEach((item, key) => {
+      const ok = send({ action: "send", conversation: chat.id, body: item.body, key, parent: item.parent }, (answer) => {
+        if (answer.type === "error" && answer.code !== "disconnected" && answer.code !== "rate_limited" && answer.code !== "unavailable") {
+          item.li.dataset.state = "failed";
+          item.li.querySelector("[data-state-label]").textContent = `${strings.failed} ${answer.message}`;
+          pending.delete(key);
+        }
+      });
+      if (!ok) {
+        item.li.dataset.state = "pending";
+      }
+    });
+  }
+
+  // When the socket cannot be opened but the site answers (the channel layer is down,
+  // for instance), pending messages go out over HTTP with the same idempotency keys.
+  async function flushOverHttp() {
+    if (!chat) {
+      return;
+    }
+    for (const [key, item] of pending) {
+      const data = new FormData();
+      data.append("body", item.body);
+      data.append("key", key);
+      if (item.parent) {
+        data.append("parent", item.parent);
+      }
+      try {
+        const response = await fetch(chat.sendUrl, {
+          method: "POST", body: data, credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": csrf },
+        });
+        if (!response.ok) {
+          break;
+        }
+        const answer = await response.json();
+        chat.render(answer.message);
+      } catch (err) {
+        break; // offline: they stay pending until the connection is back
+      }
+    }
+  }
+
+  function setupChat(root) {
+    const list = root.querySelector("[data-messages]");
+    const form = root.querySelector("[data-composer]");
+    const typingEl = root.querySelector("[data-typing]");
+    const state = {
+      id: Number(root.dataset.conversation),
+      sendUrl: root.dataset.sendUrl,
+      historyUrl: root.dataset.historyUrl,
+      readSeq: 0,
+      parent: null,
+    };
+    cursors.set(state.id, Number(root.dataset.cursor) || 0);
+
+    function byId(id) {
+      return list.querySelector(`li[data-id="${id}"]`);
+    }
+
+    function controls(li, m) {
+      const bar = document.createElement("p");
+      bar.className = "chat-message__actions";
+      const add = (label, action) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "button button--quiet";
+        b.textContent = label;
+        b.addEventListener("click", action);
+        bar.append(b, " ");
+      };
+      if (!m.deleted) {
+        add(strings.reply || "Reply", () => startReply(m));
+        add(`👍 ${strings.react || ""}`.trim(), () => send({ action: "react", message: m.id, reaction: "like" }));
+        if (m.sender.id === me) {
+          add(strings.edit || "Edit", () => startEdit(li, m));
+          add(strings.delete || "Delete", () => send({ action: "delete", message: m.id }));
+        }
+      }
+      li.append(bar);
+    }
+
+    function build(m) {
+      const li = document.createElement("li");
+      li.className = "chat-message";
+      li.id = `message-${m.id}`;
+      const meta = document.createElement("p");
+      meta.className = "chat-message__meta";
+      const who = document.createElement("span");
+      who.className = "chat-message__sender";
+      who.textContent = m.sender.name;
+      const time = document.createElement("time");
+      time.dateTime = m.created_at;
+      time.textContent = m.time;
+      meta.append(who, " ", time);
+      if (m.edited && !m.deleted) {
+        const edited = document.createElement("span");
+        edited.className = "chat-message__edited";
+        edited.textContent = ` ${strings.edited || "(edited)"}`;
+        meta.append(edited);
+      }
+      li.append(meta);
+      if (m.deleted) {
+        const p = document.createElement("p");
+        p.className = "chat-message__tombstone";
+        p.textContent = strings.deleted || "Deleted";
+        li.append(p);
+        li.classList.add("chat-message--deleted");
+      } else {
+        const body = document.createElement("div");
+        body.className = "chat-message__body";
+        body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
+        li.append(body);
+      }
+      if (m.attachment) {
+        const p = document.createElement("p");
+        p.className = "chat-message__file";
+        const a = document.createElement("a");
+        a.href = m.attachment.url;
+        a.textContent = m.attachment.name;
+        p.append(a);
+        li.append(p);
+      }
+      const reactions = document.createElement("p");
+      reactions.className = "chat-message__reactions";
+      Object.entries(m.reactions || {}).forEach(([kind, agents]) => {
+        const span = document.createElement("span");
+        span.className = "reaction";
+        span.dataset.kind = kind;
+        span.textContent = `${kind === "like" ? "👍" : kind} ${agents.length}`;
+        reactions.append(span, " ");
+      });
+      li.append(reactions);
+      if (m.parent) {
+        li.classList.add("chat-message--reply");
+        li.dataset.parent = m.parent;
+      }
+      Object.assign(li.dataset, { id: m.id, seq: m.seq, rev: m.rev, sender: m.sender.id, key: m.key });
+      controls(li, m);
+      return li;
+    }
+
+    state.render = (m) => {
+      const existing = byId(m.id);
+      if (existing && Number(existing.dataset.rev) >= m.rev) {
+        return; // already shown at this revision (a duplicate delivery)
+      }
+      const li = build(m);
+      const mine = list.querySelector(`li[data-key="${CSS.escape(m.key)}"][data-state]`);
+      if (mine && m.sender.id === me) {
+        pending.delete(m.key);
+        mine.replaceWith(li);
+      } else if (existing) {
+        existing.replaceWith(li);
+      } else {
+        // Keep the list ordered by sequence whatever the arrival order.
+        const after = [...list.querySelectorAll("li[data-seq]")].find((x) => Number(x.dataset.seq) > m.seq);
+        list.insertBefore(li, after || list.querySelector("li[data-state]"));
+      }
+    };
+    state.lastSeq = () => Math.max(0, ...[...list.querySelectorAll("li[data-seq]")].map((x) => Number(x.dataset.seq)));
+    state.readSeq = state.lastSeq();
+
+    let typingTimer = null;
+    state.typing = (name) => {
+      typingEl.textContent = fmt("typing", { name });
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { typingEl.textContent = ""; }, 5000);
+    };
+    state.seen = (frame) => {
+      const own = [...list.querySelectorAll(`li[data-sender="${me}"][data-seq]`)].filter((x) => Number(x.dataset.seq) <= frame.seq).pop();
+      if (!own) {
+        return;
+      }
+      let seen = own.querySelector("[data-seen]");
+      if (!seen) {
+        seen = document.createElement("p");
+        seen.className = "chat-message__seen";
+        seen.dataset.seen = "";
+        seen.dataset.names = "";
+        own.append(seen);
+      }
+      const who = root.querySelector(`[data-agent="${frame.agent}"]`);
+      const names = new Set(seen.dataset.names ? seen.dataset.names.split("|") : []);
+      names.add(who ? who.textContent.trim() : String(frame.agent));
+      seen.dataset.names = [...names].join("|");
+      seen.textContent = fmt("seen", { names: [...names].join(", ") });
+    };
+    state.closeComposer = () => {
+      if (form) {
+        form.hidden = true;
+      }
+    };
+
+    // Server-rendered messages get their buttons too.
+    list.querySelectorAll("li[data-id]").forEach((li) => {
+      const m = {
+        id: Number(li.dataset.id), deleted: li.classList.contains("chat-message--deleted"),
+        sender: { id: Number(li.dataset.sender), name: "" },
+        body: (li.querySelector(".chat-message__body") || {}).textContent || "",
+      };
+      controls(li, m);
+    });
+
+    function startReply(m) {
+      state.parent = m.parent || m.id;
+      const box = form.querySelector("[data-replying]");
+      box.querySelector("[data-replying-text]").textContent = fmt("replying", { name: m.sender.name });
+      box.hidden = false;
+      form.querySelector("textarea").focus();
+    }
+    function startEdit(li, m) {
+      const area = document.createElement("textarea");
+      area.value = m.body;
+      area.setAttribute("aria-label", strings.edit || "Edit");
+      const save = document.createElement("button");
+      save.type = "button";
+      save.className = "button";
+      save.textContent = strings.save || "Save";
+      save.addEventListener("click", () => send({ action: "edit", message: m.id, body: area.value }));
+      li.append(area, save);
+      area.focus();
+    }
+
+    if (form) {
+      const area = form.querySelector("textarea");
+      const file = form.querySelector("input[type=file]");
+      form.querySelector("[data-cancel-reply]").addEventListener("click", () => {
+        state.parent = null;
+        form.querySelector("[data-replying]").hidden = true;
+      });
+      let lastTyping = 0;
+      area.addEventListener("input", () => {
+        if (Date.now() - lastTyping > 3000) {
+          lastTyping = Date.now();
+          send({ action: "typing", conversation: state.id });
+        }
+      });
+      area.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.shiftKey) {
+          e.preventDefault();
+          form.requestSubmit();
+        }
+      });
+      form.addEventListener("submit", (e) => {
+        if (file && file.files.length) {
+          return; // attachments go through the ordinary form post
+        }
+        e.preventDefault();
+        const body = area.value.trim();
+        if (!body) {
+          return;
+        }
+        const key = newKey();
+        const li = document.createElement("li");
+        li.className = "chat-message chat-message--pending";
+        li.dataset.key = key;
+        li.dataset.state = "pending";
+        const text = document.createElement("p");
+        text.textContent = body;
+        const label = document.createElement("p");
+        label.className = "chat-message__state";
+        label.dataset.stateLabel = "";
+        label.textContent = strings.pending || "not sent yet";
+        li.append(text, label);
+        list.append(li);
+        pending.set(key, { body, parent: state.parent, li });
+        area.value = "";
+        state.parent = null;
+        form.querySelector("[data-replying]").hidden = true;
+        flushPending();
+      });
+      const notifyButton = form.querySelector("[data-enable-notifications]");
+      if ("Notification" in window && Notification.permission === "default") {
+        notifyButton.hidden = false;
+        notifyButton.addEventListener("click", () => {
+          Notification.requestPermission().then(() => { notifyButton.hidden = true; });
+        });
+      }
+    }
+
+    const older = root.querySelector("[data-load-older]");
+    async function loadOlder() {
+      const first = list.querySelector("li[data-seq]");
+      if (!first || older.dataset.busy) {
+        return;
+      }
+      older.dataset.busy = "1";
+      try {
+        const response = await fetch(`${state.historyUrl}?before=${first.dataset.seq}`, { credentials: "same-origin" });
+        const page = await response.json();
+        page.messages.forEach((m) => state.render(m));
+        older.hidden = !page.has_more;
+      } finally {
+        delete older.dataset.busy;
+      }
+    }
+    older.addEventListener("click", loadOlder);
+    list.addEventListener("scroll", () => {
+      if (list.scrollTop < 40 && !older.hidden) {
+        loadOlder();
+      }
+    });
+    list.scrollTop = list.scrollHeight;
+    return state;
+  }
+
+  if (chatEl) {
+    chat = setupChat(chatEl);
+    window.addEventListener("online", () => {
+      if (!socket) {
+        attempts = 0;
+        connect();
+      }
+    });
+  }
+
+  // Presence of the agents shown on the page, watched again after every reconnection.
+  const watched = [...new Set([...document.querySelectorAll("[data-presence]")].map((x) => Number(x.dataset.presence)))];
+  function onOpen() {
+    if (watched.length) {
+      send({ action: "watch", agents: watched.slice(0, 200) });
+    }
+    if (document.hidden) {
+      send({ action: "presence", away: true });
+    }
+  }
+  connect();
+  window.transverseLive = { send, cursors, pending };
+})();

@@ -1,0 +1,246 @@
+"""The table of WebSocket actions: each validates its frame and calls a chat service.
+
+Commands are synchronous (the consumer runs them in a database thread). Each one starts
+from a fresh copy of the agent read from the database, so a deactivation or a membership
+change made since the socket opened is seen at once. Services authorise; this module only
+translates frames into service calls and results into frames.
+"""
+
+import contextlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from intranet.accounts.models import User
+from intranet.chat import access, selectors, services
+from intranet.notifications.selectors import unread_count as notifications_unread
+
+MAX_CURSORS = 500
+MAX_WATCHED = 200
+
+
+class CommandError(Exception):
+    """An error frame: a stable code for programs and a sentence for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def fresh_agent(agent_id: int) -> User:
+    agent = User.objects.select_related("department").filter(pk=agent_id, is_active=True).first()
+    if agent is None:
+        raise CommandError("unauthorized", _("Your session has ended; sign in again."))
+    return agent
+
+
+def _field(data: dict, name: str, kind=int):
+    value = data.get(name)
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise CommandError("bad_request", _("The field “%(name)s” is missing or invalid.") % {
+            "name": name})  # fmt: skip
+    return value
+
+
+def translate_errors(function):
+    """Run a command, turning the services' exceptions into CommandError."""
+
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Http404:
+            raise CommandError(
+                "not_found", _("This conversation or message does not exist.")
+            ) from None
+        except PermissionDenied:
+            raise CommandError("forbidden", _("You are not allowed to do this.")) from None
+        except ValidationError as exc:
+            code = exc.code or "invalid"
+            raise CommandError(code, " ".join(exc.messages)) from None
+        except DatabaseError:
+            raise CommandError(
+                "unavailable", _("The service is temporarily unavailable; try again.")
+            ) from None
+
+    return run
+
+
+# --- Connection -------------------------------------------------------------------------
+
+
+@translate_errors
+def connect(agent_id: int, channel_name: str) -> dict:
+    """Everything a new socket needs: what to subscribe to and the presence of its agent."""
+    agent = fresh_agent(agent_id)
+    services.group_rooms_ensure(agent)
+    conversations, groups = selectors.subscription_targets(agent)
+    services.presence_connect(agent, channel_name)
+    return {"conversations": conversations, "groups": groups}
+
+
+@translate_errors
+def subscriptions(agent_id: int) -> dict | None:
+    agent = User.objects.filter(pk=agent_id, is_active=True).first()
+    if agent is None:
+        return None
+    services.group_rooms_ensure(agent)
+    conversations, groups = selectors.subscription_targets(agent)
+    return {"conversations": conversations, "groups": groups}
+
+
+def disconnect(agent_id: int, channel_name: str) -> None:
+    # If the database is unreachable, the row expires by itself (PRESENCE_TIMEOUT).
+    with contextlib.suppress(DatabaseError):
+        services.presence_disconnect(agent_id, channel_name)
+
+
+@translate_errors
+def counts(agent_id: int, data: dict | None = None) -> dict:
+    agent = fresh_agent(agent_id)
+    return {
+        "type": "counts",
+        "chat_unread": selectors.unread_total(agent),
+        "notifications_unread": notifications_unread(agent),
+    }
+
+
+# --- Actions ----------------------------------------------------------------------------
+
+
+@translate_errors
+def sync(agent_id: int, data: dict) -> list[dict]:
+    """Replay, per conversation, what changed after the client's cursor; then counts."""
+    agent = fresh_agent(agent_id)
+    cursors = data.get("cursors") or {}
+    if not isinstance(cursors, dict) or len(cursors) > MAX_CURSORS:
+        raise CommandError("bad_request", _("“cursors” must map conversation ids to numbers."))
+    frames = []
+    for raw_id, raw_cursor in cursors.items():
+        if not isinstance(raw_cursor, int) or isinstance(raw_cursor, bool) or raw_cursor < 0:
+            raise CommandError("bad_request", _("“cursors” must map conversation ids to numbers."))
+        try:
+            conversation = access.access_conversation(agent, raw_id)
+        except Http404:
+            frames.append({"type": "conversation.removed", "conversation": str(raw_id)[:20]})
+            continue
+        last_rev = conversation.last_rev
+        messages, truncated = selectors.messages_since(conversation, raw_cursor)
+        newest = messages[-1].rev if messages else raw_cursor
+        frames.append(
+            {
+                "type": "replay",
+                "conversation": conversation.pk,
+                "messages": selectors.message_payloads(messages),
+                "cursor": newest if truncated else max(newest, last_rev, raw_cursor),
+                "truncated": truncated,
+            }
+        )
+    frames.append({**counts(agent_id), "type": "sync.done"})
+    return frames
+
+
+@translate_errors
+def send(agent_id: int, data: dict) -> dict:
+    agent = fresh_agent(agent_id)
+    message, created = services.message_send(
+        agent,
+        _field(data, "conversation"),
+        body=_field(data, "body", str),
+        idempotency_key=_field(data, "key", str),
+        parent_id=data.get("parent") if isinstance(data.get("parent"), int) else None,
+    )
+    return {
+        "type": "ack",
+        "message": selectors.message_payloads([message])[0],
+        "created": created,
+        "live": message.broadcast is not False,
+    }
+
+
+@translate_errors
+def edit(agent_id: int, data: dict) -> dict:
+    message = services.message_edit(
+        fresh_agent(agent_id), _field(data, "message"), body=_field(data, "body", str)
+    )
+    return {"type": "ack", "message": selectors.message_payloads([message])[0]}
+
+
+@translate_errors
+def delete(agent_id: int, data: dict) -> dict:
+    message = services.message_delete(fresh_agent(agent_id), _field(data, "message"))
+    return {"type": "ack", "message": selectors.message_payloads([message])[0]}
+
+
+@translate_errors
+def react(agent_id: int, data: dict) -> dict:
+    message = services.reaction_toggle(
+        fresh_agent(agent_id), _field(data, "message"), kind=_field(data, "reaction", str)
+    )
+    return {"type": "ack", "message": selectors.message_payloads([message])[0]}
+
+
+@translate_errors
+def history(agent_id: int, data: dict) -> dict:
+    agent = fresh_agent(agent_id)
+    conversation = access.access_conversation(agent, _field(data, "conversation"))
+    before = data.get("before")
+    if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
+        raise CommandError("bad_request", _("The field “%(name)s” is missing or invalid.") % {
+            "name": "before"})  # fmt: skip
+    page = selectors.message_page(conversation, before_seq=before)
+    return {
+        "type": "history",
+        "conversation": conversation.pk,
+        "messages": selectors.message_payloads(page),
+        "has_more": bool(page) and page[0].seq > 1,
+    }
+
+
+@translate_errors
+def read(agent_id: int, data: dict) -> dict:
+    seq = services.conversation_mark_read(
+        fresh_agent(agent_id), _field(data, "conversation"), seq=_field(data, "seq")
+    )
+    return {"type": "ack", "conversation": data["conversation"], "seq": seq}
+
+
+@translate_errors
+def typing(agent_id: int, data: dict) -> None:
+    services.typing_announce(fresh_agent(agent_id), _field(data, "conversation"))
+
+
+@translate_errors
+def presence(agent_id: int, data: dict, channel_name: str) -> dict:
+    away = data.get("away")
+    state = services.presence_update(
+        fresh_agent(agent_id), channel_name, away=away if isinstance(away, bool) else None
+    )
+    return {"type": "ack", "state": state}
+
+
+@translate_errors
+def watch(agent_id: int, data: dict) -> tuple[list[int], dict]:
+    """Presence of agents shown on the page: (ids to watch, the current states)."""
+    fresh_agent(agent_id)
+    ids = data.get("agents")
+    if not isinstance(ids, list) or len(ids) > MAX_WATCHED:
+        raise CommandError("bad_request", _("“agents” must be a list of at most 200 ids."))
+    ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
+    states = selectors.presence_states(ids)
+    return ids, {"type": "presence.states", "states": {str(k): v for k, v in states.items()}}
+
+
+# Actions answered by a database command: name → function(agent_id, data).
+ACTIONS = {
+    "sync": sync,
+    "send": send,
+    "edit": edit,
+    "delete": delete,
+    "react": react,
+    "history": history,
+    "read": read,
+    "typing": typing,
+    "counts": counts,
+}

@@ -1,0 +1,237 @@
+"""The one WebSocket consumer: one socket per tab, for chat and every live update.
+
+Thin by design: it authenticates (session), keeps the socket's subscriptions, dispatches
+actions to realtime.commands (which call the chat services, where authorisation lives)
+and relays events from the channel layer, dropping those whose audience excludes its
+agent. Bad input gets an error frame or a close code; an exception never escapes.
+The protocol is described in docs/realtime.md.
+"""
+
+import asyncio
+import bisect
+import json
+import logging
+import secrets
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from realtime import commands, publish
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHORIZED = 4401  # not signed in, or signed out: do not retry, reload the page
+CLOSE_FORBIDDEN = 4403  # deactivated: do not retry
+CLOSE_TOO_LARGE = 1009  # frame larger than TRANSVERSE_WS_MAX_FRAME_BYTES
+ECHO_TIMEOUT = 3.0
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+class TransverseConsumer(AsyncWebsocketConsumer):
+    groups = []  # joined by hand: failures of the layer must not refuse the socket
+
+    async def connect(self):
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        self.agent_id = user.pk
+        self.conversations, self.groups_joined, self.watched = set(), set(), set()
+        self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
+        self.echo_token, self.echo_timer = None, None
+        try:
+            targets = await database_sync_to_async(commands.connect)(user.pk, self.channel_name)
+        except commands.CommandError as exc:
+            await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
+            await self.close(code=CLOSE_FORBIDDEN if exc.code == "unauthorized" else 1011)
+            return
+        live = await self._join_static(user)
+        live = await self._apply_targets(targets) and live
+        await self.send_json({"type": "hello", "agent": user.pk, "live": live})
+
+    async def disconnect(self, code):
+        if not hasattr(self, "agent_id"):
+            return
+        if self.echo_timer:
+            self.echo_timer.cancel()
+        for name in self._all_groups():
+            await self._layer("group_discard", name)
+        await database_sync_to_async(commands.disconnect)(self.agent_id, self.channel_name)
+
+    # --- Frames from the browser --------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not hasattr(self, "agent_id"):
+            return
+        if bytes_data is not None:
+            return await self._error(None, "bad_request", "Binary frames are not accepted.")
+        if len(text_data) > _setting("TRANSVERSE_WS_MAX_FRAME_BYTES", 65_536):
+            await self._error(None, "too_large", "The frame is too large.")
+            return await self.close(code=CLOSE_TOO_LARGE)
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            return await self._error(None, "bad_json", "The frame is not valid JSON.")
+        if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+            return await self._error(None, "bad_request", "A frame is an object with an action.")
+        ref = data.get("ref") if isinstance(data.get("ref"), str | int) else None
+        if not self._take_token():
+            return await self._error(ref, "rate_limited", "Too many frames; slow down.")
+        try:
+            await self._dispatch(data["action"], data, ref)
+        except commands.CommandError as exc:
+            await self._error(ref, exc.code, exc.message)
+        except Exception:  # never let one frame kill the socket
+            logger.exception("WebSocket action %r failed", data.get("action"))
+            await self._error(ref, "internal", "The action failed; try again.")
+
+    async def _dispatch(self, action: str, data: dict, ref) -> None:
+        if action == "ping":
+            return await self._ping(ref)
+        if action == "watch":
+            ids, frame = await database_sync_to_async(commands.watch)(self.agent_id, data)
+            await self._set_watched(set(ids))
+            return await self.send_json({**frame, "ref": ref})
+        if action == "presence":
+            call = database_sync_to_async(commands.presence)
+            return await self.send_json({**await call(self.agent_id, data, self.channel_name),
+                                         "ref": ref})  # fmt: skip
+        command = commands.ACTIONS.get(action)
+        if command is None:
+            return await self._error(ref, "unknown_action", f"Unknown action: {action[:40]}")
+        result = await database_sync_to_async(command)(self.agent_id, data)
+        for frame in result if isinstance(result, list) else [result]:
+            if frame is not None:
+                await self.send_json({**frame, "ref": ref})
+
+    def _take_token(self) -> bool:
+        """A token bucket per socket: TRANSVERSE_WS_RATE frames a second, bursts allowed."""
+        now = time.monotonic()
+        rate, burst = _setting("TRANSVERSE_WS_RATE", 20), _setting("TRANSVERSE_WS_BURST", 40)
+        self.bucket = min(burst, self.bucket + (now - self.bucket_at) * rate)
+        self.bucket_at = now
+        if self.bucket < 1:
+            return False
+        self.bucket -= 1
+        return True
+
+    # --- Events from the channel layer --------------------------------------------------
+
+    async def relay(self, message):
+        event = message["event"]
+        audience = message.get("audience")
+        if audience is not None:
+            # The audience was read from the database when the change was committed.
+            at = bisect.bisect_left(audience, self.agent_id)
+            if at == len(audience) or audience[at] != self.agent_id:
+                return
+        conversation = event.get("conversation") or (event.get("message") or {}).get("conversation")
+        if conversation is not None and conversation not in self.conversations:
+            return  # unsubscribed since (left, removed): drop what was in flight
+        await self.send_json(event)
+
+    async def subscriptions_refresh(self, message):
+        targets = await database_sync_to_async(commands.subscriptions)(self.agent_id)
+        if targets is None:
+            return await self.close(code=CLOSE_FORBIDDEN)
+        await self._apply_targets(targets, announce=True)
+
+    async def counts_refresh(self, message):
+        await self.send_json(await database_sync_to_async(commands.counts)(self.agent_id))
+
+    async def socket_close(self, message):
+        await self.close(code=message.get("code", CLOSE_UNAUTHORIZED))
+
+    async def layer_echo(self, message):
+        if message.get("token") == self.echo_token and self.echo_timer:
+            self.echo_timer.cancel()
+            self.echo_timer, self.echo_token = None, None
+            await self.send_json({"type": "pong", "live": True, "ref": message.get("ref")})
+
+    # --- Helpers ------------------------------------------------------------------------
+
+    async def _ping(self, ref) -> None:
+        """Answer with `live`: whether a message sent through the channel layer comes back."""
+        if self.echo_timer:
+            return
+        self.echo_token = secrets.token_hex(8)
+        sent = await self._layer(
+            "send", self.channel_name, {"type": "layer.echo", "token": self.echo_token, "ref": ref}
+        )
+        if not sent:
+            self.echo_token = None
+            return await self.send_json({"type": "pong", "live": False, "ref": ref})
+        self.echo_timer = asyncio.get_running_loop().call_later(
+            ECHO_TIMEOUT, lambda: asyncio.ensure_future(self._echo_missing(ref))
+        )
+
+    async def _echo_missing(self, ref) -> None:
+        self.echo_timer, self.echo_token = None, None
+        await self.send_json({"type": "pong", "live": False, "ref": ref})
+
+    async def _join_static(self, user) -> bool:
+        names = [publish.agent_group(user.pk)]
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            names.append(publish.session_group(session.session_key))
+        ok = True
+        for name in names:
+            ok = await self._layer("group_add", name, self.channel_name) and ok
+            self.groups_joined.add(name)
+        return ok
+
+    async def _apply_targets(self, targets: dict, *, announce: bool = False) -> bool:
+        ok = True
+        wanted_conv, wanted_groups = targets["conversations"], targets["groups"]
+        for pk in wanted_conv - self.conversations:
+            ok = await self._layer("group_add", publish.conversation_group(pk), self.channel_name)
+            if announce:
+                await self.send_json({"type": "conversation.added", "conversation": pk})
+        for pk in self.conversations - wanted_conv:
+            await self._layer("group_discard", publish.conversation_group(pk), self.channel_name)
+            if announce:
+                await self.send_json({"type": "conversation.removed", "conversation": pk})
+        joined_groups = {int(n.split(".")[1]) for n in self.groups_joined if n.startswith("group.")}
+        for pk in wanted_groups - joined_groups:
+            ok = await self._layer("group_add", publish.group_group(pk), self.channel_name) and ok
+            self.groups_joined.add(publish.group_group(pk))
+        for pk in joined_groups - wanted_groups:
+            await self._layer("group_discard", publish.group_group(pk), self.channel_name)
+            self.groups_joined.discard(publish.group_group(pk))
+        self.conversations = set(wanted_conv)
+        return ok
+
+    async def _set_watched(self, ids: set[int]) -> None:
+        for pk in ids - self.watched:
+            await self._layer("group_add", publish.presence_group(pk), self.channel_name)
+        for pk in self.watched - ids:
+            await self._layer("group_discard", publish.presence_group(pk), self.channel_name)
+        self.watched = ids
+
+    def _all_groups(self):
+        yield from self.groups_joined
+        for pk in self.conversations:
+            yield publish.conversation_group(pk)
+        for pk in self.watched:
+            yield publish.presence_group(pk)
+
+    async def _layer(self, method: str, *args) -> bool:
+        """Call the channel layer; False (logged) when it is unreachable."""
+        try:
+            await asyncio.wait_for(getattr(self.channel_layer, method)(*args), 2.0)
+        except Exception:
+            logger.warning("channel layer %s failed", method, exc_info=True)
+            return False
+        return True
+
+    async def _error(self, ref, code: str, text: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": text, "ref": ref})
+
+    async def send_json(self, content) -> None:
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))

@@ -1,0 +1,137 @@
+"""The one publisher of real-time events: synchronous code → the channel layer.
+
+Only services call it, and only from `transaction.on_commit`, so nothing is announced that
+could still be rolled back. Publishing is best effort: the database is the truth and
+clients replay what they missed, so a channel layer that is down or drops a message loses
+nothing. Every function returns False (and logs) instead of raising when the layer fails.
+
+Channel-layer groups (see docs/realtime.md):
+- ``agent.<id>``: every socket of one agent (counts, subscription changes, disconnection);
+- ``session.<hash>``: the sockets opened with one session (closed on sign-out);
+- ``conv.<id>``: sockets subscribed to a conversation; events carry the audience allowed
+  to receive them, computed from the database when the change was committed;
+- ``group.<id>``: sockets of a group's members (new posts, reaction counts: ids only);
+- ``presence.<id>``: sockets watching an agent's presence.
+"""
+
+import asyncio
+import hashlib
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_TIMEOUT = 2.0  # seconds: a layer that hangs must not hold a request for long
+
+
+def agent_group(agent_id: int) -> str:
+    return f"agent.{int(agent_id)}"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"conv.{int(conversation_id)}"
+
+
+def group_group(group_id: int) -> str:
+    return f"group.{int(group_id)}"
+
+
+def presence_group(agent_id: int) -> str:
+    return f"presence.{int(agent_id)}"
+
+
+def session_group(session_key: str) -> str:
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+async def _send_with_timeout(layer, group: str, message: dict) -> None:
+    await asyncio.wait_for(layer.group_send(group, message), PUBLISH_TIMEOUT)
+
+
+def _group_send(group: str, message: dict) -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(_send_with_timeout)(layer, group, message)
+    except Exception:  # the layer is best effort: never fail the caller
+        logger.warning("real-time publish to %s failed", group, exc_info=True)
+        return False
+    return True
+
+
+def publish_to_agent(agent_id: int, event: dict) -> bool:
+    """Relay event to every socket of one agent (no audience check needed: it is theirs)."""
+    return _group_send(agent_group(agent_id), {"type": "relay", "event": event})
+
+
+def publish_to_group(group_id: int, event: dict) -> bool:
+    """Relay an ids-only event to the sockets of a group's members (e.g. post.created).
+
+    Receivers re-fetch through access-checked endpoints; never put content here.
+    """
+    return _group_send(group_group(group_id), {"type": "relay", "event": event})
+
+
+def publish_to_conversation(conversation_id: int, event: dict, *, audience) -> bool:
+    """Relay event to the sockets subscribed to a conversation, for the agents in audience.
+
+    audience: ids of the agents allowed to read the event, read from the database in the
+    transaction that made the change; a socket whose agent is not in it drops the event.
+    """
+    return _group_send(
+        conversation_group(conversation_id),
+        {"type": "relay", "event": event, "audience": sorted(set(audience))},
+    )
+
+
+def publish_ephemeral(conversation_id: int, event: dict) -> bool:
+    """Typing indicators: not stored, relayed to sockets subscribed to the conversation."""
+    return _group_send(conversation_group(conversation_id), {"type": "relay", "event": event})
+
+
+def publish_presence(agent_id: int, state: str) -> bool:
+    event = {"type": "presence", "agent": int(agent_id), "state": state}
+    return _group_send(presence_group(agent_id), {"type": "relay", "event": event})
+
+
+def subscriptions_refresh(agent_id: int) -> bool:
+    """The agent's conversations or groups changed: their sockets re-read them at once."""
+    return _group_send(agent_group(agent_id), {"type": "subscriptions.refresh"})
+
+
+def membership_changed(agent_id: int, group_id: int | None = None) -> bool:
+    """Called by groups.services after commit when an agent joined or left a group."""
+    return subscriptions_refresh(agent_id)
+
+
+def notifications_changed(agent_id: int) -> bool:
+    """The agent's notifications changed: their sockets send them the new unread count."""
+    return _group_send(agent_group(agent_id), {"type": "counts.refresh"})
+
+
+def agent_disconnect(agent_id: int) -> bool:
+    """Close every socket of an agent at once (deactivation of a leaver, ...).
+
+    Call it after the agent's `is_active` is saved and committed: a socket that tries to
+    reconnect is then refused at the handshake.
+    """
+    return _group_send(agent_group(agent_id), {"type": "socket.close", "code": 4403})
+
+
+def session_disconnect(session_key: str) -> bool:
+    return _group_send(session_group(session_key), {"type": "socket.close", "code": 4401})
+
+
+def session_disconnect_on_logout(sender, request=None, user=None, **kwargs) -> None:
+    """contrib.auth's user_logged_out receiver: close the sockets of that session."""
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        session_disconnect(session_key)
+
+
+def group_room_created(group_id: int) -> bool:
+    """A group's room now exists: its members' sockets subscribe to it."""
+    return _group_send(group_group(group_id), {"type": "subscriptions.refresh"})

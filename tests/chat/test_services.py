@@ -1,0 +1,283 @@
+"""Chat services: sending, idempotency, edits, tombstones, reactions, read positions."""
+
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404
+
+from intranet.chat import selectors, services
+from intranet.chat.models import Conversation, Message
+from intranet.groups import services as group_services
+from intranet.notifications.models import Notification
+from tests.factories import UserFactory
+
+
+def send(actor, conversation, body="Bonjour", key="cle-00000001", **kwargs):
+    return services.message_send(actor, conversation.pk, body=body, idempotency_key=key, **kwargs)[
+        0
+    ]
+
+
+def test_messages_get_increasing_seq_and_rev(room, alice, bob):
+    first = send(alice, room, key="k-000000001")
+    second = send(bob, room, key="k-000000002")
+    assert (first.seq, second.seq) == (1, 2)
+    assert second.rev > first.rev
+    room.refresh_from_db()
+    assert (room.last_seq, room.last_rev) == (2, 2)
+
+
+def test_same_key_twice_creates_one_message(room, alice):
+    first, created = services.message_send(alice, room.pk, body="a", idempotency_key="dup-0000001")
+    again, created_again = services.message_send(
+        alice, room.pk, body="a", idempotency_key="dup-0000001"
+    )
+    assert created and not created_again
+    assert first.pk == again.pk
+    assert Message.objects.count() == 1
+
+
+def test_same_key_in_another_conversation_is_refused(room, alice, bob):
+    direct = services.conversation_direct_open(alice, other=bob)
+    send(alice, room, key="reused-0001")
+    with pytest.raises(ValidationError) as exc:
+        send(alice, direct, key="reused-0001")
+    assert exc.value.code == "key_reused"
+
+
+def test_outsider_gets_404_for_a_group_room(room, carol):
+    with pytest.raises(Http404):
+        send(carol, room)
+
+
+def test_open_group_reader_is_not_a_room_member(staff, carol, alice):
+    group = group_services.group_create(staff, name="Ouvert", policy="open")
+    room = services.group_room(staff, group)
+    with pytest.raises(Http404):
+        send(carol, room)
+
+
+def test_archived_group_room_is_read_only(room, budget, alice, staff):
+    group_services.group_archive(staff, budget)
+    with pytest.raises(PermissionDenied):
+        send(alice, room)
+
+
+def test_deactivated_agent_cannot_send(room, alice):
+    alice.is_active = False
+    alice.save()
+    with pytest.raises(Http404):
+        send(alice, room)
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "code"),
+    [
+        ("", "k-000000001", "empty"),
+        ("x" * 10_001, "k-000000001", "message_too_long"),
+        ("ok", "short", "bad_key"),
+        ("ok", "bad key with spaces", "bad_key"),
+    ],
+)
+def test_invalid_messages_are_refused_with_their_code(room, alice, body, key, code):
+    with pytest.raises(ValidationError) as exc:
+        send(alice, room, body=body, key=key)
+    assert exc.value.code == code
+
+
+def test_rate_limit_per_agent(room, alice, settings):
+    settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 3
+    for n in range(3):
+        send(alice, room, key=f"rate-{n:08d}")
+    with pytest.raises(ValidationError) as exc:
+        send(alice, room, key="rate-99999999")
+    assert exc.value.code == "rate_limited"
+    assert str(exc.value.messages[0]) == "You are sending messages too quickly; wait a moment."
+
+
+def test_retry_is_not_counted_by_the_rate_limit(room, alice, settings):
+    settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 1
+    send(alice, room, key="once-0000001")
+    assert send(alice, room, key="once-0000001").seq == 1
+
+
+def test_markdown_goes_through_the_one_renderer(room, alice):
+    message = send(alice, room, body="**gras** <script>alert(1)</script>")
+    assert "<strong>gras</strong>" in message.body_html
+    assert "<script>" not in message.body_html
+
+
+def test_reply_threads_are_one_level_deep(room, alice, bob):
+    root = send(alice, room, key="root-0000001")
+    reply = send(bob, room, key="repl-0000001", parent_id=root.pk)
+    nested = send(alice, room, key="nest-0000001", parent_id=reply.pk)
+    assert reply.parent_id == root.pk and nested.parent_id == root.pk
+
+
+def test_reply_to_a_message_of_another_conversation_is_refused(room, alice, bob):
+    direct = services.conversation_direct_open(alice, other=bob)
+    elsewhere = send(alice, direct, key="else-0000001")
+    with pytest.raises(ValidationError) as exc:
+        send(alice, room, key="repl-0000002", parent_id=elsewhere.pk)
+    assert exc.value.code == "bad_parent"
+
+
+def test_edit_marks_and_bumps_revision(room, alice):
+    message = send(alice, room)
+    edited = services.message_edit(alice, message.pk, body="Corrigé")
+    assert edited.edited_at is not None and edited.rev > message.rev
+    assert "Corrigé" in edited.body_html
+
+
+def test_only_the_sender_edits(room, alice, bob):
+    message = send(alice, room)
+    with pytest.raises(PermissionDenied):
+        services.message_edit(bob, message.pk, body="pirate")
+
+
+def test_delete_leaves_a_tombstone_without_content(room, alice):
+    message = send(alice, room, body="secret")
+    services.reaction_toggle(alice, message.pk, kind="like")
+    deleted = services.message_delete(alice, message.pk)
+    assert deleted.deleted_at is not None
+    assert (deleted.body, deleted.body_html) == ("", "")
+    payload = selectors.message_payloads([deleted])[0]
+    assert payload["deleted"] and payload["body"] == "" and payload["reactions"] == {}
+
+
+def test_group_moderator_deletes_others_messages_members_do_not(room, alice, bob):
+    message = send(alice, room)
+    other = send(bob, room, key="bob-00000001")
+    with pytest.raises(PermissionDenied):
+        services.message_delete(alice, other.pk)
+    assert services.message_delete(bob, message.pk).is_deleted
+
+
+def test_reaction_toggles(room, alice, bob):
+    message = send(alice, room)
+    services.reaction_toggle(bob, message.pk, kind="like")
+    assert selectors.reactions_by_message([message.pk]) == {message.pk: {"like": [bob.pk]}}
+    services.reaction_toggle(bob, message.pk, kind="like")
+    assert selectors.reactions_by_message([message.pk]) == {}
+    with pytest.raises(ValidationError):
+        services.reaction_toggle(bob, message.pk, kind="<script>")
+
+
+def test_unread_counts_follow_read_position(room, alice, bob):
+    services.conversation_mark_read(alice, room.pk, seq=0)
+    for n in range(3):
+        send(bob, room, key=f"unr-{n:08d}")
+    assert selectors.unread_total(alice) == 3
+    services.conversation_mark_read(alice, room.pk, seq=2)
+    assert selectors.unread_total(alice) == 1
+    services.conversation_mark_read(alice, room.pk, seq=1)  # never goes back
+    assert selectors.unread_total(alice) == 1
+    assert selectors.unread_total(bob) == 0
+
+
+def test_a_room_never_opened_counts_as_read(room, alice, bob):
+    send(bob, room)
+    assert selectors.unread_total(alice) == 0
+
+
+def test_conversation_list_orders_by_last_activity(room, alice, bob):
+    direct = services.conversation_direct_open(alice, other=bob)
+    send(bob, room, key="first-000001")
+    send(bob, direct, key="second-00001")
+    titles = [c.title for c in selectors.conversation_list(alice)]
+    assert titles[:2] == ["Bob Martin", "Budget"]
+
+
+def test_direct_conversation_is_one_per_pair(alice, bob):
+    one = services.conversation_direct_open(alice, other=bob)
+    two = services.conversation_direct_open(bob, other=alice)
+    assert one.pk == two.pk
+    with pytest.raises(ValidationError):
+        services.conversation_direct_open(alice, other=alice)
+
+
+def test_named_conversation_holds_at_most_50(alice, finance):
+    agents = [UserFactory(username=f"n{n}", department=finance) for n in range(50)]
+    with pytest.raises(ValidationError) as exc:
+        services.conversation_named_create(alice, name="Trop", agents=agents)
+    assert exc.value.code == "too_many_participants"
+    conversation = services.conversation_named_create(alice, name="Projet", agents=agents[:49])
+    assert conversation.participants.count() == 50
+
+
+def test_leaving_a_named_conversation_ends_access(alice, bob):
+    conversation = services.conversation_named_create(alice, name="Projet", agents=[bob])
+    services.conversation_leave(bob, conversation.pk)
+    with pytest.raises(Http404):
+        send(bob, conversation)
+
+
+def test_mentions_notify_readers_only(room, alice, bob, carol):
+    send(alice, room, body="Bonjour @bob et @carol")
+    assert Notification.objects.filter(recipient=bob, kind="mention").count() == 1
+    assert not Notification.objects.filter(recipient=carol).exists()
+
+
+def test_removed_member_loses_the_room_at_once(room, budget, alice, bob):
+    group_services.group_member_remove(bob, budget, alice)
+    alice.refresh_from_db()
+    assert room.pk not in selectors.subscription_targets(alice)[0]
+    with pytest.raises(Http404):
+        send(alice, room)
+
+
+def test_audience_is_the_current_members(room, budget, alice, bob, carol):
+    assert sorted(selectors.conversation_audience(room)) == sorted(
+        [alice.pk, bob.pk, budget.created_by_id]
+    )
+
+
+def test_replay_returns_changes_after_the_cursor(room, alice, bob):
+    one = send(alice, room, key="rep-00000001")
+    send(bob, room, key="rep-00000002")
+    services.message_edit(alice, one.pk, body="modifié")
+    rows, truncated = selectors.messages_since(room, 1)
+    assert [m.rev for m in rows] == [2, 3] and not truncated
+    assert rows[-1].pk == one.pk
+
+
+def test_last_page_costs_one_query(room, alice, django_assert_num_queries):
+    for n in range(60):
+        send(alice, room, key=f"page-{n:07d}")
+    with django_assert_num_queries(1):
+        page = selectors.message_page(room)
+    assert [m.seq for m in page] == list(range(11, 61))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_retries_with_one_key_store_one_message(finance):
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers need PostgreSQL (the test SQLite is in-memory, shared-cache)")
+    alice = UserFactory(username="alice2", department=finance)
+    bob = UserFactory(username="bob2", department=finance)
+    conversation = services.conversation_direct_open(alice, other=bob)
+    results, errors = [], []
+
+    def retry():
+        try:
+            results.append(
+                services.message_send(
+                    alice, conversation.pk, body="une fois", idempotency_key="parallel-0001"
+                )[0].pk
+            )
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(results)) == 1 and len(results) == 8
+    assert Message.objects.filter(conversation=conversation).count() == 1
+    assert Conversation.objects.get(pk=conversation.pk).last_seq == 1
