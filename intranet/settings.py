@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "intranet.stream",
     "intranet.notifications",
     "intranet.moderation",
+    "intranet.search",
     "intranet.directory",
     "intranet.chat",
 ]
@@ -225,6 +226,18 @@ TRANSVERSE_WS_MAX_FRAME_BYTES = env_int("TRANSVERSE_WS_MAX_FRAME_BYTES", 65_536,
 TRANSVERSE_WS_RATE = env_int("TRANSVERSE_WS_RATE", 20, minimum=1)
 TRANSVERSE_WS_BURST = env_int("TRANSVERSE_WS_BURST", 40, minimum=1)
 # --- end of Real-time ---
+
+# --- Search ---
+# One full-text search (docs/search.md). "whoosh": a file index under
+# TRANSVERSE_SEARCH_INDEX_DIR, for one node; "postgres": PostgreSQL full-text search, for
+# several nodes sharing the database. Either way, one indexer (`manage.py search_index` or
+# the `db_worker`) applies the queue of changes.
+TRANSVERSE_SEARCH_ENGINE = env_str("TRANSVERSE_SEARCH_ENGINE", "whoosh").lower()
+if TRANSVERSE_SEARCH_ENGINE not in {"whoosh", "postgres"}:
+    raise ImproperlyConfigured("TRANSVERSE_SEARCH_ENGINE must be whoosh or postgres.")
+TRANSVERSE_SEARCH_INDEX_DIR = Path(env_str("TRANSVERSE_SEARCH_INDEX_DIR") or VAR_DIR / "index")
+TRANSVERSE_SEARCH_BATCH_SIZE = env_int("TRANSVERSE_SEARCH_BATCH_SIZE", 200, minimum=1)
+# --- end of Search ---
 
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {

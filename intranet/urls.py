@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("intranet.accounts.urls")),
     path("people/", include("intranet.people.urls")),
     path("departments/", include("intranet.departments.urls")),
+    path("search/", include("intranet.search.urls")),
     path("chat/", include("intranet.chat.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("theme.css", core_views.theme_css, name="theme-css"),

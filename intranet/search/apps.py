@@ -1,0 +1,16 @@
+"""Full-text search over agents, groups, posts and comments (and what later apps declare)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "intranet.search"
+    label = "search"
+    verbose_name = _("Search")
+
+    def ready(self):
+        # Each indexed app declares its documents in its own search.py (see docs/search.md).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("search")

@@ -1,0 +1,58 @@
+"""Recording what the index must learn, in the same transaction as the change itself.
+
+Services of indexed apps call `search_index_later(obj)` after any change to an indexed
+object (creation, edit, deletion, restriction: the indexer reads the object's state when it
+runs and indexes or removes it) and `search_remove_later(kind, pk)` before deleting a row
+for good. The queue row commits or rolls back with the change; after commit the indexer
+task is nudged.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+
+from intranet.search.models import IndexEntry
+from intranet.search.registry import document_type_for
+
+logger = logging.getLogger(__name__)
+KICK_KEY = "transverse:search:kick"
+
+
+def search_index_later(obj) -> IndexEntry:
+    kind = document_type_for(obj).kind
+    entry = IndexEntry.objects.create(kind=kind, object_id=obj.pk)
+    transaction.on_commit(kick_indexer)
+    return entry
+
+
+def search_remove_later(kind: str, pk: int) -> IndexEntry:
+    entry = IndexEntry.objects.create(kind=kind, object_id=pk, action=IndexEntry.Action.REMOVE)
+    transaction.on_commit(kick_indexer)
+    return entry
+
+
+def search_index_many_later(kind: str, pks) -> int:
+    """Queue many objects of one kind (search_check repairs, bulk imports)."""
+    entries = IndexEntry.objects.bulk_create(
+        [IndexEntry(kind=kind, object_id=pk) for pk in pks], batch_size=1000
+    )
+    transaction.on_commit(kick_indexer)
+    return len(entries)
+
+
+def kick_indexer() -> None:
+    """Ask the task worker to drain the queue, at most about once a second per process.
+
+    The drain task keeps polling a moment after the queue looks empty, so a change that
+    lands just after a kick is still picked up by the task that kick started.
+    """
+    if not cache.add(KICK_KEY, 1, timeout=1):
+        return
+    try:
+        from intranet.search.tasks import search_index_drain
+
+        search_index_drain.enqueue()
+    except Exception:
+        # The queue row is committed: `search_index` or the next kick will apply it.
+        logger.warning("could not enqueue the search indexer task", exc_info=True)
