@@ -12,6 +12,7 @@ from intranet.accounts.access import access_agent, can_edit_profile
 from intranet.departments.selectors import department_breadcrumb
 from intranet.people import selectors, services
 from intranet.people.forms import LANGUAGE_LABELS, DirectoryFilterForm, ProfileForm
+from intranet.stream.selectors import is_following, profile_activity
 
 PAGE_SIZE = 24
 
@@ -48,6 +49,8 @@ def agent_detail(request, username):
         "languages": [LANGUAGE_LABELS.get(code, code) for code in agent.languages],
         "reports": selectors.agent_reports(request.user, agent),
         "can_edit": can_edit_profile(request.user, agent),
+        "activity": profile_activity(request.user, agent, cursor=request.GET.get("after")),
+        "following": is_following(request.user, agent),
     }
     return render(request, "people/agent_detail.html", context)
 

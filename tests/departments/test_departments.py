@@ -62,5 +62,5 @@ def test_department_page_query_count_is_constant(
     alice_client, finance, django_assert_max_num_queries
 ):
     UserFactory.create_batch(30, department=finance)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(16):  # the page, plus the header's badges
         alice_client.get(f"/departments/{finance.pk}/")
