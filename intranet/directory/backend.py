@@ -15,6 +15,7 @@ from intranet.accounts.models import User
 from intranet.directory.config import directory_config
 from intranet.directory.connection import (
     DirectoryUnavailable,
+    directory_close,
     directory_connect,
     search_one,
     user_bind,
@@ -79,7 +80,7 @@ class DirectoryBackend(BaseBackend):
             if not user_bind(conn, dn, password):
                 return None
         finally:
-            conn.unbind()
+            directory_close(conn)
         user = agent_update_from_directory(config, dn, raw)
         return user if user is not None and user.is_active else None
 

@@ -1,9 +1,10 @@
 """Connections to the directory: servers tried in order, TLS checked, timeouts always set.
 
 Every failure to reach or use the directory becomes DirectoryUnavailable, whose message
-is for the log (it never holds a password). Callers must unbind() what they open.
+is for the log (it never holds a password). Callers close what they open with directory_close().
 """
 
+import contextlib
 import logging
 import ssl
 from collections.abc import Iterator
@@ -39,6 +40,12 @@ def _server(config: DirectoryConfig, url: str) -> Server:
     )
 
 
+def directory_close(conn: Connection) -> None:
+    """Unbind, even from a connection the server or a failed handshake already broke."""
+    with contextlib.suppress(LDAPException, OSError):
+        conn.unbind()
+
+
 def _open(config: DirectoryConfig, url: str, user: str, password: str) -> Connection:
     """Open, secure and bind one connection to url; raise DirectoryUnavailable otherwise."""
     conn = Connection(
@@ -63,10 +70,10 @@ def _open(config: DirectoryConfig, url: str, user: str, password: str) -> Connec
                 f"{conn.result.get('description')}"
             )
     except (LDAPException, OSError) as exc:
-        conn.unbind()
+        directory_close(conn)
         raise DirectoryUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
     except DirectoryUnavailable:
-        conn.unbind()
+        directory_close(conn)
         raise
     return conn
 

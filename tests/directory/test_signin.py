@@ -10,7 +10,7 @@ from ldap3 import MODIFY_REPLACE
 from intranet.accounts.models import User
 from intranet.directory.backend import DirectoryBackend, directory_was_unavailable
 from intranet.directory.config import directory_config
-from intranet.directory.connection import directory_connect, user_bind
+from intranet.directory.connection import directory_close, directory_connect, user_bind
 from tests.directory.ldif import DRH, unit_dn
 from tests.factories import PASSWORD, UserFactory
 from tests.services import free_port
@@ -89,7 +89,7 @@ def test_empty_password_is_refused_before_any_bind(ldap):
         assert user_bind(conn, f"uid=jdupont,{unit_dn(*DRH)}", "") is False
         assert user_bind(conn, f"uid=jdupont,{unit_dn(*DRH)}", " \t") is False
     finally:
-        conn.unbind()
+        directory_close(conn)
     backend = DirectoryBackend()
     assert backend.authenticate(None, username="jdupont", password="") is None
     assert backend.authenticate(None, username="", password="x") is None

@@ -22,7 +22,12 @@ from django.utils import timezone
 from intranet.accounts.models import User
 from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig, directory_config
-from intranet.directory.connection import DirectoryUnavailable, directory_connect, search_entries
+from intranet.directory.connection import (
+    DirectoryUnavailable,
+    directory_close,
+    directory_connect,
+    search_entries,
+)
 from intranet.directory.entries import (
     DirectoryAgent,
     MalformedEntry,
@@ -199,7 +204,7 @@ def _read(config: DirectoryConfig, *, since: str, progress, expected) -> _Read:
             if progress and count % 100 == 0:
                 progress(100)
     finally:
-        conn.unbind()
+        directory_close(conn)
     if progress:
         progress(count % 100)
     read.counts["read"] = count
