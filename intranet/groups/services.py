@@ -4,6 +4,8 @@ Each public service authorises the actor itself (through groups.access), so a vi
 consumer or a command cannot skip the check. Notifications go out after commit.
 """
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -19,6 +21,7 @@ from intranet.groups import access
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
 from intranet.notifications.services import notify
 from intranet.topics.services import topics_get_or_create
+from realtime import publish
 
 ROLE_PERMS = {
     Membership.Role.MEMBER: (),
@@ -56,6 +59,7 @@ def _add_member(group: Group, agent: User, role=Membership.Role.MEMBER) -> Membe
     if created:
         _grant_role(group, agent, role)
         access.forget_memberships(agent)
+        transaction.on_commit(partial(publish.membership_changed, agent.pk, group.pk))
     return membership
 
 
@@ -195,6 +199,7 @@ def _remove_membership(group: Group, agent: User) -> None:
     Membership.objects.filter(group=group, agent=agent).delete()
     _grant_role(group, agent, Membership.Role.MEMBER)  # withdraws every role permission
     access.forget_memberships(agent)
+    transaction.on_commit(partial(publish.membership_changed, agent.pk, group.pk))
 
 
 @transaction.atomic
@@ -341,4 +346,6 @@ def department_group_sync(department, agents) -> Group:
     Membership.objects.bulk_create(
         [Membership(group=group, agent_id=pk) for pk in wanted - have], ignore_conflicts=True
     )
+    for pk in wanted ^ have:
+        transaction.on_commit(partial(publish.membership_changed, pk, group.pk))
     return group
