@@ -149,10 +149,18 @@ async def test_member_cannot_change_anothers_message(connect_as, room, alice, ca
     await socket.disconnect()
 
 
+async def test_joining_a_group_opens_its_room_live(connect_as, room, budget, carol, staff):
+    c = await connect_as(carol)
+    await sync_to_async(group_services.group_invite)(staff, budget, agents=[carol])
+    invitation = await sync_to_async(lambda: carol.group_invitations.get())()
+    await sync_to_async(group_services.invitation_answer)(carol, invitation, accept=True)
+    assert (await expect(c, "conversation.added"))["conversation"] == room.pk
+    await c.disconnect()
+
+
 async def test_removed_member_stops_receiving_at_once(connect_as, room, budget, alice, bob):
     a, b = await connect_as(alice), await connect_as(bob)
     await sync_to_async(group_services.group_member_remove)(bob, budget, alice)
-    await sync_to_async(publish.membership_changed)(alice.pk, budget.pk)
     removed = await expect(a, "conversation.removed")
     assert removed["conversation"] == room.pk
     await b.send_json_to(
