@@ -68,3 +68,12 @@ def former(finance):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def english():
+    """Service messages in English, so tests can state them exactly."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from intranet.accounts.access import access_agent
-from intranet.notifications.models import Kind
+from intranet.notifications.models import Kind, Notification
 from intranet.notifications.services import notify
 from intranet.stream import access
 from intranet.stream.models import Follow, Reaction, ReactionKind
@@ -27,6 +27,10 @@ def reaction_toggle(actor, *, kind: str, post_id=None, comment_id=None) -> bool:
         raise PermissionDenied
     deleted, _rows = Reaction.objects.filter(agent=actor, kind=kind, **target).delete()
     if deleted:
+        # A reaction taken back no longer counts in the author's unread "X and N others".
+        Notification.objects.filter(
+            kind=Kind.REACTION, actor=actor, read_at__isnull=True, post=post, comment=comment
+        ).delete()
         return False
     try:
         with transaction.atomic():
