@@ -20,6 +20,7 @@ from intranet.core.text import fold
 from intranet.groups import access
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
 from intranet.notifications.services import notify
+from intranet.search.services import search_index_later
 from intranet.topics.services import topics_get_or_create
 from realtime import publish
 
@@ -90,6 +91,7 @@ def group_create(
         content = fitted_jpeg(image, longest_side=800, folder="groups")
         group.image.name = default_storage.save(content.name, content)
         group.save(update_fields=["image"])
+    search_index_later(group)
     return group
 
 
@@ -100,6 +102,7 @@ def group_update(actor, group: Group, *, name, description, policy, themes) -> G
     group.description, group.policy = description, policy
     group.save(update_fields=["name", "name_key", "description", "policy"])
     group.themes.set(topics_get_or_create(themes))
+    search_index_later(group)
     return group
 
 
@@ -299,6 +302,7 @@ def group_archive(actor, group: Group, *, archived: bool = True) -> Group:
     _require(access.can_administer_group(actor, group))
     group.archived_at = timezone.now() if archived else None
     group.save(update_fields=["archived_at"])
+    search_index_later(group)
     return group
 
 
@@ -307,6 +311,7 @@ def group_mark_official(actor, group: Group, *, official: bool = True) -> Group:
     _require(access.is_active_agent(actor) and actor.is_staff)
     group.is_official = official
     group.save(update_fields=["is_official"])
+    search_index_later(group)
     return group
 
 
@@ -336,6 +341,7 @@ def department_group_sync(department, agents) -> Group:
                 )
         except IntegrityError:
             group = Group.objects.get(department=department)
+        search_index_later(group)
     wanted = {a.pk for a in agents if a.is_active}
     have = set(
         group.memberships.filter(role=Membership.Role.MEMBER).values_list("agent_id", flat=True)

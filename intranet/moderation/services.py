@@ -9,6 +9,7 @@ from intranet.groups.access import is_active_agent
 from intranet.moderation import access
 from intranet.moderation.charter import charter_current
 from intranet.moderation.models import CharterAcceptance, CharterVersion, Report
+from intranet.search.services import search_index_later
 from intranet.stream.access import access_comment, access_post
 
 
@@ -61,6 +62,7 @@ def report_decide(actor, report_id, *, decision: str) -> Report:
         status = Report.Status.DISMISSED
     else:
         raise ValidationError(_("Unknown decision."))
+    search_index_later(target)
     # Every open report on the same content is settled by the same decision.
     same = Report.objects.filter(post_id=report.post_id, comment_id=report.comment_id)
     same.filter(status__in=[Report.Status.OPEN, Report.Status.HIDDEN]).update(

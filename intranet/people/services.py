@@ -11,6 +11,7 @@ from intranet.accounts.models import User
 from intranet.core.images import square_jpeg
 from intranet.core.text import fold
 from intranet.people.models import Skill, SkillClaim
+from intranet.search.services import search_index_later
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def agent_skills_set(actor, agent: User, *, labels) -> list[Skill]:
     SkillClaim.objects.bulk_create(
         [SkillClaim(agent=agent, skill_id=pk) for pk in wanted - have], ignore_conflicts=True
     )
+    search_index_later(agent)
     return skills
 
 
@@ -77,6 +79,7 @@ def profile_update(actor, agent: User, **values) -> User:
             changed.append(name)
     if changed:
         agent.save(update_fields=changed)
+        search_index_later(agent)
     if "skills" in values:
         agent_skills_set(actor, agent, labels=values["skills"])
     return agent

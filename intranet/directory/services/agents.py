@@ -18,6 +18,7 @@ from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig
 from intranet.directory.entries import DirectoryAgent, agent_from_entry, normalise_dn, photo_bytes
 from intranet.directory.services.departments import department_nodes, departments_ensure
+from intranet.search.services import search_index_later, search_index_many_later
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     )
     Department.objects.filter(head_id__in=user_ids).update(head=None)
     ids = [agent.pk for agent in leavers]
+    search_index_many_later("agent", ids)
     # Sessions are deleted after commit: a rolled-back run must not sign anyone out.
     transaction.on_commit(lambda: sessions_delete(ids))
     # Once real-time exists, the same on_commit hook closes every open socket of ids.
@@ -175,6 +177,7 @@ def agent_update_from_directory(config: DirectoryConfig, dn: str, raw) -> User |
     if agent.photo_hash and user.photo.name != photo_name(agent.photo_hash):
         user.photo = agent_photo_store(photo_bytes(config, raw), agent.photo_hash) or user.photo
     user.save()
+    search_index_later(user)
     return user
 
 

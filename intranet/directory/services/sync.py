@@ -54,6 +54,7 @@ from intranet.directory.services.departments import (
     departments_retire,
     departments_set_heads,
 )
+from intranet.search.services import search_index_many_later
 
 logger = logging.getLogger(__name__)
 
@@ -353,6 +354,7 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
         user.sort_name = user.compute_sort_name()
         updated.append(user)
     User.objects.bulk_update(updated, UPDATE_FIELDS, batch_size=500)
+    search_index_many_later("agent", [user.pk for user in created + updated])
     _write_managers(read)
     if config.department_head_attribute and read.heads:
         _write_heads(read, department_ids)

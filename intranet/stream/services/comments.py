@@ -8,6 +8,7 @@ from intranet.groups import access as group_access
 from intranet.moderation.charter import charter_require
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify
+from intranet.search.services import search_index_later
 from intranet.stream import access
 from intranet.stream.models import Comment
 from intranet.stream.services.posts import clean_body
@@ -47,6 +48,7 @@ def comment_create(
             )  # fmt: skip
     except IntegrityError:
         return Comment.objects.get(author=actor, idempotency_key=key)
+    search_index_later(comment)
     replied_to = parent.author if parent else post.author
     notify(replied_to, Kind.REPLY, actor=actor, post=post, comment=comment, group=post.group)
     for agent in mentioned:
@@ -64,6 +66,7 @@ def comment_edit(actor, comment_id, *, body: str) -> Comment:
     comment.body_html, _mentioned, _topics = render_post_body(actor, body)
     comment.body, comment.edited_at = body, timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    search_index_later(comment)
     return comment
 
 
@@ -74,4 +77,5 @@ def comment_delete(actor, comment_id) -> Comment:
         raise PermissionDenied
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
+    search_index_later(comment)
     return comment

@@ -13,6 +13,7 @@ from intranet.groups.models import Group
 from intranet.moderation.charter import charter_require
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify, notify_many
+from intranet.search.services import search_index_later
 from intranet.stream import access
 from intranet.stream.models import MAX_BODY, Acknowledgement, Post, PostRevision, Visibility
 from intranet.stream.services.text import render_post_body
@@ -123,6 +124,7 @@ def post_create(
         raise
     post.topics.set(topics)
     post.mentions.set(mentioned)
+    search_index_later(post)
     _notify_new_post(post, mentioned)
     return post
 
@@ -140,6 +142,7 @@ def post_edit(actor, post_id, *, body: str) -> Post:
     post.save(update_fields=["body", "body_html", "edited_at"])
     post.topics.set(topics)
     post.mentions.set(mentioned)
+    search_index_later(post)
     for agent in mentioned:
         if agent.pk not in before and access.can_see_post(agent, post):
             notify(agent, Kind.MENTION, actor=actor, post=post, group=post.group)
@@ -153,6 +156,7 @@ def post_delete(actor, post_id) -> Post:
         raise PermissionDenied
     post.deleted_at, post.deleted_by = timezone.now(), actor
     post.save(update_fields=["deleted_at", "deleted_by"])
+    search_index_later(post)
     return post
 
 
@@ -164,6 +168,7 @@ def post_restore(actor, post_id) -> Post:
         raise PermissionDenied
     post.deleted_at = post.deleted_by = post.hidden_at = None
     post.save(update_fields=["deleted_at", "deleted_by", "hidden_at"])
+    search_index_later(post)
     return post
 
 
