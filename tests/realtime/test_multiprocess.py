@@ -1,0 +1,126 @@
+"""Two real daphne processes sharing PostgreSQL and a Redis of our own.
+
+A message sent through one process reaches sockets of the other; with Redis stopped during
+traffic, sends are still stored (and say live=false) and sockets stay open; when Redis is
+back, live delivery resumes and a replay brings back everything missed.
+"""
+
+import asyncio
+
+import pytest
+
+from tests.services import missing_service, require_executable, tcp_open
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def two_servers():
+    require_executable("redis-server", "apt-get install redis-server")
+    if not tcp_open("127.0.0.1", 5432):
+        missing_service("PostgreSQL is not listening on 127.0.0.1:5432")
+    from bench.realtime.cluster import cluster
+
+    with cluster(agents=3, rooms=[3], servers=2) as running:
+        yield running
+
+
+def clients(running):
+    from bench.realtime.client import Client
+
+    one, two = running["servers"]
+    (a_id, a_key), (b_id, b_key), (c_id, c_key) = running["agents"][:3]
+    return Client(one, a_key, a_id), Client(two, b_key, b_id), Client(two, c_key, c_id)
+
+
+def send_frame(room, key, body="Bonjour"):
+    return {"action": "send", "conversation": room, "body": body, "key": key}
+
+
+async def _cross_process(running):
+    room = running["rooms"][3]
+    a, b, c = clients(running)
+    for client in (a, b, c):
+        assert (await client.open())["live"] is True
+    await a.send(send_frame(room, "cross-00001", "d'un processus à l'autre"))
+    ack = await a.expect("ack")
+    assert ack["live"] is True
+    for other in (b, c):
+        event = await other.expect("message.created", timeout=5)
+        assert event["message"]["id"] == ack["message"]["id"]
+    for client in (a, b, c):
+        await client.close()
+
+
+def test_message_sent_through_one_process_reaches_the_other(two_servers):
+    asyncio.run(_cross_process(two_servers))
+
+
+async def _redis_outage(running):
+    room = running["rooms"][3]
+    redis = running["redis"]
+    a, b, _ = clients(running)
+    await a.open()
+    await b.open()
+    await b.send({"action": "sync", "cursors": {str(room): 0}})
+    cursor = (await b.expect("replay"))["cursor"]
+
+    redis.stop()
+    stored = []
+    for n in range(5):
+        await a.send(send_frame(room, f"outage-{n:05d}", f"pendant la panne {n}"))
+        ack = await a.expect("ack", timeout=10)
+        assert ack["live"] is False  # stored, and the client is told live updates paused
+        stored.append(ack["message"]["id"])
+    await b.send({"action": "ping"})
+    assert (await b.expect("pong", timeout=10))["live"] is False
+
+    redis.start()
+    for _ in range(40):  # the layer reconnects by itself
+        await b.send({"action": "ping"})
+        if (await b.expect("pong", timeout=10))["live"]:
+            break
+        await asyncio.sleep(0.25)
+    else:
+        pytest.fail("live updates did not resume after Redis came back")
+    await b.send({"action": "sync", "cursors": {str(room): cursor}})
+    replay = await b.expect("replay")
+    assert [m["id"] for m in replay["messages"]] == stored
+
+    # Live delivery across processes works again, without restarting daphne.
+    for _ in range(40):
+        await a.send({"action": "ping"})
+        if (await a.expect("pong", timeout=10))["live"]:
+            break
+        await asyncio.sleep(0.25)
+    await a.send(send_frame(room, "after-000001", "après la panne"))
+    ack = await a.expect("ack")
+    event = await b.expect("message.created", timeout=10)
+    assert event["message"]["id"] == ack["message"]["id"]
+    await a.close()
+    await b.close()
+
+
+def test_redis_stopped_and_restarted_during_traffic(two_servers):
+    asyncio.run(_redis_outage(two_servers))
+
+
+async def _parallel_retries(running):
+    """The same key sent at once over both processes: one message, same id everywhere."""
+    from bench.realtime.client import Client
+
+    room = running["rooms"][3]
+    agent_id, key = running["agents"][0]
+    sockets = [Client(server, key, agent_id) for server in running["servers"] for _ in range(3)]
+    for socket in sockets:
+        await socket.open()
+    await asyncio.gather(*(s.send(send_frame(room, "same-key-0001", "une fois")) for s in sockets))
+    acks = [await s.expect("ack", timeout=10) for s in sockets]
+    assert len({ack["message"]["id"] for ack in acks}) == 1
+    assert sum(ack["created"] for ack in acks) == 1
+    for socket in sockets:
+        await socket.close()
+
+
+def test_idempotency_under_parallel_retries_across_processes(two_servers):
+    asyncio.run(_parallel_retries(two_servers))
