@@ -248,3 +248,13 @@ async def test_ping_reports_the_channel_layer_live(connect_as, alice):
     await a.send_json_to({"action": "ping"})
     assert (await expect(a, "pong"))["live"] is True
     await a.disconnect()
+
+
+async def test_a_new_notification_pushes_the_counts(connect_as, room, alice, bob):
+    b = await connect_as(bob)
+    await sync_to_async(services.message_send)(
+        alice, room.pk, body="Une question pour @bob", idempotency_key="mention-0001"
+    )
+    counts = await expect(b, "counts", timeout=5)
+    assert counts["notifications_unread"] == 1
+    await b.disconnect()
