@@ -14,7 +14,8 @@ MAX_TOPICS = 20
 
 
 def topic_key(label: str) -> str:
-    return fold(label.strip().lstrip("#")).replace(" ", "-")[:60]
+    """URL-safe folded key: "#Réunion d'équipe" -> "reunion-d-equipe"."""
+    return re.sub(r"[^a-z0-9_]+", "-", fold(label.strip().lstrip("#"))).strip("-")[:60]
 
 
 def topics_in_text(text: str) -> list[str]:
