@@ -176,7 +176,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "pong", "live": False, "ref": ref})
 
     async def _join_static(self, user) -> bool:
-        names = [publish.agent_group(user.pk)]
+        names = [publish.agent_group(user.pk), publish.ORGANISATION_GROUP]
         session = self.scope.get("session")
         if session is not None and session.session_key:
             names.append(publish.session_group(session.session_key))

@@ -135,3 +135,31 @@ def session_disconnect_on_logout(sender, request=None, user=None, **kwargs) -> N
 def group_room_created(group_id: int) -> bool:
     """A group's room now exists: its members' sockets subscribe to it."""
     return _group_send(group_group(group_id), {"type": "subscriptions.refresh"})
+
+
+ORGANISATION_GROUP = "feed.organisation"
+
+
+def publish_to_organisation(event: dict) -> bool:
+    """Relay an ids-only event to every socket (posts for the whole organisation)."""
+    return _group_send(ORGANISATION_GROUP, {"type": "relay", "event": event})
+
+
+def post_published(post_id: int, group_id: int | None, visibility: str) -> bool:
+    """A post was published: feeds that show it offer "N new posts" (ids only)."""
+    event = {"type": "post.created", "post": int(post_id), "group": group_id}
+    if group_id is not None:
+        return publish_to_group(group_id, event)
+    if visibility == "organisation":
+        return publish_to_organisation(event)
+    return False  # department posts: their readers see them on the next load
+
+
+def reactions_changed(post_id: int, group_id: int | None, visibility: str) -> bool:
+    """Reaction counts of a post changed; pages re-fetch them through access-checked views."""
+    event = {"type": "reactions.changed", "post": int(post_id), "group": group_id}
+    if group_id is not None:
+        return publish_to_group(group_id, event)
+    if visibility == "organisation":
+        return publish_to_organisation(event)
+    return False

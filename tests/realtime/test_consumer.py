@@ -258,3 +258,17 @@ async def test_a_new_notification_pushes_the_counts(connect_as, room, alice, bob
     counts = await expect(b, "counts", timeout=5)
     assert counts["notifications_unread"] == 1
     await b.disconnect()
+
+
+async def test_group_post_announces_its_id_to_members_only(connect_as, budget, alice, bob, carol):
+    from intranet.stream.services import posts
+
+    b, c = await connect_as(bob), await connect_as(carol)
+    post = await sync_to_async(posts.post_create)(
+        alice, body="Nouvelle note", visibility="group", group=budget
+    )
+    event = await expect(b, "post.created")
+    assert event == {"type": "post.created", "post": post.pk, "group": budget.pk}
+    assert await nothing(c)
+    await b.disconnect()
+    await c.disconnect()
