@@ -1,5 +1,7 @@
 """Writing, editing, deleting, pinning, sharing and acknowledging posts."""
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -17,6 +19,7 @@ from intranet.search.services import search_index_later
 from intranet.stream import access
 from intranet.stream.models import MAX_BODY, Acknowledgement, Post, PostRevision, Visibility
 from intranet.stream.services.text import render_post_body
+from realtime import publish
 
 
 def clean_body(body: str) -> str:
@@ -126,6 +129,7 @@ def post_create(
     post.mentions.set(mentioned)
     search_index_later(post)
     _notify_new_post(post, mentioned)
+    transaction.on_commit(partial(publish.post_published, post.pk, post.group_id, post.visibility))
     return post
 
 

@@ -1,5 +1,7 @@
 """Reactions on posts and comments, following colleagues."""
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from intranet.notifications.models import Kind, Notification
 from intranet.notifications.services import notify
 from intranet.stream import access
 from intranet.stream.models import Follow, Reaction, ReactionKind
+from realtime import publish
 
 
 @transaction.atomic
@@ -26,6 +29,9 @@ def reaction_toggle(actor, *, kind: str, post_id=None, comment_id=None) -> bool:
     if not access.can_react_post(actor, post):
         raise PermissionDenied
     deleted, _rows = Reaction.objects.filter(agent=actor, kind=kind, **target).delete()
+    transaction.on_commit(
+        partial(publish.reactions_changed, post.pk, post.group_id, post.visibility)
+    )
     if deleted:
         # A reaction taken back no longer counts in the author's unread "X and N others".
         Notification.objects.filter(
