@@ -57,7 +57,7 @@ def test_sign_in_shows_a_clear_error_then_signs_in(org, page, sign_in, axe_check
     axe_check(page)
 
     sign_in(page, "alice", "not the password")
-    expect(page.get_by_role("alert")).to_contain_text("Échec de la connexion")
+    expect(page.get_by_role("main").get_by_role("alert")).to_contain_text("Échec de la connexion")
     expect(page.get_by_label("Identifiant")).to_have_value("alice")
     axe_check(page)
 
@@ -83,7 +83,9 @@ def test_profile_edit_saves_fields_and_photo(org, page, sign_in, axe_check, tmp_
     page.get_by_label("Nouvelle photo").set_input_files(photo)
     page.get_by_role("button", name="Enregistrer").click()
 
-    expect(page.get_by_role("status")).to_have_text("Votre profil a été enregistré.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(
+        "Votre profil a été enregistré."
+    )
     expect(page.locator(".profile__title")).to_have_text("Cheffe de projet budgétaire")
     expect(page.locator("#skills-heading + ul .tag")).to_have_text(["Contrôle de gestion", "RGPD"])
     expect(page.locator(".facts")).to_contain_text("Occitan")
@@ -102,7 +104,7 @@ def test_profile_edit_refuses_a_file_that_is_not_an_image(org, page, sign_in, ax
     page.get_by_label("Nouvelle photo").set_input_files(fake)
     page.get_by_role("button", name="Enregistrer").click()
 
-    summary = page.get_by_role("alert")
+    summary = page.get_by_role("main").get_by_role("alert")
     expect(summary).to_contain_text("Ce fichier n’est pas une image lisible.")
     expect(summary).to_be_focused()
     expect(page.locator("#id_photo_error")).to_have_text("Ce fichier n’est pas une image lisible.")
@@ -123,21 +125,22 @@ def test_directory_filters_by_department_skill_and_accent_free_name(org, page, s
     expect(page.get_by_role("link", name="Annuaire", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
+    main = page.get_by_role("main")
     assert card_names(page) == ["Alice Lefèvre", "Denis Morel", "Carol N'Diaye"]
     axe_check(page)
 
-    page.get_by_label("Service").select_option(str(org["hr"].pk))
-    page.get_by_role("button", name="Rechercher").click()
+    main.get_by_label("Service").select_option(str(org["hr"].pk))
+    main.get_by_role("button", name="Rechercher").click()
     assert card_names(page) == ["Carol N'Diaye"]
     axe_check(page)
 
-    page.get_by_role("link", name="Réinitialiser").click()
-    page.get_by_label("Compétence", exact=True).fill("rgpd")
-    page.get_by_role("button", name="Rechercher").click()
+    main.get_by_role("link", name="Réinitialiser").click()
+    main.get_by_label("Compétence", exact=True).fill("rgpd")
+    main.get_by_role("button", name="Rechercher").click()
     assert card_names(page) == ["Alice Lefèvre"]
 
-    page.get_by_role("link", name="Réinitialiser").click()
-    page.get_by_label("Nom").fill("lefevre")
+    main.get_by_role("link", name="Réinitialiser").click()
+    main.get_by_label("Nom").fill("lefevre")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=lefevre"))
     assert card_names(page) == ["Alice Lefèvre"]
@@ -211,7 +214,9 @@ def test_profile_form_can_be_filled_and_submitted_with_the_keyboard(org, page, s
     tab_to(page, "form.stack button[type=submit]")
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("status")).to_have_text("Votre profil a été enregistré.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text(
+        "Votre profil a été enregistré."
+    )
     expect(page.locator(".profile__title")).to_have_text("Analyste financière")
     expect(page.locator("#skills-heading + ul")).to_contain_text("Analyse financière")
     expect(page.locator(".facts")).to_contain_text("Anglais")
