@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from intranet.core.request_cache import request_cache_forget, request_cached
 from intranet.groups.models import Group, Membership
 
 PERM_MODERATE = "groups.moderate_group"
@@ -27,22 +28,21 @@ def is_active_agent(actor) -> bool:
 
 
 def member_group_ids(actor) -> frozenset[int]:
-    """Ids of the groups actor belongs to, read once per actor object (i.e. per request)."""
+    """Ids of the groups actor belongs to (read once per HTTP request, fresh elsewhere)."""
     if not is_active_agent(actor):
         return frozenset()
-    cached = getattr(actor, "_transverse_member_group_ids", None)
-    if cached is None:
-        cached = frozenset(
+    return request_cached(
+        ("member_group_ids", actor.pk),
+        lambda: frozenset(
             Membership.objects.filter(agent_id=actor.pk).values_list("group_id", flat=True)
-        )
-        actor._transverse_member_group_ids = cached
-    return cached
+        ),
+    )
 
 
 def forget_memberships(actor) -> None:
-    """Drop the per-object cache after actor's memberships changed."""
-    if actor is not None and hasattr(actor, "_transverse_member_group_ids"):
-        del actor._transverse_member_group_ids
+    """Drop the cached membership list after actor's memberships changed."""
+    if actor is not None:
+        request_cache_forget(("member_group_ids", actor.pk))
 
 
 def visible_groups(actor) -> QuerySet[Group]:

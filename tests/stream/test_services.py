@@ -25,7 +25,7 @@ def group(alice):
 
 
 def test_empty_post_is_refused_with_a_clear_message(alice):
-    with pytest.raises(ValidationError, match="Write something before publishing."):
+    with pytest.raises(ValidationError, match="Write something before publishing"):
         posts.post_create(alice, body="   \n ", visibility="organisation")
     assert not Post.objects.exists()
 
@@ -146,14 +146,14 @@ def test_reaction_toggles_and_is_grouped_in_notifications(alice, carol):
     assert reactions.reaction_toggle(carol, kind="like", post_id=post.pk) is False
     assert Reaction.objects.filter(post=post).count() == 4
     (item,) = notification_list(alice)
-    assert item.others == 3 and "4" not in item.text and "3" in item.text
+    assert item.others == 3 and item.text.endswith("and 3 others reacted to your content")
 
 
 def test_reaction_on_invisible_post_is_404(alice, carol, group):
     post = posts.post_create(alice, body="secret", visibility="group", group=group)
     with pytest.raises(Http404):
         reactions.reaction_toggle(carol, kind="like", post_id=post.pk)
-    with pytest.raises(ValidationError, match="Unknown reaction."):
+    with pytest.raises(ValidationError, match="Unknown reaction"):
         reactions.reaction_toggle(alice, kind="wow", post_id=post.pk)
 
 
@@ -182,5 +182,5 @@ def test_following_and_not_oneself(alice, carol):
     reactions.agent_follow(alice, "carol")
     reactions.agent_follow(alice, "carol")
     assert alice.following.count() == 1
-    with pytest.raises(ValidationError, match="You cannot follow yourself."):
+    with pytest.raises(ValidationError, match="You cannot follow yourself"):
         reactions.agent_follow(alice, "alice")
