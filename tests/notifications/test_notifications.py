@@ -92,7 +92,7 @@ def test_someone_elses_notification_is_not_reachable(alice, carol, client):
 
 def test_settings_page_saves_choices(carol, client):
     client.force_login(carol)
-    data = {kind: "in_app" for kind in [k for k, _ in Notification._meta.get_field("kind").choices]}
+    data = dict.fromkeys([k for k, _ in Notification._meta.get_field("kind").choices], "in_app")
     data["mention"] = "email"
     assert client.post("/notifications/settings/", data).status_code == 302
     assert services.channel_for(carol, "mention") == "email"
