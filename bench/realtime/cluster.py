@@ -54,10 +54,22 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_port(self.port)
 
     def stop(self) -> None:
@@ -84,8 +96,10 @@ class Database:
         self._admin(f'CREATE DATABASE "{self.name}"')
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"],
-            cwd=ROOT, env={**env, "DATABASE_URL": self.url}, check=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env={**env, "DATABASE_URL": self.url},
+            check=True,
+        )
 
     def drop(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -126,9 +140,13 @@ def seed(env: dict, *, agents: int, rooms=()) -> dict:
     """Create agents rt0..rtN (with sessions) and group rooms of the given sizes."""
     done = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", SEED],
-        cwd=ROOT, env=env, input=json.dumps({"agents": agents, "rooms": list(rooms)}),
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        input=json.dumps({"agents": agents, "rooms": list(rooms)}),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     data = json.loads(done.stdout.strip().splitlines()[-1])
     data["rooms"] = {int(k): v for k, v in data["rooms"].items()}
     return data
@@ -140,8 +158,16 @@ class Daphne:
         self.log = log
 
     def start(self) -> None:
-        command = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-                   "intranet.asgi:application"]  # fmt: skip
+        command = [
+            PYTHON,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "intranet.asgi:application",
+        ]
         if self.cpu is not None and shutil.which("taskset"):
             command = ["taskset", "-c", str(self.cpu), *command]
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
@@ -168,8 +194,12 @@ class Daphne:
 def base_env(database_url: str, redis_url: str | None, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update(DATABASE_URL=database_url, TRANSVERSE_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
-               DJANGO_SETTINGS_MODULE="intranet.settings")  # fmt: skip
+    env.update(
+        DATABASE_URL=database_url,
+        TRANSVERSE_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="intranet.settings",
+    )
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -178,8 +208,9 @@ def base_env(database_url: str, redis_url: str | None, **extra) -> dict:
 
 
 @contextmanager
-def cluster(*, agents: int, rooms=(), servers: int = 2, redis: bool = True, cpus=(None, None),
-            **settings):  # fmt: skip
+def cluster(
+    *, agents: int, rooms=(), servers: int = 2, redis: bool = True, cpus=(None, None), **settings
+):
     """Redis (ours), a migrated database with seeded agents, and `servers` daphne processes."""
     folder = Path(tempfile.mkdtemp(prefix="transverse-rt-"))
     redis_server = Redis(folder) if redis else None
@@ -195,8 +226,14 @@ def cluster(*, agents: int, rooms=(), servers: int = 2, redis: bool = True, cpus
             server = Daphne(env, cpu=cpus[n % len(cpus)], log=folder / f"daphne{n}.log")
             server.start()
             daphnes.append(server)
-        yield {"redis": redis_server, "database": database, "servers": daphnes, "env": env,
-               "folder": folder, **data}  # fmt: skip
+        yield {
+            "redis": redis_server,
+            "database": database,
+            "servers": daphnes,
+            "env": env,
+            "folder": folder,
+            **data,
+        }
     finally:
         for server in daphnes:
             server.stop()
