@@ -42,7 +42,9 @@ def home(request):
     feed = selectors.home_feed(
         request.user, feed_filter=show, topic=topic, cursor=data.get("after")
     )
-    template = "stream/_feed_page.html" if request.GET.get("fragment") else "stream/home.html"
+    if request.GET.get("fragment"):
+        # "Voir plus": only the next posts, none of the page around them.
+        return render(request, "stream/_feed_page.html", {"feed": feed})
     context = {
         "feed": feed,
         "show": show,
@@ -52,7 +54,7 @@ def home(request):
         "colleagues": agent_colleagues(request.user, request.user, limit=6),
         "newcomers": newcomers(request.user, limit=4),
     }
-    return render(request, template, context)
+    return render(request, "stream/home.html", context)
 
 
 def _group_for_post(request):
