@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import translation
 
 from intranet.chat import selectors, services
 from intranet.chat.models import Conversation, Message
@@ -91,7 +92,7 @@ def test_rate_limit_per_agent(room, alice, settings):
     settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 3
     for n in range(3):
         send(alice, room, key=f"rate-{n:08d}")
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
         send(alice, room, key="rate-99999999")
     assert exc.value.code == "rate_limited"
     assert str(exc.value.messages[0]) == "You are sending messages too quickly; wait a moment."
