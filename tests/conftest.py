@@ -1,8 +1,28 @@
 """Role fixtures and shared settings for the whole suite."""
 
+import os
+
 import pytest
 
 from tests.factories import UserFactory, make_department
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """One test database per test run, on disk.
+
+    On disk (not in memory) so that the in-process daphne server of the browser journeys
+    opens its own connections to it; named per process so that parallel runs on one
+    machine never share a database.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"].endswith("sqlite3"):
+        test["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    else:
+        test["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)

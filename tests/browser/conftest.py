@@ -10,11 +10,13 @@ Fixtures:
 """
 
 import os
+import threading
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.services import missing_service
+from tests.services import free_port, missing_service, tcp_open
 
 CHROMIUM = os.environ.get("TRANSVERSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,6 +41,59 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class AsgiLiveServer:
+    """daphne serving intranet.asgi (HTTP and WebSocket) in a thread of this process.
+
+    In-process, so that settings overridden by a test, the locmem mail outbox and the
+    in-memory channel layer are the ones the server uses; Twisted's reactor cannot be
+    restarted, so one server serves the whole session.
+    """
+
+    def __init__(self):
+        from daphne.server import Server
+
+        from intranet.asgi import application
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = Server(
+            application=application,
+            endpoints=[f"tcp:port={self.port}:interface=127.0.0.1"],
+            signal_handlers=False,
+            verbosity=0,
+        )
+        self.thread = threading.Thread(target=self.server.run, name="daphne", daemon=True)
+
+    def start(self):
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not tcp_open("127.0.0.1", self.port, timeout=0.2):
+            if time.monotonic() > deadline:
+                raise RuntimeError("daphne did not start listening within 15 s")
+            time.sleep(0.05)
+
+    def stop(self):
+        from twisted.internet import reactor
+
+        reactor.callFromThread(reactor.stop)
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _asgi_server(django_db_setup, django_db_blocker):
+    server = AsgiLiveServer()
+    with django_db_blocker.unblock():
+        server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_site(_asgi_server, transactional_db):
+    """The running site, for a test whose data is committed (transactional_db)."""
+    return _asgi_server
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -52,20 +107,20 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_site):
     """Open pages in fresh contexts (one per agent); each reports console/CSP problems."""
     contexts, problems = [], []
 
     def open_page(locale="fr-FR"):
-        context = browser.new_context(base_url=live_server.url, locale=locale)
+        context = browser.new_context(base_url=live_site.url, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         page.on(
             "console",
-            lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error"
-            else None,
+            lambda msg: (
+                problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+            ),
         )
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         return page
