@@ -73,6 +73,9 @@ class SignInForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
+        if not username.isprintable():
+            # NUL and control characters: no login has them, and some databases refuse them.
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         if username and sign_in_throttled(self.request, username):
             raise ValidationError(self.error_messages["throttled"], code="throttled")
         try:

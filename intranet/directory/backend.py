@@ -21,7 +21,7 @@ from intranet.directory.connection import (
     user_bind,
 )
 from intranet.directory.entries import USERNAME_MAX, MalformedEntry, agent_from_entry
-from intranet.directory.services.agents import agent_update_from_directory
+from intranet.directory.services.agents import agent_update_from_directory, users_by_login
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +40,14 @@ class DirectoryBackend(BaseBackend):
             return None
         username = username.strip()
         # Refused before any bind: an empty simple bind is an anonymous bind that "succeeds".
-        if not username or not password.strip() or len(username) > USERNAME_MAX:
-            return None
         if (
-            User.objects.filter(username__iexact=username)
-            .exclude(source=User.Source.DIRECTORY)
-            .exists()
+            not username
+            or not password.strip()
+            or len(username) > USERNAME_MAX
+            or not username.isprintable()  # NUL, control characters: no such login
         ):
+            return None
+        if users_by_login(username).exclude(source=User.Source.DIRECTORY).exists():
             return None  # a local account (the site administrator...): ModelBackend's turn
         try:
             return self._authenticate(config, username, password)

@@ -58,16 +58,24 @@ def _first(raw: dict[str, list[bytes]], attribute: str) -> bytes | None:
     return values[0] if values else None
 
 
+def _one(lowered: dict[str, list[bytes]], attribute: str) -> bytes | None:
+    """First value of attribute in an entry whose attribute names are lower-cased."""
+    values = lowered.get(attribute.lower()) if attribute else None
+    return values[0] if values else None
+
+
 def _text(raw, attribute: str) -> str:
-    value = _first(raw, attribute)
+    value = _one(raw, attribute)
     if value is None:
         return ""
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedEntry(f"{attribute} is not UTF-8 text") from None
-    # No control characters in profile fields (they come back in pages and e-mails).
-    return " ".join("".join(ch for ch in text if ch >= " " or ch in "\t\n").split())
+    if not text.isprintable():
+        # No control characters in profile fields (they come back in pages and e-mails).
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
 
 
 def photo_bytes(config: DirectoryConfig, raw) -> bytes | None:
@@ -81,16 +89,16 @@ def photo_hash(data: bytes | None) -> str:
 def _status(raw) -> tuple[bool, bool]:
     """(disabled, locked) from Active Directory's or OpenLDAP's own attributes."""
     disabled = locked = False
-    uac = _first(raw, "userAccountControl")
+    uac = _one(raw, "userAccountControl")
     if uac:
         try:
             disabled = bool(int(uac) & AD_ACCOUNTDISABLE)
         except ValueError:
             disabled = True  # unreadable: err on the side of not letting anyone in
-    lockout = _first(raw, "lockoutTime")
+    lockout = _one(raw, "lockoutTime")
     if lockout and lockout.strip() not in (b"0", b""):
         locked = True
-    pwd_locked = _first(raw, "pwdAccountLockedTime")
+    pwd_locked = _one(raw, "pwdAccountLockedTime")
     if pwd_locked:
         locked = True
         disabled = disabled or pwd_locked.decode("ascii", "replace") == PPOLICY_PERMANENT_LOCK
@@ -177,6 +185,7 @@ def department_path(parent_dn: str, base: str) -> tuple[tuple[str, str], ...]:
 def agent_from_entry(config: DirectoryConfig, dn: str, raw) -> DirectoryAgent:
     """The agent an entry describes, or MalformedEntry saying what is wrong with it."""
     amap = config.attribute_map
+    raw = {name.lower(): values for name, values in raw.items()}
     username = _text(raw, amap["username"])
     if not username:
         raise MalformedEntry(f"no {amap['username']} (login)")
@@ -194,14 +203,14 @@ def agent_from_entry(config: DirectoryConfig, dn: str, raw) -> DirectoryAgent:
         path = department_path(split_dn(dn)[1], config.user_base)
     manager = _text(raw, amap.get("manager", ""))
     disabled, locked = _status(raw)
-    modified = _first(raw, "modifyTimestamp")
+    modified = _one(raw, "modifyTimestamp")
     return DirectoryAgent(
         dn=dn,
         username=username,
         fields=fields,
         manager_dn=normalise_dn(manager) if manager else "",
         department_path=path,
-        photo_hash=photo_hash(photo_bytes(config, raw)),
+        photo_hash=photo_hash(_one(raw, amap.get("photo", ""))),
         disabled=disabled,
         locked=locked,
         modified=modified.decode("ascii", "replace") if modified else "",

@@ -106,14 +106,16 @@ class Slapd:
         other.configure()
         return other
 
-    def start(self) -> "Slapd":
+    def start(self, prefix: list[str] | None = None) -> "Slapd":
+        """Run slapd in the foreground; prefix, e.g. ["taskset", "-c", "1"], pins it."""
         self.port = self.port or free_port()
         urls = [self.url + "/"]
         if self.tls:
             self.tls_port = self.tls_port or free_port()
             urls.append(self.ldaps_url + "/")
+        config = str(self.folder / "slapd.conf")
         self.process = subprocess.Popen(
-            [SLAPD, "-f", str(self.folder / "slapd.conf"), "-h", " ".join(urls), "-d", "0"],
+            [*(prefix or []), SLAPD, "-f", config, "-h", " ".join(urls), "-d", "0"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -233,7 +233,7 @@ def test_incremental_sync_reads_only_changed_entries(fresh_slapd, directory_sett
     directory_sync(mode=SyncRun.Mode.INCREMENTAL)
     ldap.modify(f"uid=hcoeur,{unit_dn(*FINANCES)}", {"title": [(MODIFY_REPLACE, ["Cheffe"])]})
     run = directory_sync(mode=SyncRun.Mode.INCREMENTAL)
-    # ...the next one only entries changed since (within the one-minute overlap).
+    # ...the next one only entries changed since (and during) the previous run.
     assert run.mode == SyncRun.Mode.INCREMENTAL
     assert run.counts["read"] == 2
     assert (run.counts["updated"], run.counts["unchanged"]) == (1, 1)

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from intranet.accounts.models import User
@@ -154,7 +156,7 @@ def agent_update_from_directory(config: DirectoryConfig, dn: str, raw) -> User |
     if agent.disabled or agent.locked:
         logger.info("directory sign-in refused for %s: account disabled or locked", dn)
         return None
-    user = User.objects.select_for_update().filter(username__iexact=agent.username).first()
+    user = users_by_login(agent.username).select_for_update().first()
     if user is not None and not user.is_directory_account:
         logger.warning("directory login %s matches a local account: refused", agent.username)
         return None
@@ -166,25 +168,46 @@ def agent_update_from_directory(config: DirectoryConfig, dn: str, raw) -> User |
         ids = departments_ensure(department_nodes([agent.department_path]))
         department_id = ids[agent.department_path[-1][0]]
     values = agent_values(config, agent, department_id)
+    values.update(is_active=True, left_at=None)
+    if config.attribute_map.get("manager"):
+        # The sync keeps managers right; at sign-in, only fill one that is missing.
+        if not agent.manager_dn:
+            values["manager_id"] = None
+        elif user is None or user.manager_id is None:
+            values["manager_id"] = _manager_id_for(agent)
+    if agent.photo_hash and (user is None or user.photo.name != photo_name(agent.photo_hash)):
+        stored = agent_photo_store(photo_bytes(config, raw), agent.photo_hash)
+        if stored:
+            values["photo"] = stored
     if user is None:
         user = User(password=unusable_password(), **values)
+        user.save()
     else:
-        for name, value in values.items():
-            setattr(user, name, value)
-    user.is_active, user.left_at = True, None
-    if config.attribute_map.get("manager"):
-        user.manager = _manager_for(agent) if agent.manager_dn else None
-    if agent.photo_hash and user.photo.name != photo_name(agent.photo_hash):
-        user.photo = agent_photo_store(photo_bytes(config, raw), agent.photo_hash) or user.photo
-    user.save()
+        changed = [name for name, value in values.items() if getattr(user, name) != value]
+        if not changed:
+            return user  # the usual case: nothing to write
+        for name in changed:
+            setattr(user, name, values[name])
+        user.save(update_fields=[name.removesuffix("_id") for name in changed])
     search_index_later(user)
     return user
 
 
-def _manager_for(agent: DirectoryAgent) -> User | None:
-    """The manager, if Transverse knows them already (the sync fills the rest)."""
+def users_by_login(username: str):
+    """Agents whose login is username, ignoring case, through the LOWER(username) index."""
+    return User.objects.alias(login=Lower("username")).filter(login=Lower(Value(username)))
+
+
+def _manager_id_for(agent: DirectoryAgent) -> int | None:
+    """The manager's id, if Transverse knows them already (the sync fills the rest)."""
     first = agent.manager_dn.split(",", 1)[0]
-    candidates = User.objects.filter(
-        source=User.Source.DIRECTORY, directory_dn__istartswith=first
-    ).only("pk", "directory_dn")
-    return next((c for c in candidates if normalise_dn(c.directory_dn) == agent.manager_dn), None)
+    attribute, _eq, value = first.partition("=")
+    candidates = User.objects.filter(source=User.Source.DIRECTORY)
+    if attribute.strip().lower() in {"uid", "samaccountname"}:
+        candidates = users_by_login(value.strip()).filter(source=User.Source.DIRECTORY)
+    else:
+        candidates = candidates.filter(directory_dn__istartswith=first)
+    for pk, dn in candidates.values_list("pk", "directory_dn")[:50]:
+        if normalise_dn(dn) == agent.manager_dn:
+            return pk
+    return None

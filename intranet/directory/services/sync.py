@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +49,7 @@ from intranet.directory.services.agents import (
     photo_name,
     unusable_password,
 )
+from intranet.directory.services.bulk import users_insert, users_update
 from intranet.directory.services.departments import (
     department_nodes,
     departments_ensure,
@@ -58,9 +60,9 @@ from intranet.search.services import search_index_many_later
 
 logger = logging.getLogger(__name__)
 
-# Entries changed in the last minute before the previous run's newest one are read again:
-# an entry modified while that run was reading may carry an older timestamp than its max.
-INCREMENTAL_OVERLAP = timedelta(seconds=60)
+# An entry modified while the previous run was reading may carry an older timestamp than
+# the newest one that run saw: read again what changed during that run, plus a margin.
+INCREMENTAL_MARGIN = timedelta(seconds=5)
 STATE_FIELDS = (
     "id",
     "username",
@@ -90,7 +92,7 @@ UPDATE_FIELDS = [
     "source",
     "directory_dn",
     "directory_fields",
-    "department",
+    "department_id",
     "photo",
     "is_active",
     "left_at",
@@ -137,7 +139,7 @@ def directory_sync(
         mode = SyncRun.Mode.FULL  # nothing to start from
     run = SyncRun.objects.create(mode=mode)
     try:
-        since = previous.high_water_mark if mode == SyncRun.Mode.INCREMENTAL else ""
+        since = incremental_since(previous) if mode == SyncRun.Mode.INCREMENTAL else ""
         read = _read(config, since=since, progress=progress, expected=expected)
         leavers = _leavers(read, full=mode == SyncRun.Mode.FULL)
         _guard(config, read, leavers, full=mode == SyncRun.Mode.FULL, force=force)
@@ -152,6 +154,15 @@ def directory_sync(
     mark = read.high_water_mark or (previous.high_water_mark if previous else "")
     _finish(run, SyncRun.Status.SUCCEEDED, counts=read.counts, read=read, mark=mark)
     return run
+
+
+def incremental_since(previous: SyncRun) -> str:
+    """The modifyTimestamp an incremental run starts from (GeneralizedTime)."""
+    newest = parse_generalized_time(previous.high_water_mark)
+    if newest is None:
+        return previous.high_water_mark
+    duration = (previous.finished_at or previous.started_at) - previous.started_at
+    return generalized_time(newest - duration - INCREMENTAL_MARGIN)
 
 
 def _finish(run, status, *, message="", counts=None, read=None, mark=""):
@@ -189,9 +200,7 @@ def _read(config: DirectoryConfig, *, since: str, progress, expected) -> _Read:
             _read_units(config, conn, read)
         search_filter = config.sync_filter
         if since:
-            start = parse_generalized_time(since)
-            moment = generalized_time(start - INCREMENTAL_OVERLAP) if start else since
-            search_filter = f"(&{config.sync_filter}(modifyTimestamp>={moment}))"
+            search_filter = f"(&{config.sync_filter}(modifyTimestamp>={since}))"
         entries = search_entries(
             conn,
             config.user_base,
@@ -335,11 +344,10 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
     created = []
     for agent, values in read.new:
         values["department_id"] = _department_id(agent, department_ids)
-        user = User(password=unusable_password(), date_joined=now, **values)
-        user.sort_name = user.compute_sort_name()
-        created.append(user)
-    User.objects.bulk_create(created, batch_size=500)
-    read.counts["created"] += len(created)
+        values.update(password=unusable_password(), date_joined=now, is_active=True)
+        values["sort_name"] = _sort_name(values)
+        created.append(values)
+    read.counts["created"] += users_insert(created)
     updated = []
     for agent, row, values in read.changed:
         if agent.department_path:
@@ -350,57 +358,69 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
             read.counts["moved"] += 1
         else:
             read.counts["updated"] += 1
-        user = User(**{**row, **values})
-        user.sort_name = user.compute_sort_name()
-        updated.append(user)
-    User.objects.bulk_update(updated, UPDATE_FIELDS, batch_size=500)
-    search_index_many_later("agent", [user.pk for user in created + updated])
-    _write_managers(read)
+        merged = {**row, **values}
+        merged["sort_name"] = _sort_name(merged)
+        updated.append(merged)
+    users_update(updated, UPDATE_FIELDS)
+    state = _directory_agents()
+    search_index_many_later(
+        "agent", [state.ids[a.key] for a, _v in read.new] + [row["id"] for row in updated]
+    )
+    _write_managers(read, state)
     if config.department_head_attribute and read.heads:
-        _write_heads(read, department_ids)
+        _write_heads(read, department_ids, state)
     read.counts["deactivated"] += agents_deactivate(leavers, when=now)
     if full and read.nodes:
         read.counts["departments_retired"] += departments_retire(read.nodes)
+
+
+def _sort_name(values: dict) -> str:
+    # The model's own formula, without building a model instance per agent.
+    return User.compute_sort_name(SimpleNamespace(**values))
 
 
 def _department_id(agent: DirectoryAgent, department_ids) -> int | None:
     return department_ids.get(agent.department_path[-1][0]) if agent.department_path else None
 
 
-def _ids_by_dn() -> dict[str, int]:
-    return {
-        normalise_dn(dn): pk
-        for pk, dn in User.objects.filter(source=User.Source.DIRECTORY, is_active=True)
-        .exclude(directory_dn="")
-        .values_list("pk", "directory_dn")
-    }
+@dataclass
+class _Agents:
+    """Directory agents after the inserts: id by login, manager by id, id by DN."""
+
+    ids: dict[str, int]
+    managers: dict[int, int | None]
+    by_dn: dict[str, int]
 
 
-def _write_managers(read: _Read) -> None:
-    if not read.managers:
-        return
-    by_dn = _ids_by_dn()
+def _directory_agents() -> _Agents:
+    state = _Agents({}, {}, {})
     rows = User.objects.filter(source=User.Source.DIRECTORY).values_list(
-        "username", "pk", "manager_id"
+        "pk", "username", "manager_id", "directory_dn", "is_active"
     )
-    current = {name.casefold(): (pk, manager) for name, pk, manager in rows}
+    for pk, username, manager_id, dn, active in rows:
+        state.ids[username.casefold()] = pk
+        state.managers[pk] = manager_id
+        if active and dn:
+            state.by_dn[normalise_dn(dn)] = pk
+    return state
+
+
+def _write_managers(read: _Read, state: _Agents) -> None:
     changed = []
     for key, manager_dn in read.managers:
-        if key not in current:
+        pk = state.ids.get(key)
+        if pk is None:
             continue
-        pk, manager = current[key]
-        manager_id = by_dn.get(manager_dn) if manager_dn else None
+        manager_id = state.by_dn.get(manager_dn) if manager_dn else None
         if manager_id == pk:
             manager_id = None  # nobody is their own manager
-        if manager != manager_id:
-            changed.append(User(pk=pk, manager_id=manager_id))
-    User.objects.bulk_update(changed, ["manager"], batch_size=1000)
-    read.counts["managers_changed"] += len(changed)
+        if state.managers[pk] != manager_id:
+            changed.append({"id": pk, "manager_id": manager_id})
+    read.counts["managers_changed"] += users_update(changed, ["manager_id"])
 
 
-def _write_heads(read: _Read, department_ids) -> None:
-    by_dn = _ids_by_dn()
-    heads = {dn: by_dn.get(head) if head else None for dn, head in read.heads.items()}
+def _write_heads(read: _Read, department_ids, state: _Agents) -> None:
+    heads = {dn: state.by_dn.get(head) if head else None for dn, head in read.heads.items()}
     read.counts["heads_changed"] += departments_set_heads(
         {dn: head for dn, head in heads.items() if dn in department_ids}
     )
