@@ -24,8 +24,12 @@ from whoosh.support.charset import accent_map
 from intranet.core.text import fold
 
 # Elided forms the tokenizer leaves once it splits "jusqu'à" or "lorsqu'il".
+# Frequent words Whoosh's French list lacks.
+EXTRA_STOP_WORDS = {"les", "cet", "cette", "leurs", "dont", "ni", "si"}
 ELISIONS = {"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
-STOP_WORDS = frozenset({fold(w) for w in stopwords_for_language("fr")} | ELISIONS)
+STOP_WORDS = frozenset(
+    {fold(w) for w in stopwords_for_language("fr")} | ELISIONS | EXTRA_STOP_WORDS
+)
 WORD = re.compile(r"\w+", re.UNICODE)
 
 

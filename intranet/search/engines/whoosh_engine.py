@@ -122,7 +122,9 @@ class WhooshEngine(SearchEngine):
             if cached is not None and cached[0] == generation:
                 searcher = cached[1]
                 if not searcher.up_to_date():
-                    searcher = searcher.refresh()
+                    # Not searcher.refresh(): it keeps segments' old deletion lists.
+                    searcher.close()
+                    searcher = self._live_index().searcher()
             else:
                 if cached is not None:
                     cached[1].close()

@@ -1,0 +1,87 @@
+"""Malformed queries: a friendly message or best-effort results, never an error."""
+
+import pytest
+from django.urls import reverse
+
+from intranet.search.query import MAX_CLAUSES, MAX_QUERY_CHARS, parse
+from intranet.stream.services import posts
+from tests.search.conftest import index_now
+
+MALFORMED = [
+    '"réunion budgétaire',  # unbalanced quote
+    '"',
+    '""',
+    "-",
+    "*",
+    "-*",
+    "AND",
+    "OR OR",
+    "auteur:",
+    "groupe:",
+    "type:",
+    "type:inconnu",
+    "auteur:personne réunion",
+    ":::",
+    "((réunion",
+    "réunion)",
+    "réu*nion",
+    "\x00réunion",
+    "%",
+    "'",
+    "l'",
+    "🙂",
+    "a" * 10_000,
+    "réunion " * 2_000,
+    '"' * 5_001,
+    "-réunion",
+    "*réunion",
+    "\\",
+    'réunion\\"',
+]
+
+
+@pytest.fixture
+def indexed(db, alice, engine):
+    posts.post_create(alice, body="Réunion budgétaire du lundi", visibility="organisation")
+    index_now()
+
+
+@pytest.mark.parametrize("q", MALFORMED)
+def test_malformed_queries_give_a_page_never_an_error(indexed, alice_client, q):
+    response = alice_client.get(reverse("search:search-results"), {"q": q})
+    assert response.status_code == 200
+
+
+def test_unbalanced_quote_runs_to_the_end_and_says_so(indexed, alice_client):
+    response = alice_client.get(reverse("search:search-results"), {"q": '"réunion budgétaire'})
+    assert response.context["outcome"].total == 1
+    assert "guillemet" in response.content.decode() or "quotation" in response.content.decode()
+
+
+def test_very_long_query_is_cut_and_said_so(indexed, alice_client):
+    response = alice_client.get(reverse("search:search-results"), {"q": "réunion " * 2_000})
+    outcome = response.context["outcome"]
+    assert outcome.total == 1
+    assert outcome.query.notes
+
+
+def test_invalid_facet_values_are_ignored(indexed, alice_client):
+    params = {"q": "réunion", "page": "abc", "group": "x", "author": "-3", "kind": "nothing",
+              "sort": "<script>", "period": "forever"}  # fmt: skip
+    response = alice_client.get(reverse("search:search-results"), params)
+    assert response.status_code == 200
+    assert response.context["outcome"].total == 1
+
+
+def test_parser_bounds_and_syntax():
+    query = parse('budget* -brouillon "compte rendu" auteur:"Alice Lefèvre" type:groupe x')
+    assert [(c.text, c.prefix, c.negated, c.phrase) for c in query.clauses] == [
+        ("budget", True, False, False),
+        ("brouillon", False, True, False),
+        ("compte rendu", False, False, True),
+        ("x", False, False, False),
+    ]
+    assert query.filters == {"auteur": ["Alice Lefèvre"], "type": ["groupe"]}
+    assert len(parse("mot " * 100).clauses) == MAX_CLAUSES
+    assert len(parse("a" * 10_000).raw) == MAX_QUERY_CHARS
+    assert parse("- * -* **").clauses == []
