@@ -61,7 +61,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         if self.echo_timer:
             self.echo_timer.cancel()
         for name in self._all_groups():
-            await self._layer("group_discard", name)
+            await self._layer("group_discard", name, self.channel_name)
         await database_sync_to_async(commands.disconnect)(self.agent_id, self.channel_name)
 
     # --- Frames from the browser --------------------------------------------------------
