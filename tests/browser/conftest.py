@@ -94,8 +94,10 @@ def live_site(_asgi_server, transactional_db):
     return _asgi_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running on this thread while
+    # it is open, which would break the asyncio tests that run after the journeys.
     if not os.path.exists(CHROMIUM):
         missing_service(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

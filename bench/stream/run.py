@@ -1,0 +1,302 @@
+"""Feed benchmark on PostgreSQL: home and group feeds, page 1 and page 50.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/transverse_bench_stream \\
+        .venv/bin/python bench/stream/run.py --size L
+
+Sizes: S (CI smoke: 500 agents, 50 groups, 20,000 posts, 60,000 comments and reactions),
+M (10,000 agents, 500 groups, 100,000 posts, 300,000), L (10,000, 500, 1,000,000,
+3,000,000: the size the issue names). Generation is seeded and bulk (COPY); it is kept
+between runs and reused when the same size is asked again.
+
+The measured agent is in 20 groups and follows 150 colleagues plus the 3 accounts that
+everyone follows. Each figure is taken through Django's test client in this process
+(server-side time: routing, access model, SQL, templates), interleaved with a bare
+"hello" view (5 pairs x N requests), reported as p50/p95 and as requests/s relative to
+hello. Queries per page are counted. EXPLAIN ANALYZE of the feed query goes beside the
+JSON lines and the Markdown summary in bench/results/.
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
+os.environ.setdefault("TRANSVERSE_DEMO", "true")
+
+SIZES = {
+    "S": {"agents": 500, "groups": 50, "posts": 20_000, "extras": 60_000},
+    "M": {"agents": 10_000, "groups": 500, "posts": 100_000, "extras": 300_000},
+    "L": {"agents": 10_000, "groups": 500, "posts": 1_000_000, "extras": 3_000_000},
+}
+SEED = 4242
+WORDS = ("réunion budget agent service usager marché numérique formation dossier projet "
+         "commune région département équipe réseau données santé école transport").split()  # fmt: skip
+
+
+def setup_django():
+    import django
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
+    name = url.rsplit("/", 1)[1]
+    import psycopg
+
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def copy_rows(table: str, columns: list[str], rows, total: int, label: str):
+    from django.db import connection
+    from tqdm import tqdm
+
+    with connection.cursor() as cursor, tqdm(total=total, unit="row", desc=label) as bar:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                bar.update()
+
+
+def generate(size: dict):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from intranet.accounts.models import User
+    from intranet.groups.models import Group, Membership
+    from intranet.stream.models import Follow, Post
+
+    if Post.objects.exists():
+        print(f"reusing {Post.objects.count():,} posts already generated")
+        return
+    rng = random.Random(SEED)
+    call_command("seed_demo", agents=size["agents"], departments=50, seed=SEED)
+    agents = list(User.objects.values_list("pk", "department_id"))
+    agent_ids = [a for a, _ in agents]
+    groups = [
+        Group(name=f"Groupe {i}", slug=f"groupe-{i}", name_key=f"groupe {i}",
+              policy=rng.choice(["open", "closed", "closed", "secret"]))
+        for i in range(size["groups"])
+    ]  # fmt: skip
+    Group.objects.bulk_create(groups, batch_size=1000)
+    group_ids = list(Group.objects.values_list("pk", flat=True))
+    memberships = {(rng.choice(group_ids), a) for a in agent_ids for _ in range(rng.randint(1, 6))}
+    Membership.objects.bulk_create(
+        [Membership(group_id=g, agent_id=a) for g, a in memberships], batch_size=5000
+    )
+    celebrities = agent_ids[:3]
+    follows = {(a, c) for a in agent_ids for c in celebrities if a != c}
+    follows |= {(a, rng.choice(agent_ids)) for a in agent_ids for _ in range(20)}
+    Follow.objects.bulk_create(
+        [Follow(follower_id=a, followed_id=b) for a, b in follows if a != b],
+        batch_size=5000, ignore_conflicts=True,
+    )  # fmt: skip
+    dept_of = dict(agents)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    step = timedelta(days=700) / size["posts"]
+
+    def posts():
+        for i in range(size["posts"]):
+            author = rng.choice(celebrities) if rng.random() < 0.02 else rng.choice(agent_ids)
+            kind = rng.random()
+            if kind < 0.7:
+                visibility, group, department = "group", rng.choice(group_ids), None
+            elif kind < 0.85:
+                visibility, group, department = "department", None, dept_of[author]
+            else:
+                visibility, group, department = "organisation", None, None
+            body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40)))
+            html = f"<p>{body}</p>"
+            yield (author, visibility, group, department, body, html, "", rng.random() < 0.01,
+                   False, start + step * i, "")  # fmt: skip
+
+    copy_rows("stream_post", ["author_id", "visibility", "group_id", "department_id", "body",
+              "body_html", "image", "is_announcement", "requires_ack", "created_at",
+              "idempotency_key"], posts(), size["posts"], "posts")  # fmt: skip
+    low, high = (
+        Post.objects.order_by("pk").values_list("pk", flat=True)[:1][0],
+        Post.objects.order_by("-pk").values_list("pk", flat=True)[:1][0],
+    )
+
+    def comments():
+        for _ in range(size["extras"] // 2):
+            yield (rng.randint(low, high), rng.choice(agent_ids), "Bien vu", "<p>Bien vu</p>",
+                   start + timedelta(days=700), "")  # fmt: skip
+
+    copy_rows("stream_comment", ["post_id", "author_id", "body", "body_html", "created_at",
+              "idempotency_key"], comments(), size["extras"] // 2, "comments")  # fmt: skip
+    seen = set()
+
+    def reactions():
+        while len(seen) < size["extras"] // 2:
+            key = (
+                rng.choice(agent_ids),
+                rng.randint(low, high),
+                rng.choice(["like", "thanks", "idea"]),
+            )
+            if key not in seen:
+                seen.add(key)
+                yield (*key, start + timedelta(days=700))
+
+    copy_rows("stream_reaction", ["agent_id", "post_id", "kind", "created_at"], reactions(),
+              size["extras"] // 2, "reactions")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def measured_agent():
+    """An agent in exactly 20 groups who follows 150 colleagues (plus the 3 celebrities)."""
+    from intranet.accounts.models import User
+    from intranet.groups.models import Group, Membership
+    from intranet.stream.models import Follow
+
+    agent = User.objects.filter(is_superuser=False).order_by("pk")[10]
+    Membership.objects.filter(agent=agent).delete()
+    groups = list(Group.objects.order_by("pk").values_list("pk", flat=True)[:20])
+    Membership.objects.bulk_create([Membership(group_id=g, agent=agent) for g in groups])
+    Follow.objects.filter(follower=agent).delete()
+    others = list(
+        User.objects.exclude(pk=agent.pk).order_by("pk").values_list("pk", flat=True)[:153]
+    )
+    Follow.objects.bulk_create([Follow(follower=agent, followed_id=o) for o in others])
+    return agent, groups[0]
+
+
+def timed(client, url, n):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries = [], 0
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as captured:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - t0)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+    return times, queries
+
+
+def cursor_for_page(agent, page: int, group=None):
+    from intranet.stream.selectors import group_feed, home_feed
+
+    cursor = None
+    for _ in range(page - 1):
+        feed = group_feed(agent, group, cursor=cursor) if group else home_feed(agent, cursor=cursor)
+        cursor = feed.next_cursor
+    return cursor
+
+
+def explain(agent, cursor, path: Path):
+    from django.db import connection
+
+    from intranet.stream.selectors import home_feed
+
+    with connection.cursor() as c:
+        feed_sql = None
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            home_feed(agent, cursor=cursor)
+        feed_sql = next(
+            q["sql"]
+            for q in captured.captured_queries
+            if "stream_post" in q["sql"].split("FROM")[1][:40]
+        )
+        c.execute("EXPLAIN (ANALYZE, BUFFERS) " + feed_sql)
+        path.write_text(feed_sql + "\n\n" + "\n".join(r[0] for r in c.fetchall()), encoding="utf-8")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", choices=SIZES, default="S")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--pairs", type=int, default=5)
+    args = parser.parse_args()
+    setup_django()
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    generate(SIZES[args.size])
+    agent, group_id = measured_agent()
+    from intranet.groups.models import Group
+
+    group = Group.objects.get(pk=group_id)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    explain(agent, None, results / f"stream-{args.size}-explain-page1-{stamp}.txt")
+    explain(
+        agent,
+        cursor_for_page(agent, 50),
+        results / f"stream-{args.size}-explain-page50-{stamp}.txt",
+    )
+    urls = {
+        "home_p1": "/?fragment=1",
+        "home_p50": f"/?fragment=1&after={cursor_for_page(agent, 50)}",
+        "group_p1": f"/groups/{group.slug}/",
+        "group_p50": f"/groups/{group.slug}/?after={cursor_for_page(agent, 50, group)}",
+    }
+    lines = []
+    with override_settings(ROOT_URLCONF="bench.stream.urls", ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(agent)
+        for url in ["/bench-hello/", *urls.values()]:
+            timed(client, url, 3)  # warm caches
+        for name, url in urls.items():
+            base_all, cand_all, ratios = [], [], []
+            queries = 0
+            for _ in range(args.pairs):
+                base, _q = timed(client, "/bench-hello/", args.requests)
+                cand, queries = timed(client, url, args.requests)
+                base_all += base
+                cand_all += cand
+                ratios.append(statistics.mean(base) / statistics.mean(cand))
+            cand_sorted = sorted(cand_all)
+            line = {
+                "id": f"stream.{name}", "size": args.size, "commit": commit, "date": stamp,
+                "baseline": "hello view, same process",
+                "baseline_p50_ms": round(statistics.median(base_all) * 1000, 2),
+                "p50_ms": round(statistics.median(cand_all) * 1000, 2),
+                "p95_ms": round(cand_sorted[int(len(cand_sorted) * 0.95) - 1] * 1000, 2),
+                "p99_ms": round(cand_sorted[int(len(cand_sorted) * 0.99) - 1] * 1000, 2),
+                "queries": queries,
+                "ratio_rps_vs_hello": round(statistics.median(ratios), 3),
+                "ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
+            }  # fmt: skip
+            print(json.dumps(line))
+            lines.append(line)
+    out = results / f"stream-{args.size}-{stamp}.jsonl"
+    out.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    summary = io.StringIO()
+    summary.write(f"# Feed benchmark, size {args.size}, commit {commit}, {stamp}\n\n")
+    summary.write(
+        "| page | p50 ms | p95 ms | queries | req/s vs hello (median, spread) |\n|---|---|---|---|---|\n"
+    )
+    for line in lines:
+        summary.write(f"| {line['id']} | {line['p50_ms']} | {line['p95_ms']} | {line['queries']} | "
+                      f"{line['ratio_rps_vs_hello']} ({line['ratio_spread'][0]}–{line['ratio_spread'][1]}) |\n")  # fmt: skip
+    (results / f"stream-{args.size}-{stamp}.md").write_text(summary.getvalue(), encoding="utf-8")
+    print(summary.getvalue())
+
+
+if __name__ == "__main__":
+    main()
