@@ -293,6 +293,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "transverse@localhost")
 TRANSVERSE_SITE_URL = env_str("TRANSVERSE_SITE_URL", "http://127.0.0.1:8000")
+TRANSVERSE_DIGEST_HOUR = env_int("TRANSVERSE_DIGEST_HOUR", 7, minimum=0)
+if TRANSVERSE_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured("TRANSVERSE_DIGEST_HOUR must be an hour from 0 to 23.")
 
 # --- Organisation defaults (staff can change them in the admin, see core.Branding) ---
 TRANSVERSE_ORG_NAME = env_str("TRANSVERSE_ORG_NAME", "Transverse")

@@ -10,4 +10,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from intranet.core import signals  # noqa: F401
+
+        post_migrate.connect(_ensure_schedules, sender=self)
+
+
+def _ensure_schedules(**kwargs):
+    """After `migrate`: every periodic job has its next run queued (see core.schedule)."""
+    from intranet.core.schedule import schedule_ensure_all
+
+    schedule_ensure_all()

@@ -32,3 +32,18 @@ class Branding(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ScheduledJob(models.Model):
+    """The pending run of a periodic background job (see core.schedule)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self):
+        return self.name

@@ -8,3 +8,13 @@ class NotificationsConfig(AppConfig):
     name = "intranet.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from intranet.core.schedule import Periodic, periodic_register
+        from intranet.notifications.tasks import DIGEST_JOB, next_digest_time
+
+        periodic_register(
+            Periodic(
+                DIGEST_JOB, "intranet.notifications.tasks.daily_digest_periodic", next_digest_time
+            )
+        )

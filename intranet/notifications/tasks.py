@@ -58,6 +58,30 @@ def digest_for(agent, *, since) -> list[Notification]:
     )
 
 
+def next_digest_time(now):
+    """Tomorrow (or today, if still ahead) at TRANSVERSE_DIGEST_HOUR, local time."""
+    local = timezone.localtime(now)
+    when = local.replace(hour=settings.TRANSVERSE_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return when if when > local else when + timedelta(days=1)
+
+
+@task(takes_context=True)
+def daily_digest_periodic(context) -> int:
+    """The scheduled daily run: send the digests, then queue tomorrow's run."""
+    from intranet.core.schedule import schedule_claim, schedule_next
+
+    task_id = str(context.task_result.id)
+    if not schedule_claim(DIGEST_JOB, task_id):
+        return 0
+    try:
+        return send_daily_digests.call()
+    finally:
+        schedule_next(DIGEST_JOB, task_id)
+
+
+DIGEST_JOB = "notifications.daily_digest"
+
+
 @task()
 def send_daily_digests() -> int:
     """One e-mail per agent with their undelivered digest notifications of the last days."""

@@ -1,0 +1,89 @@
+"""Periodic background jobs on the tasks framework, which has no cron.
+
+Each periodic job keeps exactly one pending task, named in a ScheduledJob row: a run
+claims its row (a stray duplicate finds it is not the named task and does nothing),
+does its work, then queues the next run. schedule_ensure_all() restarts any broken
+chain (first start, a worker killed mid-run); it runs after every `migrate`, which the
+run command does before it starts the worker.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from intranet.core.models import ScheduledJob
+
+logger = logging.getLogger(__name__)
+STALE_AFTER = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task_path: str  # dotted path of a django-tasks task taking no argument
+    next_run: Callable[[datetime], datetime]
+
+
+_registry: dict[str, Periodic] = {}
+
+
+def periodic_register(job: Periodic) -> None:
+    _registry[job.name] = job
+
+
+def _pending(task_id: str, now) -> bool:
+    if not task_id:
+        return False
+    result = DBTaskResult.objects.filter(pk=task_id).only("status", "started_at").first()
+    if result is None:
+        return False
+    if result.status == TaskResultStatus.READY:
+        return True
+    return result.status == TaskResultStatus.RUNNING and (
+        result.started_at is None or result.started_at > now - STALE_AFTER
+    )
+
+
+def _enqueue(row: ScheduledJob, job: Periodic, when) -> str:
+    result = import_string(job.task_path).using(run_after=when).enqueue()
+    row.task_id, row.next_run_at = str(result.id), when
+    row.save(update_fields=["task_id", "next_run_at"])
+    logger.info("%s queued for %s (task %s)", job.name, when, result.id)
+    return row.task_id
+
+
+def schedule_ensure(name: str) -> str:
+    job, now = _registry[name], timezone.now()
+    with transaction.atomic():
+        row, _created = ScheduledJob.objects.select_for_update().get_or_create(name=name)
+        if _pending(row.task_id, now):
+            return row.task_id
+        return _enqueue(row, job, row.next_run_at or job.next_run(now))
+
+
+def schedule_ensure_all() -> None:
+    for name in _registry:
+        schedule_ensure(name)
+
+
+def schedule_claim(name: str, task_id: str) -> bool:
+    """Whether task_id is the scheduled run of name (False: a stray duplicate)."""
+    with transaction.atomic():
+        row = ScheduledJob.objects.select_for_update().filter(name=name).first()
+        return row is not None and row.task_id == str(task_id)
+
+
+def schedule_next(name: str, task_id: str) -> str | None:
+    job = _registry[name]
+    with transaction.atomic():
+        row = ScheduledJob.objects.select_for_update().filter(name=name).first()
+        if row is None or row.task_id != str(task_id):
+            return None
+        return _enqueue(row, job, job.next_run(timezone.now()))
