@@ -56,9 +56,30 @@ class GroupCreateForm(GroupForm):
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
+    parent = forms.TypedChoiceField(
+        label=_("Part of the group"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("For a team or a workstream of a group you own."),
+    )
     confirm_distinct = forms.BooleanField(
         label=_("None of these groups fits: create mine anyway"), required=False
     )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        owned = Group.objects.filter(
+            memberships__agent=actor, memberships__role="owner", archived_at__isnull=True
+        ).order_by("name")
+        self.parents = {g.pk: g for g in owned}
+        self.fields["parent"].choices = [("", _("— None —"))] + [(g.pk, g.name) for g in owned]
+        if not owned:
+            del self.fields["parent"]
+
+    def clean_parent(self):
+        pk = self.cleaned_data.get("parent")
+        return self.parents.get(pk) if pk else None
 
     def clean_image(self):
         upload = self.cleaned_data.get("image")

@@ -31,7 +31,7 @@ def group_list(request):
 
 
 def group_create(request):
-    form = GroupCreateForm(request.POST or None, request.FILES or None)
+    form = GroupCreateForm(request.POST or None, request.FILES or None, actor=request.user)
     similar = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -40,6 +40,7 @@ def group_create(request):
             group = services.group_create(
                 request.user, name=data["name"], description=data["description"],
                 policy=data["policy"], themes=data["themes"], image=data["image"],
+                parent=data.get("parent"),
             )  # fmt: skip
             messages.success(request, _("The group has been created."))
             return redirect("groups:group-detail", slug=group.slug)

@@ -12,6 +12,14 @@ from intranet.groups.models import Group
 from intranet.stream.models import MAX_BODY, ReactionKind, Visibility
 
 
+# Read by static/transverse/mentions.js (the @mention suggestions).
+MENTION_ATTRS = {
+    "data-mentions": "1",
+    "data-mentions-label": _("Colleagues to mention"),
+    "data-mentions-status": _("{n} suggestions: arrow keys to choose, Enter to insert."),
+}
+
+
 def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
@@ -39,7 +47,7 @@ class PostForm(CharterMixin, forms.Form):
     body = forms.CharField(
         label=_("Your message"),
         max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 4, "data-mentions": "1"}),
+        widget=forms.Textarea(attrs=MENTION_ATTRS | {"rows": 4}),
         help_text=_("Markdown; @login to mention a colleague, #topic to tag a subject."),
         error_messages={"required": _("Write something before publishing.")},
     )
@@ -88,7 +96,7 @@ class CommentForm(CharterMixin, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs=MENTION_ATTRS | {"rows": 2}),
         error_messages={"required": _("Write something before publishing.")},
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -187,3 +187,17 @@ def test_slugs_are_unique_and_ascii(alice):
     a = s.group_create(alice, name="Équipe Numérique", policy=Group.Policy.OPEN)
     b = s.group_create(alice, name="Equipe numerique", policy=Group.Policy.OPEN)
     assert a.slug == "equipe-numerique" and b.slug == "equipe-numerique-2"
+
+
+def test_subgroup_through_the_creation_page(alice, carol, closed, client):
+    client.force_login(alice)
+    response = client.post(
+        "/groups/new/",
+        {"name": "Équipe achats durables", "policy": "open", "parent": closed.pk,
+         "confirm_distinct": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Group.objects.get(name="Équipe achats durables").parent == closed
+    client.force_login(carol)
+    client.post("/groups/new/", {"name": "Intrus", "policy": "open", "parent": closed.pk})
+    assert Group.objects.get(name="Intrus").parent is None
