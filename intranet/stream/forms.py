@@ -11,7 +11,6 @@ from intranet.groups import access as group_access
 from intranet.groups.models import Group
 from intranet.stream.models import MAX_BODY, ReactionKind, Visibility
 
-
 # Read by static/transverse/mentions.js (the @mention suggestions).
 MENTION_ATTRS = {
     "data-mentions": "1",
