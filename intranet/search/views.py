@@ -8,8 +8,6 @@ from django.views.decorators.http import require_GET
 from intranet.search import selectors
 from intranet.search.forms import SearchForm
 
-FACET_PARAMS = ("kind", "department", "group", "author", "period")
-
 
 @require_GET
 def search_results(request):
