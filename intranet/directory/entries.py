@@ -35,7 +35,8 @@ class DirectoryAgent:
     dn: str
     username: str
     fields: dict[str, str]  # first_name ... office, already cut to size
-    manager_dn: str
+    manager_dn: str  # normalised, to compare
+    manager_raw: str  # as the directory wrote it
     department_path: tuple[tuple[str, str], ...]  # ((dn, name), ...) from the top
     photo_hash: str  # "" when the entry has no photo
     disabled: bool  # the directory says the account is switched off for good
@@ -209,6 +210,7 @@ def agent_from_entry(config: DirectoryConfig, dn: str, raw) -> DirectoryAgent:
         username=username,
         fields=fields,
         manager_dn=normalise_dn(manager) if manager else "",
+        manager_raw=manager,
         department_path=path,
         photo_hash=photo_hash(_one(raw, amap.get("photo", ""))),
         disabled=disabled,

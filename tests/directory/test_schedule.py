@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def pending():
-    return DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    """Pending periodic syncs (other apps queue their own tasks too)."""
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path="intranet.directory.tasks.directory_sync_periodic"
+    )
 
 
 def run_worker():
@@ -28,7 +31,9 @@ def run_worker():
 
 
 def make_due():
-    pending().update(run_after=timezone.now() - timedelta(seconds=1))
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
 
 
 def test_ensure_queues_exactly_one_pending_sync(slapd_server, directory_settings):

@@ -214,14 +214,19 @@ def test_directory_stopped_mid_run_changes_nothing(fresh_slapd, directory_settin
     directory_settings(fresh_slapd, page_size=2)
     directory_sync()
     ldap_admin(fresh_slapd).delete(f"uid=jdupont,{unit_dn(*DRH)}")
+    read = []
 
-    def stop_server(_count):
-        fresh_slapd.stop()
+    def stop_after_the_first_page(count):
+        read.append(count)
+        if len(read) == 2:
+            fresh_slapd.stop()  # the next page never comes
 
-    with pytest.raises(SyncRefused):
-        directory_sync(expected=stop_server)  # stops the server before the first page
+    with pytest.raises(SyncRefused, match="search under"):
+        directory_sync(progress=stop_after_the_first_page)
+    assert len(read) == 2
     assert User.objects.get(username="jdupont").is_active
     assert User.objects.filter(source="directory", is_active=True).count() == len(IMPORTED)
+    assert SyncRun.objects.first().status == SyncRun.Status.REFUSED
 
 
 def test_incremental_sync_reads_only_changed_entries(fresh_slapd, directory_settings, ldap_admin):
@@ -273,3 +278,37 @@ def test_command_without_directory_says_so(settings):
     settings.TRANSVERSE_LDAP_URLS = ()
     with pytest.raises(CommandError, match="TRANSVERSE_LDAP_URL"):
         call_command("sync_directory")
+
+
+def test_incremental_sync_creates_a_newcomer_with_manager_and_department(
+    fresh_slapd, directory_settings, ldap_admin
+):
+    directory_settings(fresh_slapd)
+    directory_sync()
+    manager = User.objects.get(username="mlefevre")
+    ldap_admin(fresh_slapd).add(
+        f"uid=nouveau,{unit_dn(*ETUDES)}",
+        ["inetOrgPerson"],
+        {"uid": "nouveau", "cn": "Noé Nouveau", "sn": "Nouveau", "givenName": "Noé",
+         "manager": manager.directory_dn},
+    )  # fmt: skip
+    run = directory_sync(mode=SyncRun.Mode.INCREMENTAL)
+    newcomer = User.objects.get(username="nouveau")
+    assert run.counts["created"] == 1
+    assert newcomer.manager == manager
+    assert newcomer.department.name == "Bureau d'études et de la formation"
+
+
+def test_manager_dn_spelled_differently_still_finds_the_manager(
+    fresh_slapd, directory_settings, ldap_admin
+):
+    directory_settings(fresh_slapd)
+    directory_sync()
+    dn = f"uid=jdupont,{unit_dn(*DRH)}"
+    spelled = f"UID=MLEFEVRE, {unit_dn(*DRH).upper()}"
+    assert ldap_admin(fresh_slapd).modify(dn, {"manager": [(MODIFY_REPLACE, [spelled])]})
+    directory_sync()
+    assert User.objects.get(username="jdupont").manager.username == "mlefevre"
+    ldap_admin(fresh_slapd).modify(dn, {"manager": [(MODIFY_REPLACE, [])]})
+    assert directory_sync().counts["managers_changed"] == 1
+    assert User.objects.get(username="jdupont").manager is None

@@ -18,6 +18,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from intranet.accounts.models import User
@@ -80,6 +82,7 @@ STATE_FIELDS = (
     "photo",
     "is_active",
     "left_at",
+    "manager__directory_dn",
 )
 UPDATE_FIELDS = [
     "username",
@@ -112,13 +115,16 @@ class _Read:
     new: list[tuple[DirectoryAgent, dict]] = field(default_factory=list)
     changed: list[tuple[DirectoryAgent, dict, dict]] = field(default_factory=list)
     disabled_ids: list[int] = field(default_factory=list)
-    managers: list[tuple[str, str]] = field(default_factory=list)  # (key, manager dn)
+    # (login, normalised manager DN, manager DN as read) of agents whose manager may change
+    managers: list[tuple[str, str, str]] = field(default_factory=list)
+    paths: set[tuple] = field(default_factory=set)  # department paths already seen
     nodes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    heads: dict[str, str] = field(default_factory=dict)  # department dn -> head dn
+    heads: dict[str, str] = field(default_factory=dict)  # department dn -> head's DN as read
     skipped: list[tuple[str, str]] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     high_water_mark: str = ""
     existing: dict[str, dict] = field(default_factory=dict)  # what Transverse had, by login
+    partial: bool = False  # incremental: existing holds only the agents read
 
 
 def directory_sync(
@@ -177,12 +183,25 @@ def _finish(run, status, *, message="", counts=None, read=None, mark=""):
     run.save()
 
 
+def _existing(logins=None) -> dict[str, dict]:
+    """What Transverse has for directory agents (only those logins when given), by login."""
+    agents = User.objects.filter(source=User.Source.DIRECTORY)
+    if logins is None:
+        rows = agents.values(*STATE_FIELDS)
+    else:
+        logins = list(logins)
+        rows = []
+        for start in range(0, len(logins), 500):
+            chunk = [Lower(Value(login)) for login in logins[start : start + 500]]
+            rows += (
+                agents.alias(login=Lower("username")).filter(login__in=chunk).values(*STATE_FIELDS)
+            )
+    return {row["username"].casefold(): row for row in rows}
+
+
 def _read(config: DirectoryConfig, *, since: str, progress, expected) -> _Read:
     read = _Read()
-    existing = {
-        row["username"].casefold(): row
-        for row in User.objects.filter(source=User.Source.DIRECTORY).values(*STATE_FIELDS)
-    }
+    existing = {} if since else _existing()
     local = {
         name.casefold()
         for name in User.objects.exclude(source=User.Source.DIRECTORY).values_list(
@@ -208,18 +227,30 @@ def _read(config: DirectoryConfig, *, since: str, progress, expected) -> _Read:
             config.user_attributes(),
             page_size=config.page_size,
         )
-        count = 0
-        for count, (dn, raw) in enumerate(entries, 1):
+        if since:
+            # Only what changed, so few: read it all, then fetch just those agents' rows.
+            entries = list(entries)
+            existing = _existing(_logins(config, entries))
+        for dn, raw in entries:
+            read.counts["read"] += 1
             _read_entry(config, read, dn, raw, existing, local, departments)
-            if progress and count % 100 == 0:
-                progress(100)
+            if progress:
+                progress(1)
     finally:
         directory_close(conn)
-    if progress:
-        progress(count % 100)
-    read.counts["read"] = count
     read.existing = existing
+    read.partial = bool(since)
     return read
+
+
+def _logins(config: DirectoryConfig, entries) -> set[str]:
+    attribute = config.attribute_map["username"].lower()
+    logins = set()
+    for _dn, raw in entries:
+        values = next((v for k, v in raw.items() if k.lower() == attribute), None)
+        if values:
+            logins.add(values[0].decode("utf-8", "replace").strip())
+    return logins
 
 
 def _read_units(config: DirectoryConfig, conn, read: _Read) -> None:
@@ -244,7 +275,7 @@ def _read_units(config: DirectoryConfig, conn, read: _Read) -> None:
             read.nodes.setdefault(key, (name, parent))
         head = next((v[0] for k, v in raw.items() if k.lower() == head_attr.lower() and v), None)
         try:
-            read.heads[path[-1][0]] = normalise_dn(head.decode("utf-8")) if head else ""
+            read.heads[path[-1][0]] = head.decode("utf-8") if head else ""
         except UnicodeDecodeError:
             read.heads[path[-1][0]] = ""
 
@@ -268,11 +299,16 @@ def _read_entry(config, read: _Read, dn, raw, existing, local, departments) -> N
         return
     read.seen.add(key)
     read.high_water_mark = max(read.high_water_mark, agent.modified)
-    for path_key, value in department_nodes([agent.department_path]).items():
-        read.nodes.setdefault(path_key, value)
-    if config.attribute_map.get("manager"):
-        read.managers.append((key, agent.manager_dn))
+    if agent.department_path not in read.paths:
+        read.paths.add(agent.department_path)
+        for path_key, value in department_nodes([agent.department_path]).items():
+            read.nodes.setdefault(path_key, value)
     row = existing.get(key)
+    # Managers are resolved after the inserts; an unchanged manager DN needs nothing.
+    if config.attribute_map.get("manager") and (
+        row is None or (row["manager__directory_dn"] or "") != agent.manager_raw
+    ):
+        read.managers.append((key, agent.manager_dn, agent.manager_raw))
     if row is None:
         if agent.disabled:
             read.counts["ignored_disabled"] += 1
@@ -362,7 +398,7 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
         merged["sort_name"] = _sort_name(merged)
         updated.append(merged)
     users_update(updated, UPDATE_FIELDS)
-    state = _directory_agents()
+    state = _directory_agents(read)
     search_index_many_later(
         "agent", [state.ids[a.key] for a, _v in read.new] + [row["id"] for row in updated]
     )
@@ -392,22 +428,45 @@ class _Agents:
     by_dn: dict[str, int]
 
 
-def _directory_agents() -> _Agents:
+def _directory_agents(read: _Read, *, everyone: bool = False) -> _Agents:
+    """The agents the write phase needs: new ones, changed ones, managers and heads.
+
+    Managers and heads are found by their exact DN; if one is spelled differently from the
+    entry's own DN (case, spaces), every agent's DN is compared instead (everyone=True).
+    """
     state = _Agents({}, {}, {})
-    rows = User.objects.filter(source=User.Source.DIRECTORY).values_list(
-        "pk", "username", "manager_id", "directory_dn", "is_active"
-    )
+    agents = User.objects.filter(source=User.Source.DIRECTORY)
+    wanted = {raw for _key, _dn, raw in read.managers if raw} | {
+        dn for dn in read.heads.values() if dn
+    }
+    if everyone:
+        rows = agents.values_list(*_AGENT_COLUMNS)
+    else:
+        logins = {agent.username for agent, _values in read.new}
+        logins |= {agent.username for agent, _row, _values in read.changed}
+        logins |= {key for key, _dn, _raw in read.managers}
+        logins, dns, rows = list(logins), list(wanted), []
+        for start in range(0, max(len(logins), len(dns)), 500):
+            chunk = [Lower(Value(login)) for login in logins[start : start + 500]]
+            by_login = agents.alias(login=Lower("username")).filter(login__in=chunk)
+            by_dn = agents.filter(directory_dn__in=dns[start : start + 500])
+            rows += (by_login | by_dn).values_list(*_AGENT_COLUMNS)
     for pk, username, manager_id, dn, active in rows:
         state.ids[username.casefold()] = pk
         state.managers[pk] = manager_id
         if active and dn:
             state.by_dn[normalise_dn(dn)] = pk
+    if not everyone and any(normalise_dn(dn) not in state.by_dn for dn in wanted):
+        return _directory_agents(read, everyone=True)
     return state
+
+
+_AGENT_COLUMNS = ("pk", "username", "manager_id", "directory_dn", "is_active")
 
 
 def _write_managers(read: _Read, state: _Agents) -> None:
     changed = []
-    for key, manager_dn in read.managers:
+    for key, manager_dn, _raw in read.managers:
         pk = state.ids.get(key)
         if pk is None:
             continue
@@ -420,7 +479,9 @@ def _write_managers(read: _Read, state: _Agents) -> None:
 
 
 def _write_heads(read: _Read, department_ids, state: _Agents) -> None:
-    heads = {dn: state.by_dn.get(head) if head else None for dn, head in read.heads.items()}
+    heads = {
+        dn: state.by_dn.get(normalise_dn(head)) if head else None for dn, head in read.heads.items()
+    }
     read.counts["heads_changed"] += departments_set_heads(
         {dn: head for dn, head in heads.items() if dn in department_ids}
     )
