@@ -201,7 +201,10 @@ class WhooshEngine(SearchEngine):
         if q is None:
             return EngineResult(hits=[], total=0)
         window = min(query.offset + query.limit, MAX_RESULTS_WINDOW)
-        options = {"filter": self._filter(query), "limit": max(window, 1)}
+        allowed = self._filter(searcher, query)
+        if allowed is not None and not allowed:
+            return EngineResult(hits=[], total=0)  # nothing the actor may see matches
+        options = {"filter": allowed, "limit": max(window, 1)}
         mask = [wq.Term("key", key) for key in query.exclude_keys]
         if mask:
             options["mask"] = wq.Or(mask)
@@ -258,10 +261,19 @@ class WhooshEngine(SearchEngine):
         return q
 
     @staticmethod
-    def _filter(query: EngineQuery):
+    def _acl_docs(searcher, tokens) -> set[int]:
+        """Documents any of tokens opens, as a set: far faster than an Or of many Terms."""
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for token in tokens:
+            if reader.doc_frequency("acl", token):
+                docs.update(reader.postings("acl", token).all_ids())
+        return docs
+
+    def _filter(self, searcher, query: EngineQuery):
         parts = []
         if query.tokens is not None:
-            parts.append(wq.Or([wq.Term("acl", t) for t in sorted(query.tokens)]))
+            parts.append(self._acl_docs(searcher, query.tokens))
         for name, values in (
             ("kind", query.kinds),
             ("author", query.author_ids),
@@ -275,7 +287,12 @@ class WhooshEngine(SearchEngine):
             parts.append(wq.DateRange("created", since, None))
         if not parts:
             return None
-        return wq.And(parts) if len(parts) > 1 else parts[0]
+        # Always a set of document numbers, so that search() can see an empty one: Whoosh
+        # treats an empty filter set as "no filter" in places.
+        docs = parts[0] if isinstance(parts[0], set) else set(searcher.docs_for_query(parts[0]))
+        for part in parts[1:]:
+            docs &= set(searcher.docs_for_query(part))
+        return docs
 
     @staticmethod
     def _facets(query: EngineQuery):
