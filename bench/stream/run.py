@@ -235,7 +235,7 @@ def explain(agent, cursor, path: Path):
         feed_sql = next(
             q["sql"]
             for q in captured.captured_queries
-            if "stream_post" in q["sql"].split("FROM")[1][:40]
+            if q["sql"].startswith('SELECT "stream_post"."id"')
         )
         c.execute("EXPLAIN (ANALYZE, BUFFERS) " + feed_sql)
         path.write_text(feed_sql + "\n\n" + "\n".join(r[0] for r in c.fetchall()), encoding="utf-8")
@@ -271,8 +271,9 @@ def main():
     urls = {
         "home_p1": "/?fragment=1",
         "home_p50": f"/?fragment=1&after={cursor_for_page(agent, 50)}",
-        "group_p1": f"/groups/{group.slug}/",
-        "group_p50": f"/groups/{group.slug}/?after={cursor_for_page(agent, 50, group)}",
+        "group_p1": f"/groups/{group.slug}/?fragment=1",
+        "group_p50": f"/groups/{group.slug}/?fragment=1&after={cursor_for_page(agent, 50, group)}",
+        "group_page_full": f"/groups/{group.slug}/",
     }
     lines = []
     with override_settings(ROOT_URLCONF="bench.stream.urls", ALLOWED_HOSTS=["testserver"]):

@@ -52,6 +52,11 @@ def group_detail(request, slug):
     group = access.access_group(request.user, slug)
     readable = access.can_read_group_content(request.user, group)
     feed = group_feed(request.user, group, cursor=request.GET.get("after")) if readable else None
+    if request.GET.get("fragment"):
+        if feed is None:
+            raise Http404
+        # "Voir plus": only the next posts, none of the page around them.
+        return render(request, "stream/_feed_page.html", {"feed": feed, "hide_group": True})
     context = {
         "group": group,
         "feed": feed,

@@ -103,3 +103,23 @@ def test_voir_plus_link_and_bad_cursors(alice_client, alice):
     assert 'rel="next"' in html
     for bad in ["abc", "-5", "0", "9" * 40]:
         assert alice_client.get("/", {"after": bad}).status_code == 200
+
+
+def test_group_feed_fragment_query_count_is_constant(alice, carol, group, client):
+    client.force_login(alice)
+    group_services._add_member(group, carol)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for i in range(3):
+        posts.post_create(carol, body=f"billet {i}", visibility="group", group=group)
+    url = f"/groups/{group.slug}/?fragment=1"
+    client.get(url)
+    small = count(url)
+    for i in range(30):
+        post = posts.post_create(carol, body=f"#x billet {i}", visibility="group", group=group)
+        reactions.reaction_toggle(alice, kind="idea", post_id=post.pk)
+    assert count(url) == small and small <= 8
