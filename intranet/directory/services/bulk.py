@@ -2,18 +2,31 @@
 
 Django's bulk_update() writes one CASE WHEN per field per row, and bulk_create() prepares
 every field of every object; for tens of thousands of agents both cost far more than
-reading the directory. Here each value still goes through its field's get_db_prep_save()
-(JSON, dates, booleans are converted as the ORM would), and the rows go to the database
-with executemany(), on SQLite and PostgreSQL alike.
+reading the directory. Here text, integers and booleans go as they are, other values
+(JSON, dates) through their field's get_db_prep_save() as the ORM would, and the rows go
+to the database with executemany(), on SQLite and PostgreSQL alike.
 """
 
-from django.db import connection
+from django.db import connection, models
 
 from intranet.accounts.models import User
 
+# Fields whose Python value (str, int, bool, None) is already what the database takes.
+_PLAIN = (models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
+
+
+def _plain(value, _connection):
+    return value
+
+
+def _preparer(field):
+    if isinstance(field, (*_PLAIN, models.FileField)):  # file fields hold their name here
+        return _plain
+    return field.get_db_prep_save
+
 
 def _prepared(fields, rows):
-    prepare = [(field.attname, field.get_db_prep_save) for field in fields]
+    prepare = [(field.attname, _preparer(field)) for field in fields]
     for row in rows:
         yield [prep(row[name], connection) for name, prep in prepare]
 
@@ -24,7 +37,12 @@ def users_insert(rows: list[dict], *, batch_size: int = 2000) -> int:
         return 0
     given = set().union(*(row.keys() for row in rows))
     fields = [f for f in User._meta.concrete_fields if f.attname in given or not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields if f.attname not in given}
+    # Defaults are prepared once: the same value goes into every row.
+    defaults = {
+        f.attname: f.get_db_prep_save(f.get_default(), connection)
+        for f in fields
+        if f.attname not in given
+    }
     quote = connection.ops.quote_name
     # Only quoted identifiers from the model go into the SQL text; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
@@ -33,9 +51,16 @@ def users_insert(rows: list[dict], *, batch_size: int = 2000) -> int:
         ", ".join(["%s"] * len(fields)),
     )
     with connection.cursor() as cursor:
+        prepare = [(f.attname, _preparer(f) if f.attname in given else _plain) for f in fields]
         for start in range(0, len(rows), batch_size):
-            batch = [{**defaults, **row} for row in rows[start : start + batch_size]]
-            cursor.executemany(sql, list(_prepared(fields, batch)))
+            cursor.executemany(
+                sql,
+                [
+                    [prep(row[name] if name in row else defaults[name], connection)
+                     for name, prep in prepare]
+                    for row in rows[start : start + batch_size]
+                ],
+            )  # fmt: skip
     return len(rows)
 
 

@@ -112,8 +112,8 @@ class _Read:
     """What the read phase found, kept small: unchanged agents are only counted."""
 
     seen: set[str] = field(default_factory=set)
-    new: list[tuple[DirectoryAgent, dict]] = field(default_factory=list)
-    changed: list[tuple[DirectoryAgent, dict, dict]] = field(default_factory=list)
+    new: list[tuple[str, str, dict]] = field(default_factory=list)  # (login, leaf, values)
+    changed: list[tuple[str, dict, dict]] = field(default_factory=list)  # (leaf, row, values)
     disabled_ids: list[int] = field(default_factory=list)
     # (login, normalised manager DN, manager DN as read) of agents whose manager may change
     managers: list[tuple[str, str, str]] = field(default_factory=list)
@@ -315,7 +315,7 @@ def _read_entry(config, read: _Read, dn, raw, existing, local, departments) -> N
             return
         values = agent_values(config, agent, None)
         values["photo"] = _photo(config, agent, raw, "")
-        read.new.append((agent, values))
+        read.new.append((agent.key, _leaf(agent), values))
         return
     if agent.disabled:
         if row["is_active"]:
@@ -323,14 +323,14 @@ def _read_entry(config, read: _Read, dn, raw, existing, local, departments) -> N
         else:
             read.counts["unchanged"] += 1
         return
-    leaf = agent.department_path[-1][0] if agent.department_path else ""
+    leaf = _leaf(agent)
     values = agent_values(config, agent, departments.get(leaf))
     values["photo"] = _photo(config, agent, raw, row["photo"])
     if not row["is_active"] and row["left_at"] is not None:
         values.update(is_active=True, left_at=None)
     unresolved = bool(leaf) and leaf not in departments
     if unresolved or any(row[name] != value for name, value in values.items()):
-        read.changed.append((agent, row, values))
+        read.changed.append((leaf, row, values))
     else:
         read.counts["unchanged"] += 1
 
@@ -378,16 +378,16 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
     department_ids = departments_ensure(read.nodes) if read.nodes else {}
     now = timezone.now()
     created = []
-    for agent, values in read.new:
-        values["department_id"] = _department_id(agent, department_ids)
+    for _key, leaf, values in read.new:
+        values["department_id"] = department_ids.get(leaf) if leaf else None
         values.update(password=unusable_password(), date_joined=now, is_active=True)
         values["sort_name"] = _sort_name(values)
         created.append(values)
     read.counts["created"] += users_insert(created)
     updated = []
-    for agent, row, values in read.changed:
-        if agent.department_path:
-            values["department_id"] = _department_id(agent, department_ids)
+    for leaf, row, values in read.changed:
+        if leaf:
+            values["department_id"] = department_ids.get(leaf)
         if values.get("is_active") and not row["is_active"]:
             read.counts["reactivated"] += 1
         elif values.get("department_id", row["department_id"]) != row["department_id"]:
@@ -400,7 +400,7 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
     users_update(updated, UPDATE_FIELDS)
     state = _directory_agents(read)
     search_index_many_later(
-        "agent", [state.ids[a.key] for a, _v in read.new] + [row["id"] for row in updated]
+        "agent", [state.ids[key] for key, _l, _v in read.new] + [row["id"] for row in updated]
     )
     _write_managers(read, state)
     if config.department_head_attribute and read.heads:
@@ -415,8 +415,9 @@ def _sort_name(values: dict) -> str:
     return User.compute_sort_name(SimpleNamespace(**values))
 
 
-def _department_id(agent: DirectoryAgent, department_ids) -> int | None:
-    return department_ids.get(agent.department_path[-1][0]) if agent.department_path else None
+def _leaf(agent: DirectoryAgent) -> str:
+    """The key of the agent's own department ("" when none)."""
+    return agent.department_path[-1][0] if agent.department_path else ""
 
 
 @dataclass
@@ -442,15 +443,23 @@ def _directory_agents(read: _Read, *, everyone: bool = False) -> _Agents:
     if everyone:
         rows = agents.values_list(*_AGENT_COLUMNS)
     else:
-        logins = {agent.username for agent, _values in read.new}
-        logins |= {agent.username for agent, _row, _values in read.changed}
+        logins = {key for key, _leaf, _values in read.new}
+        logins |= {row["username"] for _leaf, row, _values in read.changed}
         logins |= {key for key, _dn, _raw in read.managers}
+        if len(logins) > TARGETED_LIMIT:
+            return _directory_agents(read, everyone=True)  # one scan beats many lookups
         logins, dns, rows = list(logins), list(wanted), []
-        for start in range(0, max(len(logins), len(dns)), 500):
+        for start in range(0, len(logins), 500):
             chunk = [Lower(Value(login)) for login in logins[start : start + 500]]
-            by_login = agents.alias(login=Lower("username")).filter(login__in=chunk)
-            by_dn = agents.filter(directory_dn__in=dns[start : start + 500])
-            rows += (by_login | by_dn).values_list(*_AGENT_COLUMNS)
+            rows += (
+                agents.alias(login=Lower("username"))
+                .filter(login__in=chunk)
+                .values_list(*_AGENT_COLUMNS)
+            )
+        for start in range(0, len(dns), 500):
+            rows += agents.filter(directory_dn__in=dns[start : start + 500]).values_list(
+                *_AGENT_COLUMNS
+            )
     for pk, username, manager_id, dn, active in rows:
         state.ids[username.casefold()] = pk
         state.managers[pk] = manager_id
@@ -461,6 +470,8 @@ def _directory_agents(read: _Read, *, everyone: bool = False) -> _Agents:
     return state
 
 
+# Past this many agents to look up one by one, reading them all is faster.
+TARGETED_LIMIT = 5000
 _AGENT_COLUMNS = ("pk", "username", "manager_id", "directory_dn", "is_active")
 
 
