@@ -47,17 +47,18 @@ class DirectoryBackend(BaseBackend):
             or not username.isprintable()  # NUL, control characters: no such login
         ):
             return None
-        if users_by_login(username).exclude(source=User.Source.DIRECTORY).exists():
+        known = users_by_login(username).select_related("department").first()
+        if known is not None and not known.is_directory_account:
             return None  # a local account (the site administrator...): ModelBackend's turn
         try:
-            return self._authenticate(config, username, password)
+            return self._authenticate(config, username, password, known)
         except DirectoryUnavailable as exc:
             logger.error("directory unavailable during sign-in of %r: %s", username, exc)
             if request is not None:
                 setattr(request, UNAVAILABLE_FLAG, True)
             return None
 
-    def _authenticate(self, config, username: str, password: str):
+    def _authenticate(self, config, username: str, password: str, known: User | None):
         conn = directory_connect(config)
         try:
             search_filter = config.user_filter.replace("{username}", escape_filter_chars(username))
@@ -82,7 +83,7 @@ class DirectoryBackend(BaseBackend):
                 return None
         finally:
             directory_close(conn)
-        user = agent_update_from_directory(config, dn, raw)
+        user = agent_update_from_directory(config, dn, raw, known=known)
         return user if user is not None and user.is_active else None
 
     def get_user(self, user_id):

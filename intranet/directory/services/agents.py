@@ -145,29 +145,33 @@ def agent_deactivate(actor, agent: User) -> User:
     return agent
 
 
-@transaction.atomic
-def agent_update_from_directory(config: DirectoryConfig, dn: str, raw) -> User | None:
+def agent_update_from_directory(
+    config: DirectoryConfig, dn: str, raw, *, known: User | None = None
+) -> User | None:
     """Create or update the agent an entry describes, at sign-in; None if it cannot be used.
 
     The caller has checked the password; this only refuses disabled accounts, malformed
-    entries, and logins already taken by a local account.
+    entries, and logins already taken by a local account. known is the account the caller
+    already read for this login, if any (saves a query). An agent whose profile already
+    matches the entry costs no write and no transaction: the usual sign-in.
     """
     agent = agent_from_entry(config, dn, raw)
     if agent.disabled or agent.locked:
         logger.info("directory sign-in refused for %s: account disabled or locked", dn)
         return None
-    user = users_by_login(agent.username).select_for_update().first()
+    user = known if known is not None and known.username.casefold() == agent.key else None
+    if user is None:
+        user = users_by_login(agent.username).select_related("department").first()
     if user is not None and not user.is_directory_account:
         logger.warning("directory login %s matches a local account: refused", agent.username)
         return None
     if user is not None and not user.is_active and user.left_at is None:
         logger.info("directory sign-in refused for %s: switched off in Transverse", dn)
         return None
-    department_id = None
-    if agent.department_path:
-        ids = departments_ensure(department_nodes([agent.department_path]))
-        department_id = ids[agent.department_path[-1][0]]
-    values = agent_values(config, agent, department_id)
+    leaf = agent.department_path[-1][0] if agent.department_path else ""
+    current = user.department if user is not None and user.department_id else None
+    in_place = current is not None and current.directory_dn == leaf and current.is_active
+    values = agent_values(config, agent, current.pk if in_place else None)
     values.update(is_active=True, left_at=None)
     if config.attribute_map.get("manager"):
         # The sync keeps managers right; at sign-in, only fill one that is missing.
@@ -179,13 +183,25 @@ def agent_update_from_directory(config: DirectoryConfig, dn: str, raw) -> User |
         stored = agent_photo_store(photo_bytes(config, raw), agent.photo_hash)
         if stored:
             values["photo"] = stored
+    if (
+        user is not None
+        and (in_place or not leaf)
+        and all(getattr(user, name) == value for name, value in values.items())
+    ):
+        return user
+    with transaction.atomic():
+        if leaf and not in_place:
+            ids = departments_ensure(department_nodes([agent.department_path]))
+            values["department_id"] = ids[leaf]
+        return _agent_save(user, values)
+
+
+def _agent_save(user: User | None, values: dict) -> User:
     if user is None:
         user = User(password=unusable_password(), **values)
         user.save()
     else:
         changed = [name for name, value in values.items() if getattr(user, name) != value]
-        if not changed:
-            return user  # the usual case: nothing to write
         for name in changed:
             setattr(user, name, values[name])
         user.save(update_fields=[name.removesuffix("_id") for name in changed])
