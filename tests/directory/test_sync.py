@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from ldap3 import MODIFY_REPLACE
@@ -12,6 +14,7 @@ from intranet.departments.models import Department
 from intranet.directory.models import SyncRun
 from intranet.directory.services.agents import agent_deactivate
 from intranet.directory.services.sync import SyncRefused, directory_sync
+from realtime.publish import agent_group
 from tests.directory.ldif import DRH, ETUDES, FINANCES, IMPORTED, unit_dn
 from tests.directory.slapd import SUFFIX
 from tests.factories import UserFactory
@@ -136,10 +139,14 @@ def test_leaver_is_deactivated_and_signed_out_content_stays(
     jean = User.objects.get(username="jdupont")
     client.force_login(jean)
     assert Session.objects.count() == 1
+    layer = get_channel_layer()
+    socket = async_to_sync(layer.new_channel)()  # stands for Jean's open WebSocket
+    async_to_sync(layer.group_add)(agent_group(jean.pk), socket)
     assert ldap_admin(fresh_slapd).delete(f"uid=jdupont,{unit_dn(*DRH)}")
     with django_capture_on_commit_callbacks(execute=True):
         run = directory_sync()
     jean.refresh_from_db()
+    assert async_to_sync(layer.receive)(socket)["type"] == "socket.close"
     assert run.counts["deactivated"] == 1
     assert not jean.is_active and jean.left_at is not None and jean.department is None
     assert Session.objects.count() == 0

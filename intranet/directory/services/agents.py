@@ -21,6 +21,7 @@ from intranet.directory.config import DirectoryConfig
 from intranet.directory.entries import DirectoryAgent, agent_from_entry, normalise_dn, photo_bytes
 from intranet.directory.services.departments import department_nodes, departments_ensure
 from intranet.search.services import search_index_later, search_index_many_later
+from realtime.publish import agent_disconnect
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,13 @@ def sessions_delete(user_ids) -> int:
     return len(doomed)
 
 
+def _sign_out(ids) -> None:
+    """After commit: end the leavers' sessions and close their open sockets."""
+    sessions_delete(ids)
+    for pk in ids:
+        agent_disconnect(pk)
+
+
 @transaction.atomic
 def agents_deactivate(user_ids, *, when=None) -> int:
     """Switch off leavers: no sign-in, no session, no department; their content stays."""
@@ -131,8 +139,7 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     ids = [agent.pk for agent in leavers]
     search_index_many_later("agent", ids)
     # Sessions are deleted after commit: a rolled-back run must not sign anyone out.
-    transaction.on_commit(lambda: sessions_delete(ids))
-    # Once real-time exists, the same on_commit hook closes every open socket of ids.
+    transaction.on_commit(lambda: _sign_out(ids))
     return len(leavers)
 
 
