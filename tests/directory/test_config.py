@@ -92,3 +92,16 @@ def test_malformed_entries_say_why(settings):
         agent_from_entry(config, "uid=x,dc=example", {"uid": [b"x"], "sn": [b"\xff\xfe"]})
     with pytest.raises(MalformedEntry, match="forbidden"):
         agent_from_entry(config, "uid=x,dc=example", {"uid": [b"a b"]})
+
+
+def test_system_check_wants_a_base_and_warns_about_plain_text(settings):
+    from intranet.directory.config import check_directory_settings
+
+    settings.TRANSVERSE_LDAP_URLS = ("ldap://ldap.example.fr",)
+    settings.TRANSVERSE_LDAP_USER_BASE = ""
+    settings.TRANSVERSE_LDAP_START_TLS = False
+    ids = {problem.id for problem in check_directory_settings()}
+    assert ids == {"dir.E001", "dir.W001"}
+    settings.TRANSVERSE_LDAP_USER_BASE = "ou=agents,dc=example,dc=fr"
+    settings.TRANSVERSE_LDAP_START_TLS = True
+    assert check_directory_settings() == []
