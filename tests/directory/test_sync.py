@@ -1,6 +1,7 @@
 """The directory sync against a real slapd: import, re-run, moves, leavers, safety guard."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -36,6 +37,9 @@ def test_first_sync_creates_every_usable_agent(synced):
     assert synced.status == SyncRun.Status.SUCCEEDED
     assert set(agents()) == IMPORTED
     assert synced.counts["created"] == len(IMPORTED)
+    assert all(
+        agent.date_joined >= synced.started_at - timedelta(minutes=1) for agent in agents().values()
+    )
     assert synced.counts["ignored_disabled"] == 1
     reasons = {item["reason"] for item in synced.skipped}
     assert "no uid (login)" in reasons

@@ -25,6 +25,40 @@ def _preparer(field):
     return field.get_db_prep_save
 
 
+def _converters(fields):
+    """A function converting, in place, the columns of a row that need it (JSON...).
+
+    Converted values are remembered: directory rows repeat the same few JSON lists.
+    """
+    needed = {f.attname: f.get_db_prep_save for f in fields if _preparer(f) is not _plain}
+    memo: dict = {}
+
+    def convert(values: list, names: list[str]) -> list:
+        for index, name in enumerate(names):
+            prep = needed.get(name)
+            if prep is None:
+                continue
+            value = values[index]
+            key = (name, repr(value))
+            if key not in memo:
+                memo[key] = prep(value, connection)
+            values[index] = memo[key]
+        return values
+
+    return convert
+
+
+def users_set_manager(changes: list[tuple[int, int | None]]) -> int:
+    """Set manager_id for (agent id, manager id) pairs: one UPDATE per manager, not per agent."""
+    by_manager: dict[int | None, list[int]] = {}
+    for pk, manager_id in changes:
+        by_manager.setdefault(manager_id, []).append(pk)
+    for manager_id, pks in by_manager.items():
+        for start in range(0, len(pks), 500):
+            User.objects.filter(pk__in=pks[start : start + 500]).update(manager_id=manager_id)
+    return len(changes)
+
+
 def _prepared(fields, rows):
     prepare = [(field.attname, _preparer(field)) for field in fields]
     for row in rows:
@@ -50,17 +84,17 @@ def users_insert(rows: list[dict], *, batch_size: int = 2000) -> int:
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    converters = _converters([f for f in fields if f.attname in given])
+    names = [f.attname for f in fields]
     with connection.cursor() as cursor:
-        prepare = [(f.attname, _preparer(f) if f.attname in given else _plain) for f in fields]
         for start in range(0, len(rows), batch_size):
             cursor.executemany(
                 sql,
                 [
-                    [prep(row[name] if name in row else defaults[name], connection)
-                     for name, prep in prepare]
+                    converters([row.get(name, defaults.get(name)) for name in names], names)
                     for row in rows[start : start + batch_size]
                 ],
-            )  # fmt: skip
+            )
     return len(rows)
 
 

@@ -51,7 +51,7 @@ from intranet.directory.services.agents import (
     photo_name,
     unusable_password,
 )
-from intranet.directory.services.bulk import users_insert, users_update
+from intranet.directory.services.bulk import users_insert, users_set_manager, users_update
 from intranet.directory.services.departments import (
     department_nodes,
     departments_ensure,
@@ -380,7 +380,7 @@ def _write(config, read: _Read, leavers, *, full: bool) -> None:
     created = []
     for _key, leaf, values in read.new:
         values["department_id"] = department_ids.get(leaf) if leaf else None
-        values.update(password=unusable_password(), date_joined=now, is_active=True)
+        values.update(password=unusable_password(), is_active=True)  # date_joined: default
         values["sort_name"] = _sort_name(values)
         created.append(values)
     read.counts["created"] += users_insert(created)
@@ -485,8 +485,8 @@ def _write_managers(read: _Read, state: _Agents) -> None:
         if manager_id == pk:
             manager_id = None  # nobody is their own manager
         if state.managers[pk] != manager_id:
-            changed.append({"id": pk, "manager_id": manager_id})
-    read.counts["managers_changed"] += users_update(changed, ["manager_id"])
+            changed.append((pk, manager_id))
+    read.counts["managers_changed"] += users_set_manager(changed)
 
 
 def _write_heads(read: _Read, department_ids, state: _Agents) -> None:
