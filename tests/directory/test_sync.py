@@ -323,3 +323,11 @@ def test_manager_dn_spelled_differently_still_finds_the_manager(
     ldap_admin(fresh_slapd).modify(dn, {"manager": [(MODIFY_REPLACE, [])]})
     assert directory_sync().counts["managers_changed"] == 1
     assert User.objects.get(username="jdupont").manager is None
+
+
+def test_first_sync_links_managers_at_insert_and_leaves_ids_consistent(synced):
+    # Every manager was new too: no second pass was needed to link them.
+    assert synced.counts.get("managers_changed", 0) == 0
+    assert User.objects.get(username="jdupont").manager.username == "mlefevre"
+    later = UserFactory(username="created-after-the-sync")  # the id sequence moved on
+    assert later.pk > max(User.objects.exclude(pk=later.pk).values_list("pk", flat=True))

@@ -48,6 +48,33 @@ def _converters(fields):
     return convert
 
 
+def users_reserve_ids(count: int) -> list[int] | None:
+    """count fresh agent ids, to insert rows that already point at each other (managers).
+
+    PostgreSQL hands them out from the table's sequence, safe against concurrent inserts.
+    SQLite: the caller's transaction holds the write lock (IMMEDIATE), so the ids after the
+    largest ever given are free. None on other databases: ids come at insert time.
+    """
+    if count <= 0:
+        return []
+    table, column = User._meta.db_table, User._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "sqlite" and connection.in_atomic_block:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            quote = connection.ops.quote_name
+            cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")  # noqa: S608
+            last = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+            return list(range(last + 1, last + 1 + count))
+    return None
+
+
 def users_set_manager(changes: list[tuple[int, int | None]]) -> int:
     """Set manager_id for (agent id, manager id) pairs: one UPDATE per manager, not per agent."""
     by_manager: dict[int | None, list[int]] = {}

@@ -11,7 +11,12 @@ from django.utils import timezone
 from intranet.accounts.models import User
 from intranet.directory.entries import normalise_dn
 from intranet.directory.services.agents import agents_deactivate, unusable_password
-from intranet.directory.services.bulk import users_insert, users_set_manager, users_update
+from intranet.directory.services.bulk import (
+    users_insert,
+    users_reserve_ids,
+    users_set_manager,
+    users_update,
+)
 from intranet.directory.services.departments import (
     departments_ensure,
     departments_retire,
@@ -49,6 +54,7 @@ def sync_write(config, read: SyncRead, leavers, *, full: bool) -> None:
         values.update(password=unusable_password(), is_active=True)  # date_joined: default
         values["sort_name"] = _sort_name(values)
         created.append(values)
+    _link_newcomers(read, created)
     read.counts["created"] += users_insert(created)
     updated = []
     for leaf, row, values in read.changed:
@@ -74,6 +80,26 @@ def sync_write(config, read: SyncRead, leavers, *, full: bool) -> None:
     read.counts["deactivated"] += agents_deactivate(leavers, when=now)
     if full and read.nodes:
         read.counts["departments_retired"] += departments_retire(read.nodes)
+
+
+def _link_newcomers(read: SyncRead, created: list[dict]) -> None:
+    """Give new agents their ids now, and their manager when the manager is new too.
+
+    On a first sync everyone is new: the rows go in already linked, instead of a second
+    pass updating every agent. Managers who existed before are set by _write_managers.
+    """
+    ids = users_reserve_ids(len(created))
+    if not ids:
+        return
+    new_by_dn = {}
+    for values, pk in zip(created, ids, strict=True):
+        values["id"] = pk
+        new_by_dn[normalise_dn(values["directory_dn"])] = pk
+    by_key = {key: values for key, _leaf, values in read.new}
+    for key, manager_dn, _raw in read.managers:
+        values = by_key.get(key)
+        if values is not None and manager_dn in new_by_dn and new_by_dn[manager_dn] != values["id"]:
+            values["manager_id"] = new_by_dn[manager_dn]
 
 
 def _sort_name(values: dict) -> str:
