@@ -10,3 +10,8 @@ def fold(value: str) -> str:
     # Ligatures that NFKD leaves alone in French names.
     stripped = stripped.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     return " ".join(stripped.casefold().split())
+
+
+def without_nul(value):
+    """value with NUL characters removed (PostgreSQL refuses them in text columns)."""
+    return value.replace("\x00", "") if isinstance(value, str) else value

@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from intranet.accounts.models import User
 from intranet.core.images import fitted_jpeg
-from intranet.core.text import fold
+from intranet.core.text import fold, without_nul
 from intranet.groups import access
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
 from intranet.notifications.services import notify
@@ -76,6 +76,8 @@ def group_create(
     _require(access.is_active_agent(actor))
     if parent is not None:
         _require(access.can_administer_group(actor, parent))
+    name, description = without_nul(name), without_nul(description)
+    themes = [without_nul(t) for t in themes]
     group = Group.objects.create(
         name=name.strip(),
         slug=_unique_slug(name),
@@ -98,6 +100,8 @@ def group_create(
 @transaction.atomic
 def group_update(actor, group: Group, *, name, description, policy, themes) -> Group:
     _require(access.can_administer_group(actor, group) and not group.is_archived)
+    name, description = without_nul(name), without_nul(description)
+    themes = [without_nul(t) for t in themes]
     group.name, group.name_key = name.strip(), fold(name)
     group.description, group.policy = description, policy
     group.save(update_fields=["name", "name_key", "description", "policy"])

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intranet.core.text import without_nul
 from intranet.groups.access import is_active_agent
 from intranet.moderation import access
 from intranet.moderation.charter import charter_current
@@ -36,7 +37,11 @@ def report_create(
     try:
         with transaction.atomic():
             return Report.objects.create(
-                reporter=actor, reason=reason, details=details[:1000], group_id=group_id, **target
+                reporter=actor,
+                reason=reason,
+                details=without_nul(details)[:1000],
+                group_id=group_id,
+                **target,
             )
     except IntegrityError:
         return Report.objects.get(reporter=actor, status=Report.Status.OPEN, **target)
@@ -76,7 +81,7 @@ def report_decide(actor, report_id, *, decision: str) -> Report:
 def charter_publish(actor, *, body: str) -> CharterVersion:
     if not access.can_edit_charter(actor):
         raise PermissionDenied
-    body = (body or "").strip()
+    body = without_nul(body or "").strip()
     if not body:
         raise ValidationError(_("The charter cannot be empty."))
     return CharterVersion.objects.create(body=body, published_by=actor)

@@ -9,7 +9,7 @@ from django.db import transaction
 from intranet.accounts.access import access_agent
 from intranet.accounts.models import User
 from intranet.core.images import square_jpeg
-from intranet.core.text import fold
+from intranet.core.text import fold, without_nul
 from intranet.people.models import Skill, SkillClaim
 from intranet.search.services import search_index_later
 
@@ -35,7 +35,7 @@ def skill_labels_normalise(labels) -> list[str]:
     """Trim, drop empties and keep the first spelling of each folded skill."""
     seen, result = set(), []
     for raw in labels:
-        label = " ".join(str(raw).split())[:MAX_SKILL_LENGTH]
+        label = " ".join(without_nul(str(raw)).split())[:MAX_SKILL_LENGTH]
         key = fold(label)
         if key and key not in seen:
             seen.add(key)
@@ -75,7 +75,7 @@ def profile_update(actor, agent: User, **values) -> User:
     changed = []
     for name in EDITABLE_FIELDS:
         if name in values and name not in agent.directory_fields:
-            setattr(agent, name, values[name])
+            setattr(agent, name, without_nul(values[name]))
             changed.append(name)
     if changed:
         agent.save(update_fields=changed)

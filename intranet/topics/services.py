@@ -4,7 +4,7 @@ import re
 
 from django.db import transaction
 
-from intranet.core.text import fold
+from intranet.core.text import fold, without_nul
 from intranet.topics.models import Topic, TopicFollow
 
 # A #topic in text: a hash not preceded by a word character or "&" (HTML entities),
@@ -30,7 +30,7 @@ def topics_in_text(text: str) -> list[str]:
 
 def topics_get_or_create(labels) -> list[Topic]:
     wanted = {}
-    for label in labels:
+    for label in (without_nul(label) for label in labels):
         key = topic_key(label)
         if key:
             wanted.setdefault(key, label.strip().lstrip("#")[:60])
