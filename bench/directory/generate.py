@@ -83,7 +83,6 @@ def generate(out: Path, size: int, seed: int = 42) -> dict:
         head_of.setdefault(home, uid)
         agent_dns.append(f"uid={uid},{unit_dn(home)}")
     password = ssha(PASSWORD)
-    photo = jpeg_photo((30, 90, 160), size=48)
     with out.open("w", encoding="utf-8") as handle:
         handle.write(
             ldif_entry(SUFFIX, {"objectClass": ["dcObject", "organization"], "dc": "transverse",
@@ -125,8 +124,8 @@ def generate(out: Path, size: int, seed: int = 42) -> dict:
             }
             if boss != uid:
                 attributes["manager"] = f"uid={boss},{unit_dn(boss_unit)}"
-            if index % 100 == 7:
-                attributes["jpegPhoto"] = photo
+            if index % 100 == 7:  # 1 %, each a different picture (an AD-sized thumbnail)
+                attributes["jpegPhoto"] = jpeg_photo((index % 251, (index // 251) % 251, 160), 96)
             handle.write(ldif_entry(agent_dns[index], attributes))
     return {"units": len(all_units), "agents": size, "dns": agent_dns}
 

@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from ldap3 import MODIFY_REPLACE
+from PIL import Image
 
 from intranet.accounts.models import User
 from intranet.departments.models import Department
@@ -91,6 +92,8 @@ def test_photo_is_imported_as_square_jpeg(synced):
     assert photo.photo.name.startswith("photos/directory/")
     assert "photo" in photo.directory_fields
     assert not User.objects.get(username="jdupont").photo
+    with photo.photo.open("rb") as handle, Image.open(handle) as image:
+        assert (image.format, image.size) == ("JPEG", (64, 64))  # square, never enlarged
 
 
 def test_second_run_changes_nothing(synced, django_assert_max_num_queries):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from PIL import Image
 
 from intranet.accounts.models import User
 from intranet.core.images import check_image, square_jpeg
@@ -26,6 +27,7 @@ from realtime.publish import agent_disconnect
 logger = logging.getLogger(__name__)
 
 PHOTO_FOLDER = "photos/directory"
+PHOTO_SIZE = 400  # the side of profile photos
 TEXT_FIELDS = ("first_name", "last_name", "email", "title", "phone", "office")
 
 
@@ -52,7 +54,11 @@ def agent_photo_store(data: bytes, photo_hash: str) -> str:
     except ValidationError as exc:
         logger.warning("directory photo %s refused: %s", photo_hash, "; ".join(exc.messages))
         return ""
-    content = square_jpeg(upload, folder=PHOTO_FOLDER)
+    upload.seek(0)
+    with Image.open(upload) as image:
+        side = min(image.size)
+    # Directory photos are often small (AD thumbnails are 96 px): never enlarge them.
+    content = square_jpeg(upload, folder=PHOTO_FOLDER, size=max(1, min(PHOTO_SIZE, side)))
     saved = default_storage.save(name, content)
     return saved
 
