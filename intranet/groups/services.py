@@ -359,3 +359,17 @@ def department_group_sync(department, agents) -> Group:
     for pk in wanted ^ have:
         transaction.on_commit(partial(publish.membership_changed, pk, group.pk))
     return group
+
+
+def department_groups_sync(department_ids) -> int:
+    """Mirror each of these departments in its group (directory sync); returns how many."""
+    from intranet.departments.models import Department
+
+    departments = list(Department.objects.filter(pk__in=list(department_ids), is_active=True))
+    by_department: dict[int, list[User]] = {d.pk: [] for d in departments}
+    agents = User.objects.filter(department_id__in=list(by_department), is_active=True)
+    for agent in agents.only("pk", "is_active", "department_id"):
+        by_department[agent.department_id].append(agent)
+    for department in departments:
+        department_group_sync(department, by_department[department.pk])
+    return len(departments)

@@ -153,7 +153,10 @@ def test_leaver_is_deactivated_and_signed_out_content_stays(
     with django_capture_on_commit_callbacks(execute=True):
         run = directory_sync()
     jean.refresh_from_db()
-    assert async_to_sync(layer.receive)(socket)["type"] == "socket.close"
+    # Leaving the department group refreshes subscriptions first; then the socket closes.
+    events = [async_to_sync(layer.receive)(socket)["type"] for _ in range(2)]
+    assert events == ["subscriptions.refresh", "socket.close"]
+    assert not jean.memberships.exists()
     assert run.counts["deactivated"] == 1
     assert not jean.is_active and jean.left_at is not None and jean.department is None
     assert Session.objects.count() == 0
@@ -334,3 +337,20 @@ def test_first_sync_links_managers_at_insert_and_leaves_ids_consistent(synced):
     assert User.objects.get(username="jdupont").manager.username == "mlefevre"
     later = UserFactory(username="created-after-the-sync")  # the id sequence moved on
     assert later.pk > max(User.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+
+
+def test_departments_get_their_closed_group_with_their_agents(fresh_slapd, directory_settings):
+    from intranet.groups.models import Group
+
+    directory_settings(fresh_slapd)
+    directory_sync()
+    jean = User.objects.get(username="jdupont")
+    group = Group.objects.get(department=jean.department)
+    assert group.kind == Group.Kind.DEPARTMENT and group.policy == Group.Policy.CLOSED
+    members = set(group.memberships.values_list("agent__username", flat=True))
+    expected = set(
+        User.objects.filter(department=jean.department, is_active=True).values_list(
+            "username", flat=True
+        )
+    )
+    assert members == expected and "jdupont" in members

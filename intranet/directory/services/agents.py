@@ -21,6 +21,7 @@ from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig
 from intranet.directory.entries import DirectoryAgent, agent_from_entry, normalise_dn, photo_bytes
 from intranet.directory.services.departments import department_nodes, departments_ensure
+from intranet.groups.services import agent_groups_release
 from intranet.search.services import search_index_later, search_index_many_later
 from realtime.publish import agent_disconnect
 
@@ -134,6 +135,8 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     when = when or timezone.now()
     leavers = list(User.objects.filter(pk__in=user_ids, is_active=True))
     for agent in leavers:
+        # Their groups go to an animator (else staff); their memberships end.
+        agent_groups_release(agent)
         agent.is_active = False
         agent.left_at = when
         agent.department_id = None

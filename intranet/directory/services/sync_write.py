@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from intranet.accounts.models import User
+from intranet.departments.models import Department
 from intranet.directory.entries import normalise_dn
 from intranet.directory.services.agents import agents_deactivate, unusable_password
 from intranet.directory.services.bulk import (
@@ -23,6 +24,7 @@ from intranet.directory.services.departments import (
     departments_set_heads,
 )
 from intranet.directory.services.sync_read import SyncRead
+from intranet.groups.services import department_groups_sync
 from intranet.search.services import search_index_many_later
 
 UPDATE_FIELDS = [
@@ -80,6 +82,18 @@ def sync_write(config, read: SyncRead, leavers, *, full: bool) -> None:
     read.counts["deactivated"] += agents_deactivate(leavers, when=now)
     if full and read.nodes:
         read.counts["departments_retired"] += departments_retire(read.nodes)
+    # Each department has its closed group, whose members are its active agents: resync
+    # the groups of departments agents arrived in or left, and create missing ones.
+    touched = {values.get("department_id") for values in created}
+    for _leaf, row, _values in read.changed:
+        touched |= {row["department_id"]}
+    touched |= {merged.get("department_id") for merged in updated}
+    touched |= set(
+        Department.objects.filter(
+            pk__in=list(department_ids.values()), group__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    department_groups_sync(touched - {None})
 
 
 def _link_newcomers(read: SyncRead, created: list[dict]) -> None:
