@@ -37,3 +37,12 @@ def test_former_agent_is_not_listed(synced_client):
     User.objects.filter(username="pmartin1").update(is_active=False)
     page = synced_client.get(f"/departments/{drh.pk}/").content.decode()
     assert "Paul Martin" not in page
+
+
+def test_staff_read_the_sync_history_in_the_admin(synced_client, client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="siteadmin", is_staff=True, is_superuser=True))
+    page = client.get("/admin/directory/syncrun/")
+    assert page.status_code == 200
+    assert "full" in page.content.decode()

@@ -1,5 +1,7 @@
 """manage.py sync_directory: import agents and departments from the directory now."""
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             desc="directory entries",
             unit=" entries",
             disable=no_progress or verbosity == 0,
-            file=self.stderr._out,
+            file=sys.stderr,
             dynamic_ncols=True,
         )
 
