@@ -8,7 +8,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from intranet.core.text import fold, without_nul
 from intranet.groups import access
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
 from intranet.notifications.services import notify
-from intranet.search.services import search_index_later
+from intranet.search.services import search_index_later, search_index_many_later
 from intranet.topics.services import topics_get_or_create
 from realtime import publish
 
@@ -326,50 +326,72 @@ def group_notify_posts_set(actor, group: Group, *, enabled: bool) -> None:
 
 @transaction.atomic
 def department_group_sync(department, agents) -> Group:
-    """The closed group mirroring a department, with exactly its active agents as members.
+    """The closed group mirroring a department, with exactly these active agents as members."""
+    department_groups_sync(
+        [department.pk], members={department.pk: [a.pk for a in agents if a.is_active]}
+    )
+    return Group.objects.get(department=department)
 
-    Called by the directory sync (system action, no actor).
+
+def _department_groups_create(departments) -> list[Group]:
+    """Missing department groups, in bulk; slugs end with the department id (unique)."""
+    wanted = {f"{slugify(fold(d.name))[:120] or 'service'}-{d.pk}": d for d in departments}
+    taken = set(Group.objects.filter(slug__in=list(wanted)).values_list("slug", flat=True))
+    groups = [
+        Group(
+            name=d.name, slug=slug if slug not in taken else _unique_slug(d.name),
+            name_key=fold(d.name), policy=Group.Policy.CLOSED, kind=Group.Kind.DEPARTMENT,
+            department=d, is_official=True,
+        )
+        for slug, d in wanted.items()
+    ]  # fmt: skip
+    Group.objects.bulk_create(groups, batch_size=1000, ignore_conflicts=True)
+    created = list(Group.objects.filter(department__in=departments))
+    search_index_many_later("group", [g.pk for g in created])
+    return created
+
+
+@transaction.atomic
+def department_groups_sync(department_ids, *, members=None) -> int:
+    """Each department's closed group holds exactly its active agents (directory sync).
+
+    Bulk: a fixed number of queries whatever the number of departments and agents.
+    Real-time refreshes go only to agents who have ever signed in (others have no socket).
     """
-    group = Group.objects.filter(department=department).first()
-    if group is None:
-        try:
-            with transaction.atomic():
-                group = Group.objects.create(
-                    name=department.name,
-                    slug=_unique_slug(department.name),
-                    name_key=fold(department.name),
-                    policy=Group.Policy.CLOSED,
-                    kind=Group.Kind.DEPARTMENT,
-                    department=department,
-                    is_official=True,
-                )
-        except IntegrityError:
-            group = Group.objects.get(department=department)
-        search_index_later(group)
-    wanted = {a.pk for a in agents if a.is_active}
-    have = set(
-        group.memberships.filter(role=Membership.Role.MEMBER).values_list("agent_id", flat=True)
-    )
-    Membership.objects.filter(
-        group=group, agent_id__in=have - wanted, role=Membership.Role.MEMBER
-    ).delete()
-    Membership.objects.bulk_create(
-        [Membership(group=group, agent_id=pk) for pk in wanted - have], ignore_conflicts=True
-    )
-    for pk in wanted ^ have:
-        transaction.on_commit(partial(publish.membership_changed, pk, group.pk))
-    return group
-
-
-def department_groups_sync(department_ids) -> int:
-    """Mirror each of these departments in its group (directory sync); returns how many."""
     from intranet.departments.models import Department
 
     departments = list(Department.objects.filter(pk__in=list(department_ids), is_active=True))
-    by_department: dict[int, list[User]] = {d.pk: [] for d in departments}
-    agents = User.objects.filter(department_id__in=list(by_department), is_active=True)
-    for agent in agents.only("pk", "is_active", "department_id"):
-        by_department[agent.department_id].append(agent)
-    for department in departments:
-        department_group_sync(department, by_department[department.pk])
+    if not departments:
+        return 0
+    groups = {g.department_id: g for g in Group.objects.filter(department__in=departments)}
+    missing = [d for d in departments if d.pk not in groups]
+    if missing:
+        groups.update({g.department_id: g for g in _department_groups_create(missing)})
+    if members is None:
+        members = {d.pk: [] for d in departments}
+        rows = User.objects.filter(department_id__in=list(members), is_active=True)
+        for pk, department_id in rows.values_list("pk", "department_id"):
+            members[department_id].append(pk)
+    group_of = {g.pk: department_id for department_id, g in groups.items()}
+    have = set(
+        Membership.objects.filter(
+            group_id__in=list(group_of), role=Membership.Role.MEMBER
+        ).values_list("group_id", "agent_id")
+    )
+    wanted = {(groups[d].pk, pk) for d, pks in members.items() if d in groups for pk in pks}
+    extra, new = have - wanted, wanted - have
+    leaving: dict[int, list[int]] = {}
+    for group_id, agent_id in extra:
+        leaving.setdefault(group_id, []).append(agent_id)
+    for group_id, agent_ids in leaving.items():
+        Membership.objects.filter(
+            group_id=group_id, agent_id__in=agent_ids, role=Membership.Role.MEMBER
+        ).delete()
+    Membership.objects.bulk_create(
+        [Membership(group_id=g, agent_id=a) for g, a in new], batch_size=2000, ignore_conflicts=True
+    )
+    changed = {a for _g, a in extra | new}
+    signed_in = User.objects.filter(pk__in=list(changed), last_login__isnull=False)
+    for pk in signed_in.values_list("pk", flat=True):
+        transaction.on_commit(partial(publish.membership_changed, pk))
     return len(departments)
