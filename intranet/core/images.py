@@ -45,6 +45,12 @@ def check_image(upload, *, max_bytes: int) -> None:
 
 def square_jpeg(upload, *, size: int = 400, folder: str) -> ContentFile:
     """A size×size JPEG of the image's centre, orientation applied, metadata dropped."""
+    fitted = ImageOps.fit(_upright_rgb(upload), (size, size), Image.Resampling.LANCZOS)
+    return _jpeg_file(fitted, folder)
+
+
+def _upright_rgb(upload) -> Image.Image:
+    """The decoded image, EXIF orientation applied, transparency flattened on white."""
     upload.seek(0)
     with Image.open(upload) as image:
         image.load()
@@ -54,25 +60,17 @@ def square_jpeg(upload, *, size: int = 400, folder: str) -> ContentFile:
             rgba = image.convert("RGBA")
             background.paste(rgba, mask=rgba.getchannel("A"))
             image = background
-        fitted = ImageOps.fit(image.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+        return image.convert("RGB")
+
+
+def _jpeg_file(image: Image.Image, folder: str) -> ContentFile:
     buffer = io.BytesIO()
-    fitted.save(buffer, format="JPEG", quality=85, optimize=True)
+    image.save(buffer, format="JPEG", quality=85, optimize=True)
     return ContentFile(buffer.getvalue(), name=f"{folder}/{uuid.uuid4().hex}.jpg")
 
 
 def fitted_jpeg(upload, *, longest_side: int = 1600, folder: str) -> ContentFile:
     """A JPEG no larger than longest_side on either side, orientation applied, no metadata."""
-    upload.seek(0)
-    with Image.open(upload) as image:
-        image.load()
-        image = ImageOps.exif_transpose(image)
-        if image.mode not in ("RGB", "L"):
-            background = Image.new("RGB", image.size, (255, 255, 255))
-            rgba = image.convert("RGBA")
-            background.paste(rgba, mask=rgba.getchannel("A"))
-            image = background
-        image = image.convert("RGB")
-        image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=85, optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"{folder}/{uuid.uuid4().hex}.jpg")
+    image = _upright_rgb(upload)
+    image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+    return _jpeg_file(image, folder)
