@@ -41,6 +41,29 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class _CountingApplication:
+    """The ASGI application, counting the connections it is still serving.
+
+    A test's teardown flushes the database (TRUNCATE on PostgreSQL); a request or a socket
+    still being served then holds row locks and the two deadlock (seen in CI). The live
+    site waits until nothing is being served before the flush.
+    """
+
+    def __init__(self, application):
+        self.application = application
+        self.active = 0
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope, receive, send):
+        with self.lock:
+            self.active += 1
+        try:
+            await self.application(scope, receive, send)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
 class AsgiLiveServer:
     """daphne serving intranet.asgi (HTTP and WebSocket) in a thread of this process.
 
@@ -56,8 +79,9 @@ class AsgiLiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.application = _CountingApplication(application)
         self.server = Server(
-            application=application,
+            application=self.application,
             endpoints=[f"tcp:port={self.port}:interface=127.0.0.1"],
             signal_handlers=False,
             verbosity=0,
@@ -70,6 +94,12 @@ class AsgiLiveServer:
         while not tcp_open("127.0.0.1", self.port, timeout=0.2):
             if time.monotonic() > deadline:
                 raise RuntimeError("daphne did not start listening within 15 s")
+            time.sleep(0.05)
+
+    def wait_idle(self, timeout=15.0):
+        """Return once no request or socket is being served (or after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while self.application.active and time.monotonic() < deadline:
             time.sleep(0.05)
 
     def stop(self):
@@ -91,7 +121,10 @@ def _asgi_server(django_db_setup, django_db_blocker):
 @pytest.fixture
 def live_site(_asgi_server, transactional_db):
     """The running site, for a test whose data is committed (transactional_db)."""
-    return _asgi_server
+    yield _asgi_server
+    # Pages and sockets are closed by now (fixtures using live_site tear down first): let
+    # the server finish what they left running before transactional_db flushes the tables.
+    _asgi_server.wait_idle()
 
 
 @pytest.fixture(scope="module")
