@@ -18,7 +18,18 @@ class AgentAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         (
             _("Profile"),
-            {"fields": ("title", "phone", "office", "department", "manager", "about", "photo")},
+            {
+                "fields": (
+                    "title",
+                    "phone",
+                    "office",
+                    "department",
+                    "manager",
+                    "about",
+                    "photo",
+                    "language",
+                )
+            },
         ),
         (_("Directory"), {"fields": ("source", "directory_dn", "directory_fields", "left_at")}),
     )

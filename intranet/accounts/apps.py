@@ -8,3 +8,12 @@ class AccountsConfig(AppConfig):
     name = "intranet.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from intranet.accounts.signals import session_forget_on_logout, session_record_on_login
+
+        # contrib.auth's own signals: each agent's sessions are known, for leavers.
+        user_logged_in.connect(session_record_on_login, dispatch_uid="accounts-session-record")
+        user_logged_out.connect(session_forget_on_logout, dispatch_uid="accounts-session-forget")

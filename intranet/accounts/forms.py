@@ -2,55 +2,20 @@
 
 One generic message for every refusal (wrong password, unknown login, disabled or locked
 account), a distinct one when the directory cannot be reached, and a throttle on failed
-attempts per login, per address and per login from one address.
+attempts per login, per address and per login from one address (accounts.throttle).
 """
-
-import hashlib
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from intranet.accounts.throttle import (
+    sign_in_failure_record,
+    sign_in_success_record,
+    sign_in_throttled,
+)
 from intranet.directory.backend import directory_was_unavailable
-
-# (scope, failures allowed per window). The window is short, so that an attacker who
-# fails on purpose can only keep a victim out for minutes, and only from the login scope.
-THROTTLE_WINDOW = 15 * 60
-THROTTLE_LIMITS = {"pair": 5, "login": 20, "address": 50}
-
-
-def _throttle_keys(request, username: str) -> dict[str, str]:
-    login = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
-    address = (request.META.get("REMOTE_ADDR") or "unknown") if request else "unknown"
-    return {
-        "pair": f"signin-failures:pair:{login}:{address}",
-        "login": f"signin-failures:login:{login}",
-        "address": f"signin-failures:address:{address}",
-    }
-
-
-def sign_in_throttled(request, username: str) -> bool:
-    counts = cache.get_many(list(_throttle_keys(request, username).values()))
-    return any(
-        counts.get(key, 0) >= THROTTLE_LIMITS[scope]
-        for scope, key in _throttle_keys(request, username).items()
-    )
-
-
-def sign_in_failure_record(request, username: str) -> None:
-    for key in _throttle_keys(request, username).values():
-        if not cache.add(key, 1, THROTTLE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, THROTTLE_WINDOW)
-
-
-def sign_in_success_record(request, username: str) -> None:
-    keys = _throttle_keys(request, username)
-    cache.delete_many([keys["pair"], keys["login"]])
 
 
 class SignInForm(AuthenticationForm):

@@ -1,5 +1,6 @@
 """The agent: one account per person, with the profile fields shown to colleagues."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -19,6 +20,11 @@ DIRECTORY_FIELDS = (
     "manager",
     "photo",
 )
+
+
+def interface_languages():
+    """The languages an agent may choose (settings.LANGUAGES), read when a form needs them."""
+    return settings.LANGUAGES
 
 
 class AgentManager(UserManager):
@@ -66,6 +72,11 @@ class User(AbstractUser):
     # Folded "last first" name: accent- and case-insensitive search and sorting on any database.
     sort_name = models.CharField(max_length=300, db_index=True, editable=False, default="")
     left_at = models.DateTimeField(_("left the administration on"), null=True, blank=True)
+    # The interface language the agent chose with the language switch; blank: the site's.
+    # It is also the language of everything sent to them outside a request (e-mails).
+    language = models.CharField(
+        _("interface language"), max_length=16, blank=True, default="", choices=interface_languages
+    )
 
     objects = AgentManager()
 
@@ -93,6 +104,13 @@ class User(AbstractUser):
         return "".join(p[0] for p in parts).upper()
 
     @property
+    def preferred_language(self) -> str:
+        """The language to write to them in: their choice if still offered, else the site's."""
+        if self.language and self.language in dict(settings.LANGUAGES):
+            return self.language
+        return settings.LANGUAGE_CODE
+
+    @property
     def is_directory_account(self) -> bool:
         return self.source == self.Source.DIRECTORY
 
@@ -106,3 +124,22 @@ class User(AbstractUser):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "sort_name"}
         super().save(*args, **kwargs)
+
+
+class AgentSession(models.Model):
+    """A session an agent signed in with (recorded at sign-in, see accounts.services).
+
+    Session data is a signed blob keyed by a random id: without this record, finding one
+    agent's sessions means reading every session. Deactivation deletes exactly these.
+    """
+
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agent session")
+        verbose_name_plural = _("agent sessions")
+
+    def __str__(self):
+        return f"{self.agent_id}: {self.session_key[:8]}…"

@@ -5,7 +5,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,6 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from intranet.accounts.models import User
+from intranet.accounts.services import agent_sessions_end
 from intranet.core.images import check_image, square_jpeg
 from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig
@@ -91,37 +91,9 @@ def agent_values(config: DirectoryConfig, agent: DirectoryAgent, department_id: 
     return values
 
 
-def sessions_delete(user_ids) -> int:
-    """Delete every stored session of these agents; returns how many went.
-
-    Sessions are signed blobs keyed by a random id, so the only way to find an agent's
-    sessions is to read them. Deactivation also rotates the password hash, which ends
-    sessions kept anywhere else (cache or cookie engines) at their next request.
-    """
-    wanted = {str(pk) for pk in user_ids}
-    if not wanted or settings.SESSION_ENGINE not in (
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    ):
-        return 0
-    doomed = [
-        s.session_key
-        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
-        if str(s.get_decoded().get("_auth_user_id")) in wanted
-    ]
-    for start in range(0, len(doomed), 500):
-        Session.objects.filter(session_key__in=doomed[start : start + 500]).delete()
-    if settings.SESSION_ENGINE.endswith("cached_db"):
-        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
-        from django.core.cache import caches
-
-        caches[settings.SESSION_CACHE_ALIAS].delete_many([KEY_PREFIX + k for k in doomed])
-    return len(doomed)
-
-
 def _sign_out(ids) -> None:
     """After commit: end the leavers' sessions and close their open sockets."""
-    sessions_delete(ids)
+    agent_sessions_end(ids)
     for pk in ids:
         agent_disconnect(pk)
 
@@ -162,16 +134,23 @@ def agent_deactivate(actor, agent: User) -> User:
 
 
 def agent_update_from_directory(
-    config: DirectoryConfig, dn: str, raw, *, known: User | None = None
+    config: DirectoryConfig,
+    dn: str,
+    raw,
+    *,
+    known: User | None = None,
+    agent: DirectoryAgent | None = None,
 ) -> User | None:
     """Create or update the agent an entry describes, at sign-in; None if it cannot be used.
 
     The caller has checked the password; this only refuses disabled accounts, malformed
     entries, and logins already taken by a local account. known is the account the caller
-    already read for this login, if any (saves a query). An agent whose profile already
-    matches the entry costs no write and no transaction: the usual sign-in.
+    already read for this login, if any (saves a query), agent the entry already parsed.
+    An agent whose profile already matches the entry costs no write and no transaction:
+    the usual sign-in.
     """
-    agent = agent_from_entry(config, dn, raw)
+    if agent is None:
+        agent = agent_from_entry(config, dn, raw)
     if agent.disabled or agent.locked:
         logger.info("directory sign-in refused for %s: account disabled or locked", dn)
         return None
