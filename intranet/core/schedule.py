@@ -24,11 +24,20 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(hours=6)
 
 
+def _always() -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Periodic:
     name: str
     task_path: str  # dotted path of a django-tasks task taking no argument
     next_run: Callable[[datetime], datetime]
+    # Whether the job runs at all now (a feature a setting switches off): when it returns
+    # False nothing is queued, and a running chain stops after its current run.
+    enabled: Callable[[], bool] = _always
+    # When a new chain's first run goes; next_run(now) when None (first_run=now: at once).
+    first_run: Callable[[datetime], datetime] | None = None
 
 
 _registry: dict[str, Periodic] = {}
@@ -59,18 +68,24 @@ def _enqueue(row: ScheduledJob, job: Periodic, when) -> str:
     return row.task_id
 
 
-def schedule_ensure(name: str) -> str:
+def schedule_ensure(name: str) -> str | None:
+    """The pending run's task id, queued now if the chain was broken; None when disabled."""
     job, now = _registry[name], timezone.now()
+    if not job.enabled():
+        return None
     with transaction.atomic():
         row, _created = ScheduledJob.objects.select_for_update().get_or_create(name=name)
         if _pending(row.task_id, now):
             return row.task_id
-        return _enqueue(row, job, row.next_run_at or job.next_run(now))
+        return _enqueue(row, job, row.next_run_at or (job.first_run or job.next_run)(now))
 
 
 def schedule_ensure_all() -> None:
     for name in _registry:
-        schedule_ensure(name)
+        try:
+            schedule_ensure(name)
+        except Exception:  # `migrate` must never fail because of one job's schedule
+            logger.exception("could not queue the periodic job %s", name)
 
 
 def schedule_claim(name: str, task_id: str) -> bool:
@@ -81,7 +96,10 @@ def schedule_claim(name: str, task_id: str) -> bool:
 
 
 def schedule_next(name: str, task_id: str) -> str | None:
+    """After the run task_id, queue the next one (None: superseded, or the job is off)."""
     job = _registry[name]
+    if not job.enabled():
+        return None
     with transaction.atomic():
         row = ScheduledJob.objects.select_for_update().filter(name=name).first()
         if row is None or row.task_id != str(task_id):

@@ -1,9 +1,10 @@
 """Signing agents in with their directory login and password.
 
-Search with the service account (the login escaped), then a simple bind as the agent on
-the same connection. Passwords are never stored or logged. When the directory cannot be
-reached, the backend notes it on the request (the sign-in form then says so) and lets
-the next backend try, so local accounts still sign in during an outage.
+Search with the service account (the login escaped), then a simple bind as the agent, on
+connections each thread keeps open between sign-ins (intranet.directory.kept). Passwords
+are never stored or logged. When the directory cannot be reached, the backend notes it on
+the request (the sign-in form then says so) and lets the next backend try, so local
+accounts still sign in during an outage.
 """
 
 import logging
@@ -13,14 +14,9 @@ from ldap3.utils.conv import escape_filter_chars
 
 from intranet.accounts.models import User
 from intranet.directory.config import directory_config
-from intranet.directory.connection import (
-    DirectoryUnavailable,
-    directory_close,
-    directory_connect,
-    search_one,
-    user_bind,
-)
+from intranet.directory.connection import DirectoryUnavailable
 from intranet.directory.entries import USERNAME_MAX, MalformedEntry, agent_from_entry
+from intranet.directory.kept import kept_search_one, kept_user_bind
 from intranet.directory.services.agents import agent_update_from_directory, users_by_login
 
 logger = logging.getLogger(__name__)
@@ -59,31 +55,27 @@ class DirectoryBackend(BaseBackend):
             return None
 
     def _authenticate(self, config, username: str, password: str, known: User | None):
-        conn = directory_connect(config)
+        search_filter = config.user_filter.replace("{username}", escape_filter_chars(username))
+        found = kept_search_one(config, search_filter)
+        if len(found) != 1:
+            logger.info(
+                "directory sign-in failed for %r: %s",
+                username,
+                "unknown login" if not found else "login matches several entries",
+            )
+            return None
+        dn, raw = found[0]
         try:
-            search_filter = config.user_filter.replace("{username}", escape_filter_chars(username))
-            found = search_one(conn, config.user_base, search_filter, config.user_attributes())
-            if len(found) != 1:
-                logger.info(
-                    "directory sign-in failed for %r: %s",
-                    username,
-                    "unknown login" if not found else "login matches several entries",
-                )
-                return None
-            dn, raw = found[0]
-            try:
-                agent = agent_from_entry(config, dn, raw)
-            except MalformedEntry as exc:
-                logger.warning("directory entry %s cannot be used: %s", dn, exc)
-                return None
-            if agent.disabled or agent.locked:
-                logger.info("directory sign-in refused for %s: account disabled or locked", dn)
-                return None
-            if not user_bind(conn, dn, password):
-                return None
-        finally:
-            directory_close(conn)
-        user = agent_update_from_directory(config, dn, raw, known=known)
+            agent = agent_from_entry(config, dn, raw)
+        except MalformedEntry as exc:
+            logger.warning("directory entry %s cannot be used: %s", dn, exc)
+            return None
+        if agent.disabled or agent.locked:
+            logger.info("directory sign-in refused for %s: account disabled or locked", dn)
+            return None
+        if not kept_user_bind(config, dn, password):
+            return None
+        user = agent_update_from_directory(config, dn, raw, known=known, agent=agent)
         return user if user is not None and user.is_active else None
 
     def get_user(self, user_id):

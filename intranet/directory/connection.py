@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from ldap3 import ANONYMOUS, NONE, SIMPLE, SUBTREE, Connection, Server, Tls
 from ldap3.core.exceptions import LDAPException
 from ldap3.extend.standard.PagedSearch import paged_search_generator
+from ldap3.strategy.sync import SyncStrategy
+from ldap3.utils.conv import to_unicode
 
 from intranet.directory.config import DirectoryConfig
 
@@ -21,6 +23,40 @@ logger = logging.getLogger(__name__)
 
 class DirectoryUnavailable(Exception):
     """The directory could not be reached, refused the service account, or broke off."""
+
+
+class RawEntriesStrategy(SyncStrategy):
+    """ldap3's synchronous strategy, decoding search entries to raw bytes only.
+
+    ldap3 turns every entry into two dicts: raw bytes and decoded text, the latter through
+    a configuration lookup per value. Transverse reads only the raw bytes (it decodes the
+    few attributes it keeps itself), so the text dict is left empty: on a full sync that
+    is a third of the client's time.
+    """
+
+    def decode_response_fast(self, ldap_message):
+        if ldap_message["protocolOp"] != 4:  # not a searchResEntry: ldap3's own decoding
+            return super().decode_response_fast(ldap_message)
+        dn, attributes = ldap_message["payload"][0][3], ldap_message["payload"][1][3]
+        raw = {}
+        for attribute in attributes:
+            name, values = attribute[3][0][3], attribute[3][1][3]
+            # Attribute names are ASCII (RFC 4512); lower-cased, as they compare.
+            raw[bytes(name).decode("ascii", "replace").lower()] = [bytes(v[3]) for v in values]
+        return {
+            "raw_dn": dn,
+            "dn": _dn_text(bytes(dn)),
+            "raw_attributes": raw,
+            "attributes": {},
+            "type": "searchResEntry",
+        }
+
+
+def _dn_text(dn: bytes) -> str:
+    try:
+        return dn.decode("utf-8")
+    except UnicodeDecodeError:  # some AD servers do: ldap3 tries its other encodings
+        return to_unicode(dn, from_server=True)
 
 
 def _server(config: DirectoryConfig, url: str) -> Server:
@@ -46,8 +82,13 @@ def directory_close(conn: Connection) -> None:
         conn.unbind()
 
 
-def _open(config: DirectoryConfig, url: str, user: str, password: str) -> Connection:
-    """Open, secure and bind one connection to url; raise DirectoryUnavailable otherwise."""
+def _open(
+    config: DirectoryConfig, url: str, user: str, password: str, *, bind: bool = True
+) -> Connection:
+    """Open, secure and bind one connection to url; raise DirectoryUnavailable otherwise.
+
+    bind=False leaves it open and secured but not bound (for checking passwords).
+    """
     conn = Connection(
         _server(config, url),
         user=user or None,
@@ -59,12 +100,14 @@ def _open(config: DirectoryConfig, url: str, user: str, password: str) -> Connec
         return_empty_attributes=False,
         auto_referrals=False,
     )
+    # The same SyncStrategy, with the cheaper entry decoding (see RawEntriesStrategy).
+    conn.strategy.__class__ = RawEntriesStrategy
     try:
         conn.open(read_server_info=False)
         # StartTLS failing must stop here: never carry on in plain text.
         if config.start_tls and not conn.server.ssl and not conn.start_tls(read_server_info=False):
             raise DirectoryUnavailable(f"{url}: StartTLS refused ({conn.result})")
-        if not conn.bind(read_server_info=False):
+        if bind and not conn.bind(read_server_info=False):
             raise DirectoryUnavailable(
                 f"{url}: the service account {user or '(anonymous)'} was refused: "
                 f"{conn.result.get('description')}"
@@ -78,13 +121,18 @@ def _open(config: DirectoryConfig, url: str, user: str, password: str) -> Connec
     return conn
 
 
-def directory_connect(config: DirectoryConfig) -> Connection:
-    """A connection bound as the service account, to the first server that answers."""
+def directory_connect(config: DirectoryConfig, *, bind: bool = True) -> Connection:
+    """A connection bound as the service account, to the first server that answers.
+
+    bind=False: opened and secured (StartTLS) only, for user_bind() to check passwords.
+    """
     if not config.enabled:
         raise DirectoryUnavailable("no directory is configured (TRANSVERSE_LDAP_URL)")
     errors = []
     for url in config.urls:
         try:
+            if not bind:
+                return _open(config, url, "", "", bind=False)
             return _open(config, url, config.bind_dn, config.bind_password)
         except DirectoryUnavailable as exc:
             logger.warning("directory server unavailable: %s", exc)

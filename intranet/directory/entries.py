@@ -66,16 +66,22 @@ def _one(lowered: dict[str, list[bytes]], attribute: str) -> bytes | None:
 
 
 def _text(raw, attribute: str) -> str:
-    value = _one(raw, attribute)
-    if value is None:
+    """The attribute's first value as single-spaced printable text ("" when absent).
+
+    raw's attribute names are lower-cased; attribute may be in any case.
+    """
+    values = raw.get(attribute.lower()) if attribute else None
+    if not values:
         return ""
     try:
-        text = value.decode("utf-8")
+        text = values[0].decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedEntry(f"{attribute} is not UTF-8 text") from None
     if not text.isprintable():
         # No control characters in profile fields (they come back in pages and e-mails).
         text = "".join(ch if ch.isprintable() else " " for ch in text)
+    elif "  " not in text and text == text.strip():
+        return text  # already single-spaced: the usual case
     return " ".join(text.split())
 
 
@@ -186,7 +192,8 @@ def department_path(parent_dn: str, base: str) -> tuple[tuple[str, str], ...]:
 def agent_from_entry(config: DirectoryConfig, dn: str, raw) -> DirectoryAgent:
     """The agent an entry describes, or MalformedEntry saying what is wrong with it."""
     amap = config.attribute_map
-    raw = {name.lower(): values for name, values in raw.items()}
+    if any(not name.islower() for name in raw):  # from elsewhere than RawEntriesStrategy
+        raw = {name.lower(): values for name, values in raw.items()}
     username = _text(raw, amap["username"])
     if not username:
         raise MalformedEntry(f"no {amap['username']} (login)")

@@ -1,4 +1,4 @@
-"""What the directory sync remembers: each run, and the one queued periodic task."""
+"""What the directory sync remembers: each run (the periodic task: core.ScheduledJob)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -37,22 +37,3 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"{self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
-
-
-class SyncSchedule(models.Model):
-    """The single row that says which queued task is the next periodic sync.
-
-    django-tasks has no cron: each run queues the next one (run_after). This row lets a
-    second worker, a re-run of `migrate` or a crashed run find out whether the chain is
-    alive, so that there is always exactly one pending periodic sync.
-    """
-
-    task_id = models.CharField(max_length=64, blank=True)
-    next_run_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("directory sync schedule")
-        verbose_name_plural = _("directory sync schedule")
-
-    def __str__(self):
-        return f"next directory sync at {self.next_run_at}"

@@ -12,6 +12,25 @@ from intranet.directory.selectors import last_successful_run
 
 logger = logging.getLogger(__name__)
 
+# The periodic sync's name in intranet.core.schedule (registered in apps.py).
+DIRECTORY_JOB = "directory.sync"
+
+
+def sync_scheduled() -> bool:
+    """Whether the periodic sync runs: a directory is configured and the interval is not 0."""
+    config = directory_config()
+    return config.enabled and config.sync_interval_minutes > 0
+
+
+def next_sync_time(now):
+    """One TRANSVERSE_LDAP_SYNC_INTERVAL after now."""
+    return now + timedelta(minutes=directory_config().sync_interval_minutes)
+
+
+def first_sync_time(now):
+    """A new chain's first sync runs at once: agents exist before their first sign-in."""
+    return now
+
 
 def periodic_mode() -> str:
     """Incremental, except when no full run succeeded within TRANSVERSE_LDAP_FULL_SYNC_HOURS."""
@@ -25,11 +44,11 @@ def periodic_mode() -> str:
 @task(takes_context=True)
 def directory_sync_periodic(context) -> dict:
     """One periodic sync; whatever happens, the next one is queued afterwards."""
-    from intranet.directory.services.schedule import schedule_claim, schedule_next
+    from intranet.core.schedule import schedule_claim, schedule_next
     from intranet.directory.services.sync import SyncRefused, directory_sync
 
     task_id = str(context.task_result.id)
-    if not schedule_claim(task_id):
+    if not schedule_claim(DIRECTORY_JOB, task_id):
         logger.info("directory sync task %s is not the scheduled one: skipped", task_id)
         return {"status": "superseded"}
     try:
@@ -39,4 +58,4 @@ def directory_sync_periodic(context) -> dict:
         # Logged and recorded in SyncRun; a refused run is not a crash of the task.
         return {"status": SyncRun.Status.REFUSED, "message": str(exc)}
     finally:
-        schedule_next(task_id)
+        schedule_next(DIRECTORY_JOB, task_id)

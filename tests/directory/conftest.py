@@ -13,6 +13,7 @@ import threading
 import pytest
 from ldap3 import Connection, Server
 
+from intranet.directory.kept import kept_connections_close
 from tests.directory.ldif import directory_ldif
 from tests.directory.slapd import (
     ROOT_DN,
@@ -138,3 +139,11 @@ def _fast_dummy_hasher(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _close_kept_connections():
+    """Each test starts and ends without sign-in connections kept from another test."""
+    kept_connections_close()
+    yield
+    kept_connections_close()

@@ -1,4 +1,5 @@
-"""The periodic sync: one durable pending task, run by the real db_worker, re-queued each time."""
+"""The periodic sync on intranet.core.schedule: one durable pending task, run by the real
+db_worker, re-queued each time."""
 
 from datetime import timedelta
 
@@ -9,9 +10,10 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from intranet.accounts.models import User
-from intranet.directory.models import SyncRun, SyncSchedule
-from intranet.directory.services.schedule import schedule_ensure
-from intranet.directory.tasks import directory_sync_periodic, periodic_mode
+from intranet.core.models import ScheduledJob
+from intranet.core.schedule import schedule_ensure as core_schedule_ensure
+from intranet.directory.models import SyncRun
+from intranet.directory.tasks import DIRECTORY_JOB, directory_sync_periodic, periodic_mode
 from tests.directory.ldif import IMPORTED
 from tests.services import free_port
 
@@ -24,6 +26,14 @@ def pending():
     return DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path="intranet.directory.tasks.directory_sync_periodic"
     )
+
+
+def schedule_ensure():
+    return core_schedule_ensure(DIRECTORY_JOB)
+
+
+def scheduled_task_id():
+    return ScheduledJob.objects.get(name=DIRECTORY_JOB).task_id
 
 
 def run_worker():
@@ -42,7 +52,7 @@ def test_ensure_queues_exactly_one_pending_sync(slapd_server, directory_settings
     assert schedule_ensure() == first
     assert schedule_ensure() == first
     assert pending().count() == 1
-    assert SyncSchedule.objects.get().task_id == first
+    assert scheduled_task_id() == first
 
 
 def test_nothing_is_queued_without_a_directory_or_with_interval_zero(
@@ -62,7 +72,7 @@ def test_worker_runs_the_sync_and_queues_the_next_one(slapd_server, directory_se
     assert User.objects.filter(source="directory").count() == len(IMPORTED)
     assert DBTaskResult.objects.get(pk=first).status == TaskResultStatus.SUCCESSFUL
     following = pending().get()
-    assert str(following.pk) == SyncSchedule.objects.get().task_id != first
+    assert str(following.pk) == scheduled_task_id() != first
     wait = following.run_after - timezone.now()
     assert timedelta(minutes=29) < wait <= timedelta(minutes=30)
     run_worker()  # not due yet: nothing runs
@@ -113,3 +123,13 @@ def test_periodic_runs_are_incremental_between_full_runs(slapd_server, directory
     assert periodic_mode() == SyncRun.Mode.INCREMENTAL
     SyncRun.objects.update(started_at=timezone.now() - timedelta(hours=25))
     assert periodic_mode() == SyncRun.Mode.FULL
+
+
+def test_a_chain_stops_when_the_directory_is_switched_off(slapd_server, directory_settings):
+    directory_settings(slapd_server)
+    first = schedule_ensure()
+    directory_settings(slapd_server, sync_interval=0)
+    make_due()
+    run_worker()  # the pending run still runs once, then queues nothing
+    assert DBTaskResult.objects.get(pk=first).status == TaskResultStatus.SUCCESSFUL
+    assert not pending().exists()

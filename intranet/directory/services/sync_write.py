@@ -73,9 +73,8 @@ def sync_write(config, read: SyncRead, leavers, *, full: bool) -> None:
         updated.append(merged)
     users_update(updated, UPDATE_FIELDS)
     state = _directory_agents(read)
-    search_index_many_later(
-        "agent", [state.ids[key] for key, _l, _v in read.new] + [row["id"] for row in updated]
-    )
+    new_ids = [values.get("id") or state.ids[key] for key, _l, values in read.new]
+    search_index_many_later("agent", new_ids + [row["id"] for row in updated])
     _write_managers(read, state)
     if config.department_head_attribute and read.heads:
         _write_heads(read, department_ids, state)
@@ -110,10 +109,19 @@ def _link_newcomers(read: SyncRead, created: list[dict]) -> None:
         values["id"] = pk
         new_by_dn[normalise_dn(values["directory_dn"])] = pk
     by_key = {key: values for key, _leaf, values in read.new}
-    for key, manager_dn, _raw in read.managers:
+    pending = []  # managers _write_managers must still resolve (existing agents, unknown DNs)
+    for key, manager_dn, raw in read.managers:
         values = by_key.get(key)
-        if values is not None and manager_dn in new_by_dn and new_by_dn[manager_dn] != values["id"]:
-            values["manager_id"] = new_by_dn[manager_dn]
+        if values is None:
+            pending.append((key, manager_dn, raw))
+        elif not manager_dn:
+            continue  # no manager: the row goes in without one
+        elif manager_dn in new_by_dn:
+            if new_by_dn[manager_dn] != values["id"]:  # nobody is their own manager
+                values["manager_id"] = new_by_dn[manager_dn]
+        else:
+            pending.append((key, manager_dn, raw))
+    read.managers = pending
 
 
 def _sort_name(values: dict) -> str:
@@ -144,7 +152,8 @@ def _directory_agents(read: SyncRead, *, everyone: bool = False) -> _Agents:
     if everyone:
         rows = agents.values_list(*_AGENT_COLUMNS)
     else:
-        logins = {key for key, _leaf, _values in read.new}
+        # New agents' ids are known when they were reserved (_link_newcomers).
+        logins = {key for key, _leaf, values in read.new if not values.get("id")}
         logins |= {row["username"] for _leaf, row, _values in read.changed}
         logins |= {key for key, _dn, _raw in read.managers}
         if len(logins) > TARGETED_LIMIT:

@@ -5,10 +5,11 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from intranet.core.schedule import schedule_ensure
 from intranet.directory.config import directory_config
 from intranet.directory.models import SyncRun
-from intranet.directory.services.schedule import schedule_ensure
 from intranet.directory.services.sync import SyncRefused, directory_sync
+from intranet.directory.tasks import DIRECTORY_JOB
 
 SUMMARY = (
     ("read", "entries read"),
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self._summary(run, verbosity)
-        schedule_ensure()
+        schedule_ensure(DIRECTORY_JOB)
 
     def _summary(self, run: SyncRun, verbosity: int) -> None:
         if verbosity == 0:
