@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from intranet.accounts.models import User
+from intranet.core.bulk import rows_insert
 from intranet.core.images import fitted_jpeg
 from intranet.core.text import fold, without_nul
 from intranet.groups import access
@@ -51,6 +52,7 @@ def _grant_role(group: Group, agent: User, role: str) -> None:
             assign_perm(perm, agent, group)
         else:
             remove_perm(perm, agent, group)
+    access.forget_group_perms(agent)
 
 
 def _add_member(group: Group, agent: User, role=Membership.Role.MEMBER) -> Membership:
@@ -387,11 +389,14 @@ def department_groups_sync(department_ids, *, members=None) -> int:
         Membership.objects.filter(
             group_id=group_id, agent_id__in=agent_ids, role=Membership.Role.MEMBER
         ).delete()
-    Membership.objects.bulk_create(
-        [Membership(group_id=g, agent_id=a) for g, a in new], batch_size=2000, ignore_conflicts=True
-    )
+    # One prepared INSERT (intranet.core.bulk): a first sync adds every agent at once.
+    rows_insert(Membership, [{"group_id": g, "agent_id": a} for g, a in new], ignore_conflicts=True)
     changed = {a for _g, a in extra | new}
-    signed_in = User.objects.filter(pk__in=list(changed), last_login__isnull=False)
-    for pk in signed_in.values_list("pk", flat=True):
+    signed_in = User.objects.filter(last_login__isnull=False).values_list("pk", flat=True)
+    if len(changed) > 1000:  # a first sync: one scan beats an IN list of every agent
+        signed_in = set(signed_in) & changed
+    else:
+        signed_in = signed_in.filter(pk__in=list(changed))
+    for pk in signed_in:
         transaction.on_commit(partial(publish.membership_changed, pk))
     return len(departments)

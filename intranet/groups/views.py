@@ -14,7 +14,7 @@ from intranet.groups import access, selectors, services
 from intranet.groups.forms import GroupCreateForm, GroupFilterForm, GroupForm, InviteForm
 from intranet.groups.models import Invitation, JoinRequest, Membership
 from intranet.stream.forms import PostForm
-from intranet.stream.selectors import group_feed, pinned_posts
+from intranet.stream.selectors import group_feed, group_feed_with_pinned
 
 
 @require_GET
@@ -49,29 +49,33 @@ def group_create(request):
 
 @require_GET
 def group_detail(request, slug):
-    group = access.access_group(request.user, slug)
-    readable = access.can_read_group_content(request.user, group)
-    feed = group_feed(request.user, group, cursor=request.GET.get("after")) if readable else None
+    actor = request.user
+    group = access.access_group(actor, slug)
+    readable = access.can_read_group_content(actor, group)
     if request.GET.get("fragment"):
-        if feed is None:
+        if not readable:
             raise Http404
         # "Voir plus": only the next posts, none of the page around them.
+        feed = group_feed(actor, group, cursor=request.GET.get("after"))
         return render(request, "stream/_feed_page.html", {"feed": feed, "hide_group": True})
+    feed, pinned = (
+        group_feed_with_pinned(actor, group, cursor=request.GET.get("after"))
+        if readable
+        else (None, [])
+    )
+    can_request = access.can_request_to_join(actor, group)
     context = {
-        "group": group,
-        "feed": feed,
-        "pinned": pinned_posts(request.user, group) if readable else [],
-        "membership": access.membership_of(request.user, group),
+        "group": group, "feed": feed, "pinned": pinned,
+        "membership": access.membership_of(actor, group),
         "member_count": selectors.member_count(group),
-        "pending_request": selectors.has_pending_request(request.user, group),
-        "can_post": access.can_post_in_group(request.user, group),
-        "can_join": access.can_join_group(request.user, group),
-        "can_request": access.can_request_to_join(request.user, group),
-        "can_manage": access.can_manage_members(request.user, group),
-        "can_administer": access.can_administer_group(request.user, group),
-        "post_form": PostForm(actor=request.user, group=group),
-        "subgroups": access.visible_groups(request.user).filter(parent=group).order_by("name"),
-    }
+        "pending_request": can_request and selectors.has_pending_request(actor, group),
+        "can_post": access.can_post_in_group(actor, group),
+        "can_join": access.can_join_group(actor, group), "can_request": can_request,
+        "can_manage": access.can_manage_members(actor, group),
+        "can_administer": access.can_administer_group(actor, group),
+        "post_form": PostForm(actor=actor, group=group),
+        "subgroups": access.visible_groups(actor).filter(parent=group).order_by("name"),
+    }  # fmt: skip
     return render(request, "groups/group_detail.html", context)
 
 

@@ -43,11 +43,17 @@ class Report(models.Model):
                 condition=Q(post__isnull=False) | Q(comment__isnull=False),
                 name="moderation_report_has_target",
             ),
+            # Two partial constraints rather than one with nulls_distinct=False, which
+            # SQLite cannot enforce: one open report per reporter and post, and per comment.
             models.UniqueConstraint(
-                fields=["reporter", "post", "comment"],
-                condition=Q(status="open"),
-                name="moderation_one_open_report_per_target",
-                nulls_distinct=False,
+                fields=["reporter", "post"],
+                condition=Q(status="open", comment__isnull=True),
+                name="moderation_one_open_report_per_post",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(status="open", comment__isnull=False),
+                name="moderation_one_open_report_per_comment",
             ),
         ]
         indexes = [models.Index(fields=["status", "group", "-created_at"])]

@@ -10,6 +10,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        # Each app declares what its notifications may point to in its notifications.py.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("notifications")
+
         from intranet.core.schedule import Periodic, periodic_register
         from intranet.notifications.tasks import DIGEST_JOB, next_digest_time
 

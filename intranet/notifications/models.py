@@ -1,6 +1,11 @@
-"""A notification to one agent, and each agent's delivery choices per kind."""
+"""A notification to one agent, and each agent's delivery choices per kind.
+
+Besides the group, post and comment it may concern, a notification may point to any object
+an app registered as a target (intranet.notifications.targets), through `target`.
+"""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +21,12 @@ class Kind(models.TextChoices):
     OWNERSHIP_RECEIVED = "ownership_received", _("I become the owner of a group")
     GROUP_POST = "group_post", _("a new post in a group I follow closely")
     ANNOUNCEMENT = "announcement", _("an announcement asking for acknowledgement")
+    QUESTION_ROUTED = "question_routed", _("a question on a theme I cover (ambassador or expert)")
+    ANSWER_RECEIVED = "answer_received", _("an answer to my question")
+    ANSWER_ACCEPTED = "answer_accepted", _("my answer is accepted")
+    QUESTION_ESCALATED = "question_escalated", _("a question left without answer is passed to me")
+    AMBASSADOR_INVITATION = "ambassador_invitation", _("an invitation to be an ambassador")
+    ENDORSEMENT_RECEIVED = "endorsement_received", _("a colleague endorses one of my skills")
 
 
 class Channel(models.TextChoices):
@@ -37,6 +48,13 @@ DEFAULT_CHANNELS = {
     Kind.OWNERSHIP_RECEIVED: Channel.EMAIL,
     Kind.GROUP_POST: Channel.DIGEST,
     Kind.ANNOUNCEMENT: Channel.EMAIL,
+    Kind.QUESTION_ROUTED: Channel.EMAIL,
+    Kind.ANSWER_RECEIVED: Channel.EMAIL,
+    Kind.ANSWER_ACCEPTED: Channel.IN_APP,
+    # Escalations reach every other department's ambassadors: a digest, not a flood.
+    Kind.QUESTION_ESCALATED: Channel.DIGEST,
+    Kind.AMBASSADOR_INVITATION: Channel.EMAIL,
+    Kind.ENDORSEMENT_RECEIVED: Channel.DIGEST,
 }
 
 
@@ -53,6 +71,11 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         "stream.Comment", null=True, on_delete=models.CASCADE, related_name="+"
     )
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True)
+    target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -63,6 +86,14 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["channel", "emailed_at"]),
+            models.Index(fields=["target_type", "target_id"], name="notifications_target"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_type__isnull=True, target_id__isnull=True)
+                | models.Q(target_type__isnull=False, target_id__isnull=False),
+                name="notifications_target_complete",
+            )
         ]
 
 

@@ -7,23 +7,27 @@ they were removed from or that turned secret makes it disappear everywhere.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from intranet.groups.access import visible_groups
 from intranet.notifications.models import Kind, Notification
+from intranet.notifications.targets import target_for, targets_prefetch, visible_targets_q
 from intranet.stream.access import visible_comments, visible_posts
 
 
 def visible_notifications(actor) -> QuerySet[Notification]:
     if not (actor and actor.is_authenticated and actor.is_active):
         return Notification.objects.none()
+    # Correlated EXISTS, not IN (subquery): PostgreSQL would otherwise hash every post the
+    # agent may see (hundreds of thousands) to check a handful of notifications.
     return Notification.objects.filter(recipient_id=actor.pk).filter(
-        Q(group__isnull=True) | Q(group__in=visible_groups(actor)),
-        Q(post__isnull=True) | Q(post__in=visible_posts(actor)),
-        Q(comment__isnull=True) | Q(comment__in=visible_comments(actor)),
+        Q(group__isnull=True) | Exists(visible_groups(actor).filter(pk=OuterRef("group_id"))),
+        Q(post__isnull=True) | Exists(visible_posts(actor).filter(pk=OuterRef("post_id"))),
+        Q(comment__isnull=True) | Exists(visible_comments(actor).filter(pk=OuterRef("comment_id"))),
+        visible_targets_q(actor),
     )
 
 
@@ -56,6 +60,7 @@ def notification_list(actor, *, limit: int = 50) -> list[NotificationItem]:
     notifications = (
         visible_notifications(actor)
         .select_related("actor", "group", "post", "comment")
+        .prefetch_related(targets_prefetch())
         .order_by("-created_at", "-pk")[: limit * 4]
     )
     items, grouped = [], {}
@@ -73,7 +78,18 @@ def notification_list(actor, *, limit: int = 50) -> list[NotificationItem]:
     return items[:limit]
 
 
+def _target(n: Notification):
+    """The registered target and its object, or (None, None)."""
+    if not n.target_type_id:
+        return None, None
+    obj = n.target
+    return (target_for(obj), obj) if obj is not None else (None, None)
+
+
 def target_url(n: Notification) -> str:
+    target, obj = _target(n)
+    if target is not None:
+        return target.url(obj)
     if n.comment_id:
         return reverse("stream:post-detail", args=[n.comment.post_id]) + f"#comment-{n.comment_id}"
     if n.post_id:
@@ -91,6 +107,8 @@ def describe(n: Notification, *, others: int = 0) -> str:
     """The sentence shown for a notification, in the active language."""
     who = n.actor.display_name if n.actor else _("Someone")
     group = n.group.name if n.group_id else ""
+    target, obj = _target(n)
+    label = target.label(obj) if target is not None else ""
     if n.kind == Kind.REACTION and others:
         return ngettext(
             "%(who)s and %(n)d other reacted to your content",
@@ -108,5 +126,11 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.OWNERSHIP_RECEIVED: _("You are now the owner of %(group)s"),
         Kind.GROUP_POST: _("%(who)s posted in %(group)s"),
         Kind.ANNOUNCEMENT: _("%(who)s published an announcement to acknowledge"),
+        Kind.QUESTION_ROUTED: _("%(who)s asks a question you may answer: %(target)s"),
+        Kind.ANSWER_RECEIVED: _("%(who)s answered your question: %(target)s"),
+        Kind.ANSWER_ACCEPTED: _("%(who)s accepted your answer: %(target)s"),
+        Kind.QUESTION_ESCALATED: _("A question is still waiting for an answer: %(target)s"),
+        Kind.AMBASSADOR_INVITATION: _("%(who)s invites you to be an ambassador: %(target)s"),
+        Kind.ENDORSEMENT_RECEIVED: _("%(who)s endorses your skill: %(target)s"),
     }
-    return texts[Kind(n.kind)] % {"who": who, "group": group}
+    return texts[Kind(n.kind)] % {"who": who, "group": group, "target": label}

@@ -6,6 +6,7 @@ through the tasks framework, so a rolled-back action notifies nobody.
 
 from functools import partial
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,8 +19,22 @@ def channel_for(agent, kind: str) -> str:
     return preference.first() or DEFAULT_CHANNELS[Kind(kind)]
 
 
-def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=None):
-    """Notify recipient, unless they are the actor, inactive, or turned this kind off."""
+def _target_fields(target) -> dict:
+    """target_type and target_id for a registered target (intranet.notifications.targets)."""
+    if target is None:
+        return {}
+    from intranet.notifications.targets import target_for
+
+    if target_for(target) is None:
+        raise LookupError(f"{type(target).__name__} is not a registered notification target")
+    return {"target_type": ContentType.objects.get_for_model(target), "target_id": target.pk}
+
+
+def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=None, target=None):
+    """Notify recipient, unless they are the actor, inactive, or turned this kind off.
+
+    target: any object of a registered target type (see intranet.notifications.targets).
+    """
     if recipient is None or not recipient.is_active:
         return None
     if actor is not None and actor.pk == recipient.pk:
@@ -29,7 +44,7 @@ def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=N
         return None
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, actor=actor, group=group, post=post, comment=comment,
-        channel=channel,
+        channel=channel, **_target_fields(target),
     )  # fmt: skip
     if channel == Channel.EMAIL:
         from intranet.notifications.tasks import send_notification_email
@@ -39,8 +54,11 @@ def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=N
     return notification
 
 
-def notify_many(recipients, kind: str, *, actor=None, group=None, post=None, comment=None) -> int:
+def notify_many(
+    recipients, kind: str, *, actor=None, group=None, post=None, comment=None, target=None
+) -> int:
     """Notify many agents at once (announcements, group posts): bulk, preferences respected."""
+    target_fields = _target_fields(target)
     recipients = recipients.filter(is_active=True)
     if actor is not None:
         recipients = recipients.exclude(pk=actor.pk)
@@ -58,6 +76,7 @@ def notify_many(recipients, kind: str, *, actor=None, group=None, post=None, com
             post=post,
             comment=comment,
             channel=chosen.get(pk, default),
+            **target_fields,
         )
         for pk in ids
         if chosen.get(pk, default) != Channel.OFF

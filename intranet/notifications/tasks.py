@@ -1,6 +1,7 @@
 """Background jobs: e-mail at once and the daily digest, through the tasks framework.
 
-Both re-check visibility when they run, not when the notification was created.
+Both re-check visibility when they run, not when the notification was created, and are
+written in each recipient's language (their choice on the language switch, else the site's).
 """
 
 import logging
@@ -16,6 +17,7 @@ from django_tasks import task
 from intranet.core.branding import current_branding
 from intranet.notifications.models import Channel, Notification
 from intranet.notifications.selectors import describe, target_url, visible_notifications
+from intranet.notifications.targets import targets_prefetch
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def send_notification_email(notification_id: int) -> bool:
         or not visible_notifications(recipient).filter(pk=notification_id).exists()
     ):
         return False
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient.preferred_language):
         text = describe(notification)
         body = render_to_string(
             "notifications/email_single.txt",
@@ -54,6 +56,7 @@ def digest_for(agent, *, since) -> list[Notification]:
         visible_notifications(agent)
         .filter(channel=Channel.DIGEST, emailed_at__isnull=True, created_at__gte=since)
         .select_related("actor", "group", "post", "comment")
+        .prefetch_related(targets_prefetch())
         .order_by("created_at")
     )
 
@@ -99,7 +102,7 @@ def send_daily_digests() -> int:
         items = digest_for(agent, since=since)
         if not items or not agent.email:
             continue
-        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        with translation.override(agent.preferred_language), transaction.atomic():
             lines = [(describe(n), _site_url() + target_url(n)) for n in items]
             body = render_to_string(
                 "notifications/email_digest.txt",

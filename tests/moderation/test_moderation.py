@@ -1,6 +1,7 @@
 """Reports, the moderation queue per role, and the charter."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from intranet.groups import services as group_services
@@ -31,6 +32,19 @@ def test_report_once_and_animators_see_their_groups_only(scene, alice, carol, st
     assert list(visible_reports(alice)) == [report]
     assert list(visible_reports(staff)) == [report]
     assert list(visible_reports(carol)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_keeps_one_open_report_per_reporter_and_target(scene):
+    """The constraint holds on SQLite too, so two racing requests cannot both insert."""
+    reporter = UserFactory(username="racer")
+    for target in ({"post": scene["post"]}, {"comment": scene["comment"], "post": None}):
+        Report.objects.create(reporter=reporter, reason="spam", **target)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Report.objects.create(reporter=reporter, reason="other", **target)
+    # A settled report does not block a new one.
+    Report.objects.filter(reporter=reporter).update(status=Report.Status.DISMISSED)
+    Report.objects.create(reporter=reporter, reason="spam", post=scene["post"])
 
 
 def test_hide_then_restore(scene, alice, carol):

@@ -1,0 +1,91 @@
+"""Notifications pointing at registered targets: stored generically, re-checked when shown."""
+
+import pytest
+from django.core import mail
+
+from intranet.experts.models import Theme
+from intranet.groups import services as group_services
+from intranet.groups.models import Group
+from intranet.notifications import services
+from intranet.notifications.models import Kind, Notification
+from intranet.notifications.selectors import describe, unread_count, visible_notifications
+from intranet.notifications.tasks import send_notification_email
+from intranet.questions.models import Question
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def group(alice, carol):
+    """Closed group owned by alice, carol a member."""
+    group = group_services.group_create(alice, name="Comité RGPD", policy=Group.Policy.CLOSED)
+    group_services._add_member(group, carol)
+    return group
+
+
+def _question(author, group=None):
+    theme = Theme.objects.get_or_create(name="RGPD", slug="rgpd")[0]
+    return Question.objects.create(
+        author=author, theme=theme, title="Durée de conservation ?", group=group
+    )
+
+
+def test_target_is_stored_and_described(alice, carol):
+    question = _question(alice)
+    notification = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    assert notification.target == question
+    assert describe(notification) == (
+        "Alice Lefèvre asks a question you may answer: Durée de conservation ?"
+    )
+
+
+def test_unregistered_target_is_refused(alice, carol, finance):
+    with pytest.raises(LookupError):
+        services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=finance)
+    assert not Notification.objects.exists()
+
+
+def test_target_no_longer_visible_hides_the_notification_everywhere(alice, carol, group):
+    question = _question(alice, group=group)
+    services.preferences_set(carol, {Kind.QUESTION_ROUTED: "email"})
+    notification = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    assert unread_count(carol) == 1
+    group_services.group_leave(carol, group)
+    assert unread_count(carol) == 0
+    assert not visible_notifications(carol).exists()
+    assert send_notification_email.call(notification.pk) is False and mail.outbox == []
+
+
+def test_deleted_target_hides_the_notification(alice, carol):
+    question = _question(alice)
+    services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    Question.objects.filter(pk=question.pk).delete()
+    assert unread_count(carol) == 0
+
+
+def test_notify_many_with_target(alice, carol, staff):
+    question = _question(alice)
+    from intranet.accounts.models import User
+
+    count = services.notify_many(
+        User.objects.all(), Kind.QUESTION_ESCALATED, actor=alice, target=question
+    )
+    assert count == 2  # carol and staff; never the actor
+    assert {n.target for n in Notification.objects.all()} == {question}
+
+
+def test_list_reads_targets_in_a_fixed_number_of_queries(
+    alice, carol, django_assert_max_num_queries
+):
+    from intranet.notifications.selectors import notification_list
+    from intranet.questions.models import Answer
+
+    for n in range(6):
+        question = _question(alice)
+        answer = Answer.objects.create(question=question, author=carol, body=f"R{n}", body_html="")
+        services.notify(alice, Kind.ANSWER_RECEIVED, actor=carol, target=answer)
+        services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    with django_assert_max_num_queries(8):
+        items = notification_list(alice)
+        texts = [item.text for item in items] + [item.url for item in items]
+    assert len(items) == 6 and all("Durée de conservation" in t for t in texts[:6])
