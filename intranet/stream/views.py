@@ -159,6 +159,7 @@ def post_share(request, post_id):
         )  # fmt: skip
         messages.success(request, _("The post has been shared."))
         return redirect("stream:post-detail", post_id=shared.pk)
+    selectors.decorate_posts(request.user, [post])
     return render(request, "stream/post_share.html", {"form": form, "post": post})
 
 

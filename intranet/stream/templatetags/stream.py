@@ -1,0 +1,58 @@
+"""{% post_articles posts %}: a page of posts, each rendered once and then served from cache.
+
+A post's article is cached under a digest of everything it prints (the post's text and
+flags, its author, group, topics, dates and labels as this viewer's language shows them,
+reaction counts and the viewer's own reactions, comment and acknowledgement counts, the
+shared original the viewer may see). Any change to one of them is a new key, so the
+cache is never stale; nothing here decides who sees a post: the posts given were already
+filtered by the access model. Per-request bits (the CSRF token, the return address) stay
+out of the article: the reaction buttons submit the page's one reaction form.
+"""
+
+import hashlib
+
+from django import template
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Bump when stream/_post.html changes, so that no cached article of the old markup is used.
+ARTICLE_VERSION = 2
+ARTICLE_TTL = 24 * 3600
+
+
+def _digest(post, hide_group: bool, language: str) -> str:
+    author, original = post.author, post.visible_original
+    printed = (
+        ARTICLE_VERSION, language, hide_group, post.pk, post.visibility, post.body_html,
+        post.is_announcement, post.requires_ack, bool(post.edited_at), bool(post.pinned_at),
+        post.image_url, post.created_iso, post.created_label, author.pk, author.username,
+        author.display_name, author.initials, author.is_active, post.author_photo_url,
+        post.group_url, post.group.name if post.group_id else "", post.topic_links,
+        post.shared_from_id, original.pk if original else None,
+        original.author.display_name if original else "",
+        original.body_html if original else "", post.reaction_buttons, post.comment_label,
+        getattr(post, "ack_label", ""),
+    )  # fmt: skip
+    return "stream:article:" + hashlib.blake2b(repr(printed).encode(), digest_size=16).hexdigest()
+
+
+@register.simple_tag(takes_context=True)
+def post_articles(context, posts, hide_group=False):
+    """The articles of posts (decorated by stream.selectors.decorate_posts), in order."""
+    language = get_language() or ""
+    keys = [_digest(post, bool(hide_group), language) for post in posts]
+    found = cache.get_many(keys)
+    missing = {}
+    article = get_template("stream/_post.html")
+    for post, key in zip(posts, keys, strict=True):
+        if key not in found:
+            found[key] = missing[key] = article.render(
+                {"post": post, "hide_group": hide_group}, context.get("request")
+            )
+    if missing:
+        cache.set_many(missing, ARTICLE_TTL)
+    return mark_safe("".join(found[key] for key in keys))  # noqa: S308  (rendered, escaped templates)

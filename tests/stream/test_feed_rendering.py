@@ -1,0 +1,110 @@
+"""The feed's post articles: cached by what they print, never stale, constant queries."""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+
+from intranet.groups import services as group_services
+from intranet.groups.models import Group
+from intranet.stream.selectors import group_feed, home_feed
+from intranet.stream.services import comments, posts, reactions
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def group(alice, carol):
+    group = group_services.group_create(alice, name="Veille", policy=Group.Policy.CLOSED)
+    group_services._add_member(group, carol)
+    return group
+
+
+@pytest.fixture(autouse=True)
+def alice_follows_carol(alice, carol):
+    reactions.agent_follow(alice, "carol")
+
+
+def fill(carol, alice, group, n):
+    for i in range(n):
+        post = posts.post_create(
+            carol, body=f"#sujet{i % 3} billet {i} @alice", visibility="group", group=group
+        )
+        comments.comment_create(alice, post.pk, body="ok")
+        reactions.reaction_toggle(alice, kind="like", post_id=post.pk)
+
+
+def test_a_reaction_shows_at_once_despite_the_article_cache(alice_client, alice, carol):
+    post = posts.post_create(carol, body="Bonne nouvelle", visibility="organisation")
+    html = alice_client.get("/").content.decode()
+    assert "Bonne nouvelle" in html and "reaction--mine" not in html
+    reactions.reaction_toggle(alice, kind="idea", post_id=post.pk)
+    html = alice_client.get("/").content.decode()
+    assert html.count("reaction--mine") == 1
+    assert re.search(r'value="idea"[^>]*reaction--mine|reaction--mine[^>]*>.*?1</span>', html, re.S)
+
+
+def test_an_edit_and_a_new_comment_show_at_once(alice_client, alice, carol):
+    post = posts.post_create(carol, body="Première version", visibility="organisation")
+    alice_client.get("/")
+    posts.post_edit(carol, post.pk, body="Seconde version")
+    comments.comment_create(alice, post.pk, body="vu")
+    html = alice_client.get("/").content.decode()
+    assert "Seconde version" in html and "Première version" not in html
+    assert "1 commentaire" in html
+
+
+def test_another_viewer_does_not_get_my_reactions_from_the_cache(client, alice, carol):
+    bob = UserFactory(username="bob")
+    post = posts.post_create(carol, body="Pour tous", visibility="organisation")
+    reactions.reaction_toggle(alice, kind="like", post_id=post.pk)
+    client.force_login(alice)
+    assert "reaction--mine" in client.get("/").content.decode()
+    reactions.agent_follow(bob, "carol")
+    client.force_login(bob)
+    html = client.get("/").content.decode()
+    assert "Pour tous" in html and "reaction--mine" not in html
+
+
+def test_articles_carry_no_token_the_page_has_one_reaction_form(alice_client, carol):
+    for i in range(3):
+        posts.post_create(carol, body=f"billet {i}", visibility="organisation")
+    html = alice_client.get("/?fragment=1").content.decode()
+    assert html.count('id="reaction-form"') == 1
+    assert html.count("csrfmiddlewaretoken") == 1
+    assert html.count('form="reaction-form"') == 15  # 3 posts x 5 reactions
+    response = alice_client.post(
+        re.search(r'formaction="([^"]+)"', html).group(1), {"kind": "like", "next": "/"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("limit", [5, 50])
+def test_feed_queries_do_not_grow_with_page_size_or_depth(
+    alice, carol, group, limit, django_assert_max_num_queries
+):
+    """Memberships (read twice outside a request's cache), posts, topics, reactions: 5 or
+    6 queries whatever the page size and depth, rendering included."""
+    fill(carol, alice, group, 120)
+    deep = home_feed(alice, limit=limit)
+    for _ in range(2):
+        deep = home_feed(alice, cursor=deep.next_cursor, limit=limit)
+    for cursor in (None, deep.next_cursor):
+        for feed_of in (lambda c: home_feed(alice, cursor=c, limit=limit),
+                        lambda c: group_feed(alice, group, cursor=c, limit=limit)):  # fmt: skip
+            with django_assert_max_num_queries(6):
+                feed = feed_of(cursor)
+                render_to_string("stream/_feed_page.html", {"feed": feed})
+            assert len(feed.posts) == limit
+
+
+def test_feed_fragments_stay_under_eight_queries_at_any_depth(
+    alice_client, alice, carol, group, django_assert_max_num_queries
+):
+    fill(carol, alice, group, 70)
+    deep = home_feed(alice, limit=50).next_cursor
+    deep_group = group_feed(alice, group, limit=50).next_cursor
+    for url in ("/?fragment=1", f"/?fragment=1&after={deep}",
+                f"/groups/{group.slug}/?fragment=1",
+                f"/groups/{group.slug}/?fragment=1&after={deep_group}"):  # fmt: skip
+        with django_assert_max_num_queries(8):
+            assert alice_client.get(url).status_code == 200
