@@ -1,4 +1,4 @@
-"""Search benchmark: Whoosh and PostgreSQL engines against Tantivy on identical data.
+"""Search benchmark: our Whoosh, Tantivy and PostgreSQL engines against raw Tantivy.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/transverse_bench \\
         .venv/bin/python bench/search/run.py --size 100000
@@ -6,8 +6,10 @@
 Data: seeded French-like words with Zipf frequencies; 70 % of items in one of 2,000 groups
 (10 % open), 10 % for one of 50 departments, 20 % for everyone. Queries run as an agent
 in 20 groups (the permission filter is part of every query), interleaved engine by engine
-(Tantivy, Whoosh, PostgreSQL, Tantivy, ...), and each figure is also given as a ratio to
-Tantivy measured in the same run. Needs `pip install tantivy` (the "bench" extra).
+(raw Tantivy, Whoosh, PostgreSQL, our Tantivy engine, raw Tantivy, ...), and each figure is
+also given as a ratio to raw Tantivy (the baseline: Tantivy with no Django, no facets, no
+re-check) measured in the same run. `--engines` picks which of our engines run; with
+PostgreSQL, the EXPLAIN ANALYZE of one frequent-term query is saved beside the results.
 One JSON line per figure goes to bench/results/, with a Markdown summary.
 """
 
@@ -111,7 +113,7 @@ def documents(items):
 
 
 class TantivyReference:
-    name = "tantivy"
+    name = "tantivy_raw"
 
     def __init__(self, path):
         import tantivy
@@ -168,6 +170,50 @@ def ours(engine, tokens, facets: bool):
         return engine.search(query).total
 
     return run
+
+
+def make_engine(name: str, workdir: Path):
+    if name == "whoosh":
+        from intranet.search.engines.whoosh_engine import WhooshEngine
+
+        return WhooshEngine(str(workdir / "whoosh"))
+    if name == "tantivy":
+        from intranet.search.engines.tantivy_engine import TantivyEngine
+
+        return TantivyEngine(str(workdir / "tantivy-engine"))
+    from intranet.search.engines.postgres_engine import PostgresEngine
+
+    return PostgresEngine()
+
+
+def stem_of(size: int, date: str, label: str = "") -> Path:
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    return out / f"search-{size}-{date}{'-' + label if label else ''}"
+
+
+def explain(engine, tokens, q: str, stem: Path) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SQL the PostgreSQL engine runs for q, with facets."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ours(engine, tokens, facets=True)(q)  # warm
+    with CaptureQueriesContext(connection) as captured:
+        ours(engine, tokens, facets=True)(q)
+    plans = [f"-- query: {q}\n"]
+    with connection.cursor() as cursor:
+        for executed in captured.captured_queries:
+            if executed["sql"].startswith("EXPLAIN") or "reltuples" in executed["sql"]:
+                continue  # the engine's own frequency probe
+            try:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + executed["sql"])
+                plan = "\n".join(r[0] for r in cursor.fetchall())
+            except Exception as exc:  # a figure lost, not the run
+                plan = f"EXPLAIN failed: {exc}"
+            plans.append(executed["sql"] + "\n" + plan)
+    path = stem.with_name(stem.name + "-explain-frequent.txt")
+    path.write_text("\n\n".join(plans) + "\n")
+    print(f"EXPLAIN ANALYZE written to {path}", flush=True)
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -235,6 +281,10 @@ def main():
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=30, help="queries per kind")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--label", default="", help="suffix of the result files (run3...)")
+    parser.add_argument(
+        "--engines", default="whoosh,postgres,tantivy", help="our engines to measure (comma list)"
+    )
     args = parser.parse_args()
 
     import django
@@ -242,8 +292,6 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-
-    from intranet.search.engines.whoosh_engine import WhooshEngine
 
     use_pg = connection.vendor == "postgresql" and not args.no_postgres
     if use_pg:
@@ -272,30 +320,24 @@ def main():
     start = time.perf_counter()
     tantivy_ref.bulk(items)
     t_rate = args.size / (time.perf_counter() - start)
-    record("index_rate.tantivy", round(t_rate), unit="items/s")
-    record("index_size.tantivy", tantivy_ref.size(), unit="bytes")
+    record("index_rate.tantivy_raw", round(t_rate), unit="items/s")
+    record("index_size.tantivy_raw", tantivy_ref.size(), unit="bytes")
 
-    whoosh = WhooshEngine(str(workdir / "whoosh"))
-    start = time.perf_counter()
-    whoosh.rebuild(documents(items), catch_up=lambda write: None)
-    rate = args.size / (time.perf_counter() - start)
-    record("index_rate.whoosh", round(rate), round(t_rate), unit="items/s")
-    record("index_size.whoosh", whoosh.size_bytes(), tantivy_ref.size(), unit="bytes")
-    engines["whoosh"] = whoosh
-
-    if use_pg:
-        from intranet.search.engines.postgres_engine import PostgresEngine
-
-        pg = PostgresEngine()
+    chosen = [name.strip() for name in args.engines.split(",") if name.strip()]
+    use_pg = use_pg and "postgres" in chosen
+    for name in chosen:
+        if name == "postgres" and not use_pg:
+            continue
+        engine = make_engine(name, workdir)
         start = time.perf_counter()
-        pg.rebuild(documents(items), catch_up=lambda write: None)
+        engine.rebuild(documents(items), catch_up=lambda write: None)
         rate = args.size / (time.perf_counter() - start)
-        record("index_rate.postgres", round(rate), round(t_rate), unit="items/s")
-        record("index_size.postgres", pg.size_bytes(), tantivy_ref.size(), unit="bytes")
-        engines["postgres"] = pg
+        record(f"index_rate.{name}", round(rate), round(t_rate), unit="items/s")
+        record(f"index_size.{name}", engine.size_bytes(), tantivy_ref.size(), unit="bytes")
+        engines[name] = engine
 
     tokens = actor_tokens(rng)
-    runners = {"tantivy": lambda q: tantivy_ref.search(q, tokens)}
+    runners = {"tantivy_raw": lambda q: tantivy_ref.search(q, tokens)}
     for name, engine in engines.items():
         runners[name] = ours(engine, tokens, facets=False)
         runners[f"{name}+facets"] = ours(engine, tokens, facets=True)
@@ -307,7 +349,7 @@ def main():
         for q in qs:  # interleaved: every engine on the same query in turn
             for name, run in runners.items():
                 times[name].append(timed(run, q))
-        base = times["tantivy"]
+        base = times["tantivy_raw"]
         for name, values in times.items():
             ratios = [v / b for v, b in zip(values, base, strict=True) if b > 0]
             record(
@@ -321,21 +363,25 @@ def main():
             )  # fmt: skip
 
     if use_pg:
-        for name in ("whoosh", "postgres"):
-            lags = lag_under_posters(name, workdir / "lag-index")
+        explain(
+            engines["postgres"],
+            tokens,
+            queries(words, items, rng, 1)["frequent"][0],
+            stem_of(args.size, date, args.label),
+        )
+        for name in engines:
+            lags = lag_under_posters(name, workdir / f"lag-{name}")
             if lags:
                 record(f"lag.{name}", round(statistics.median(lags), 3), unit="s",
                        p50=round(percentile(lags, 50), 3), p95=round(percentile(lags, 95), 3),
                        p99=round(percentile(lags, 99), 3), n=len(lags))  # fmt: skip
 
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"search-{args.size}-{date}"
+    stem = stem_of(args.size, date, args.label)
     stem.with_suffix(".jsonl").write_text("".join(json.dumps(f) + "\n" for f in figures))
     lines = [
         f"# Search benchmark, {args.size:,} items ({date}, commit {commit})",
         "",
-        "| figure | value | Tantivy | ratio | p50 | p95 |",
+        "| figure | value | raw Tantivy (baseline) | ratio | p50 | p95 |",
         "|---|---|---|---|---|---|",
     ]
     for f in figures:

@@ -58,6 +58,10 @@ class DocumentType:
     kind: str = ""
     label = ""  # plural, for the facet ("Agents")
     model: type[Model]
+    # Staff administer the site and read every document of most kinds; a kind they may
+    # not read wholesale (private conversations) sets this False, and staff then hold
+    # only their own tokens for it, so its hits, totals and facets follow the access model.
+    staff_reads_all: bool = True
 
     def indexable(self) -> QuerySet:
         """Every object that should be in the index, with what document() reads."""
@@ -128,11 +132,23 @@ def document_type_for(obj) -> DocumentType:
     raise LookupError(f"{type(obj).__name__} is not a registered search document")
 
 
+def open_kinds(actor) -> tuple[str, ...]:
+    """Kinds whose every document actor may read whatever its tokens (staff only)."""
+    if not actor.is_staff:
+        return ()
+    return tuple(sorted(kind for kind, t in _types.items() if t.staff_reads_all))
+
+
 def actor_tokens(actor) -> frozenset[str] | None:
-    """The tokens actor holds; None means every document (staff administer the site)."""
-    if actor.is_staff:
+    """The tokens actor holds; None means every document (staff, when they read all kinds).
+
+    For staff, the tokens of kinds they do not read wholesale; `open_kinds` gives the rest.
+    """
+    kinds = open_kinds(actor)
+    if actor.is_staff and len(kinds) == len(_types):
         return None
     tokens = {TOKEN_EVERYONE}
-    for doc_type in _types.values():
-        tokens |= doc_type.actor_tokens(actor)
+    for kind, doc_type in _types.items():
+        if kind not in kinds:
+            tokens |= doc_type.actor_tokens(actor)
     return frozenset(tokens)

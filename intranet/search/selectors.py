@@ -24,7 +24,7 @@ from intranet.search.analysis import analyze, highlight
 from intranet.search.engines import PERIODS, EngineQuery, SearchUnavailable, get_engine
 from intranet.search.models import IndexEntry
 from intranet.search.query import ParsedQuery, parse
-from intranet.search.registry import actor_tokens, document_type, document_types
+from intranet.search.registry import actor_tokens, document_type, document_types, open_kinds
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -38,6 +38,9 @@ KIND_NAMES = {
     "message": "post", "messages": "post",
     "commentaire": "comment", "commentaires": "comment", "comment": "comment",
     "comments": "comment",
+    "discussion": "chat", "discussions": "chat", "chat": "chat", "tchat": "chat",
+    "question": "question", "questions": "question",
+    "reponse": "answer", "reponses": "answer", "answer": "answer", "answers": "answer",
 }  # fmt: skip
 PERIOD_LABELS = {"week": _("Past week"), "month": _("Past month"), "year": _("Past year")}
 FACET_TITLES = {
@@ -102,6 +105,7 @@ class SearchOutcome:
     query: ParsedQuery
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
+    total_capped: bool = False  # more matches than `total` (the engine stopped counting)
     page: SearchPage = field(default_factory=lambda: SearchPage(1, 1))
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str = ""
@@ -157,6 +161,7 @@ def _engine_query(actor, parsed: ParsedQuery, filters: Filters, **extra) -> Engi
     query = EngineQuery(
         clauses=parsed.clauses,
         tokens=actor_tokens(actor),
+        open_kinds=open_kinds(actor),
         kinds=ids.get("kinds", []),
         author_ids=ids.get("author_ids", []),
         group_ids=ids.get("group_ids", []),
@@ -230,6 +235,7 @@ def search(actor, q: str, filters: Filters | None = None) -> SearchOutcome:
         _hit(kind, visible[(kind, pk)], parsed) for kind, pk in result.hits if (kind, pk) in visible
     ]
     outcome.total = max(len(outcome.hits), result.total - (len(result.hits) - len(outcome.hits)))
+    outcome.total_capped = result.total_is_lower_bound
     pages = min(MAX_PAGES, max(1, -(-outcome.total // PAGE_SIZE)))
     outcome.page = SearchPage(min(number, pages), pages)
     outcome.facets = facet_values(actor, result.facets, filters)

@@ -1,8 +1,8 @@
 """Search fixtures: a private index folder per test, the engine choice, a small world.
 
 The `engine` fixture runs a test once per engine; the PostgreSQL engine needs the suite to
-run on PostgreSQL (DATABASE_URL=postgres://...) and is skipped on SQLite, where Whoosh is
-the only engine.
+run on PostgreSQL (DATABASE_URL=postgres://...) and is skipped on SQLite. Whoosh and Tantivy
+(file indexes) run on both databases.
 """
 
 import pytest
@@ -13,7 +13,7 @@ from intranet.search.indexer import drain
 from intranet.stream.services import comments, posts
 from tests.factories import UserFactory, make_department
 
-ENGINES = ["whoosh", "postgres"]
+ENGINES = ["whoosh", "postgres", "tantivy"]
 
 
 @pytest.fixture(autouse=True)

@@ -230,7 +230,9 @@ def test_indexer_process_killed_mid_batch_loses_nothing(tmp_path):
     database.close()
 
 
-def test_deleted_index_is_unavailable_then_rebuilt(db, alice, alice_client, settings):
+@pytest.mark.parametrize("file_engine", ["whoosh", "tantivy"])
+def test_deleted_index_is_unavailable_then_rebuilt(db, alice, alice_client, settings, file_engine):
+    settings.TRANSVERSE_SEARCH_ENGINE = file_engine
     posts.post_create(alice, body="zqxperdu avant", visibility="organisation")
     index_now()
     shutil.rmtree(settings.TRANSVERSE_SEARCH_INDEX_DIR)
@@ -296,3 +298,28 @@ def test_rebuild_swaps_a_complete_index_and_keeps_changes_made_meanwhile(db, eng
     assert f"post:{made_meanwhile[0].pk}" in get_engine().digests()  # caught up before the swap
     index_now()
     assert search(alice, "zqxrebuild").total == 31
+
+
+@pytest.mark.django_db
+def test_a_post_is_saved_and_queued_while_the_cache_is_unreachable(
+    settings, alice, django_capture_on_commit_callbacks
+):
+    """Redis down: the indexer's nudge fails quietly; the post and its queue row stay."""
+    from django.core.cache import caches
+
+    from tests.services import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            post = posts.post_create(alice, body="Panne du cache #redis", visibility="organisation")
+    finally:
+        for name in list(caches.settings):
+            caches[name].close()
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert IndexEntry.objects.filter(kind="post", object_id=post.pk).exists()

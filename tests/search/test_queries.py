@@ -85,3 +85,36 @@ def test_parser_bounds_and_syntax():
     assert len(parse("mot " * 100).clauses) == MAX_CLAUSES
     assert len(parse("a" * 10_000).raw) == MAX_QUERY_CHARS
     assert parse("- * -* **").clauses == []
+
+
+@pytest.mark.django_db
+def test_postgres_counts_exactly_up_to_the_cap_then_says_more(settings, monkeypatch):
+    """Past MATCH_CAP matches the total is a lower bound and facets count the newest ones."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from intranet.search.engines import EngineQuery, get_engine, postgres_engine
+    from intranet.search.indexer import rebuild
+    from intranet.search.registry import Document
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL engine runs when the suite runs on PostgreSQL")
+    settings.TRANSVERSE_SEARCH_ENGINE = "postgres"
+    engine = get_engine()
+    rebuild(engine)
+    now = timezone.now()
+    docs = [
+        Document(kind="post", pk=pk, title="", body=f"zqxcap {pk}", acl=("all",),
+                 author_id=pk % 2, created_at=now - timezone.timedelta(minutes=pk)).with_digest()
+        for pk in range(1, 16)
+    ]  # fmt: skip
+    engine.apply(docs, [])
+    query = parse("zqxcap")
+    exact = engine.search(EngineQuery(clauses=query.clauses, tokens=frozenset({"all"})))
+    assert (exact.total, exact.total_is_lower_bound) == (15, False)
+    monkeypatch.setattr(postgres_engine, "MATCH_CAP", 10)
+    capped = engine.search(EngineQuery(clauses=query.clauses, tokens=frozenset({"all"})))
+    assert (capped.total, capped.total_is_lower_bound) == (10, True)
+    assert sum(capped.facets["author"].values()) == 10
+    newest = engine.search(EngineQuery(clauses=query.clauses, tokens=None, sort="date", limit=3))
+    assert newest.hits == [("post", 1), ("post", 2), ("post", 3)]

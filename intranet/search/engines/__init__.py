@@ -28,6 +28,9 @@ class SearchUnavailable(Exception):
 class EngineQuery:
     clauses: list[Clause]
     tokens: frozenset[str] | None  # None: no permission filter (staff)
+    # With tokens: kinds whose documents pass the permission filter whatever their tokens
+    # (staff read every post, but only the conversations they belong to).
+    open_kinds: tuple[str, ...] = ()
     kinds: list[str] = field(default_factory=list)
     author_ids: list[int] = field(default_factory=list)
     group_ids: list[int] = field(default_factory=list)
@@ -46,6 +49,9 @@ class EngineResult:
     hits: list[tuple[str, int]]  # (kind, pk) in order
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # True when the engine stopped counting at `total` (PostgreSQL, very frequent terms):
+    # there are more matches, and facets count the most recent `total` of them.
+    total_is_lower_bound: bool = False
 
 
 class SearchEngine:
@@ -110,4 +116,12 @@ def _make_engine(name: str, place: str) -> SearchEngine:
         from intranet.search.engines.postgres_engine import PostgresEngine
 
         return PostgresEngine()
-    raise ImproperlyConfigured("TRANSVERSE_SEARCH_ENGINE must be whoosh or postgres.")
+    if name == "tantivy":
+        try:
+            from intranet.search.engines.tantivy_engine import TantivyEngine
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                "TRANSVERSE_SEARCH_ENGINE=tantivy needs the tantivy package (pip install tantivy)."
+            ) from exc
+        return TantivyEngine(place)
+    raise ImproperlyConfigured("TRANSVERSE_SEARCH_ENGINE must be whoosh, postgres or tantivy.")

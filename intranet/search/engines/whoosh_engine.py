@@ -7,19 +7,19 @@ single-writer lock is never contended. Searchers are kept per thread and refresh
 when the index changed.
 """
 
+import heapq
 import logging
-import os
 import shutil
 import threading
-import uuid
-from datetime import UTC, timedelta
-from pathlib import Path
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.util.times import datetime_to_long
 
 from intranet.core.text import fold
 from intranet.search.analysis import analyze, french_analyzer
@@ -30,12 +30,52 @@ from intranet.search.engines import (
     SearchEngine,
     SearchUnavailable,
 )
-from intranet.search.engines.locks import FileLock
+from intranet.search.engines.generations import Generations
 from intranet.search.registry import Document
 
 logger = logging.getLogger(__name__)
+
+
 MAX_RESULTS_WINDOW = 1000
 FACET_FIELDS = {"kind": "kind", "department": "department", "group": "group", "author": "author"}
+COLUMNS = (*FACET_FIELDS.values(), "created")
+RANK_CAP = 1000  # matches ranked by relevance (the most recent ones beyond)
+ACL_CACHE_SIZE = 64  # token sets kept per searcher (one per agent searching)
+SEGMENT_CACHE_SIZE = 256  # segments whose columns are kept
+
+
+class SpelledText(TEXT):
+    """TEXT whose unstemmed words reach the spelling dictionary once per writer.
+
+    Whoosh adds every document's words to the segment's spelling graph and removes the
+    duplicates at commit: a third of all items sorted during a rebuild. Each writer reads
+    its own copy of the schema from the index, so a word this field already gave in this
+    writer is in the new segment's graph; the set is not saved with the schema.
+    """
+
+    def spellable_words(self, value):
+        seen = self.__dict__.setdefault("_spelled", set())
+        new = [word for word in super().spellable_words(value) if word not in seen]
+        seen.update(new)
+        return iter(new)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_spelled", None)
+        return state
+
+
+class CreatedColumn(COLUMN):
+    """The date as a column only: date order, the period facet and the "since" filter read
+    it from the column cache, so the sixteen range terms a DATETIME field writes per
+    document (a fifth of all postings) are not needed. Indexes made with DATETIME(sortable)
+    hold the same column values and keep working."""
+
+    def __init__(self):
+        super().__init__(NumericColumn("q", default=0))
+
+    def to_column_value(self, value):
+        return datetime_to_long(value) if isinstance(value, datetime) else int(value)
 
 
 def schema() -> Schema:
@@ -45,11 +85,11 @@ def schema() -> Schema:
         kind=ID(stored=True, sortable=True),
         acl=KEYWORD(scorable=False),
         title=TEXT(analyzer=analyzer, field_boost=2.0),
-        body=TEXT(analyzer=analyzer, spelling=True),
+        body=SpelledText(analyzer=analyzer, spelling=True),
         author=ID(sortable=True),
         group=ID(sortable=True),
         department=ID(sortable=True),
-        created=DATETIME(sortable=True),
+        created=CreatedColumn(),
         digest=STORED(),
     )
 
@@ -75,24 +115,17 @@ def fields_of(doc: Document) -> dict:
     return fields
 
 
-class WhooshEngine(SearchEngine):
+class WhooshEngine(Generations, SearchEngine):
     name = "whoosh"
 
     def __init__(self, place: str):
-        self.root = Path(place)
-        self.lock = FileLock(self.root / "indexer.lock")
+        self._init_generations(place)
         self._local = threading.local()
         self._index_lock = threading.Lock()
         self._indexes: dict[str, whoosh_index.Index] = {}
+        self._segment_columns: dict[tuple, dict[str, list]] = {}
 
     # --- the live generation ---
-    def _generation(self) -> str | None:
-        try:
-            name = (self.root / "CURRENT").read_text().strip()
-        except FileNotFoundError:
-            return None
-        return name or None
-
     def _open(self, generation: str) -> whoosh_index.Index:
         with self._index_lock:
             ix = self._indexes.get(generation)
@@ -140,9 +173,6 @@ class WhooshEngine(SearchEngine):
         return searcher
 
     # --- writing (the indexer only) ---
-    def writer_lock(self, timeout: float):
-        return self.lock.hold(timeout)
-
     def apply(self, documents: list[Document], removed_keys: list[str]) -> None:
         if not self.exists():
             raise SearchUnavailable(f"no search index in {self.root}")
@@ -162,9 +192,7 @@ class WhooshEngine(SearchEngine):
         writer.commit()
 
     def rebuild(self, documents, *, catch_up) -> int:
-        generation = f"gen-{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-        path = self.root / generation
-        path.mkdir(parents=True)
+        generation, path = self._new_generation()
         ix = whoosh_index.create_in(str(path), schema())
         writer = ix.writer(limitmb=256)
         count = 0
@@ -177,57 +205,99 @@ class WhooshEngine(SearchEngine):
             shutil.rmtree(path, ignore_errors=True)
             raise
         writer.commit()
-        with self.writer_lock(timeout=600) as locked:
-            if not locked:
-                shutil.rmtree(path, ignore_errors=True)
-                raise RuntimeError("the indexer lock stayed taken: rebuild abandoned")
-            catch_up(lambda docs, removed: self._write(ix, docs, removed))
-            self._swap(generation)
+        self._go_live(
+            generation, path, catch_up, lambda docs, removed: self._write(ix, docs, removed)
+        )
         return count
-
-    def _swap(self, generation: str) -> None:
-        tmp = self.root / f"CURRENT.{uuid.uuid4().hex}"
-        tmp.write_text(generation)
-        os.replace(tmp, self.root / "CURRENT")
-        for old in self.root.glob("gen-*"):
-            if old.name != generation:
-                # Open files stay readable after unlinking: searchers move on at next query.
-                shutil.rmtree(old, ignore_errors=True)
 
     # --- reading ---
     def search(self, query: EngineQuery) -> EngineResult:
+        """Matching documents as a set first (no scoring), then only the page is ranked.
+
+        The set gives the total and the facets (counted from per-segment column caches);
+        ranking runs on the set with Whoosh's block-quality skipping, so a frequent word
+        no longer scores every match; date order reads the cached date column.
+        """
         searcher = self._searcher()
         q = self._text_query(query)
         if q is None:
             return EngineResult(hits=[], total=0)
         window = min(query.offset + query.limit, MAX_RESULTS_WINDOW)
-        allowed = self._filter(searcher, query)
-        if allowed is not None and not allowed:
-            return EngineResult(hits=[], total=0)  # nothing the actor may see matches
-        options = {"filter": allowed, "limit": max(window, 1)}
-        mask = [wq.Term("key", key) for key in query.exclude_keys]
-        if mask:
-            options["mask"] = wq.Or(mask)
-        if query.sort == "date":
-            options.update(sortedby="created", reverse=True)
-        if query.facets:
-            options["groupedby"] = self._facets(query)
         try:
-            results = searcher.search(q, **options)
-            hits = [tuple(hit["key"].split(":", 1)) for hit in results[query.offset : window]]
-            total = len(results)
-            facets = {}
-            if query.facets:
-                for name in (*FACET_FIELDS, "period"):
-                    facets[name] = {
-                        str(k): len(v) if isinstance(v, list) else v
-                        for k, v in results.groups(name).items()
-                        if k is not None
-                    }
+            matched = self._docs(searcher, q)
+            allowed = self._filter(searcher, query)
+            if allowed is not None:
+                matched &= allowed
+            if query.since is not None and matched:
+                created = self._columns(searcher)["created"]
+                since = datetime_to_long(timezone.make_naive(query.since, UTC))
+                matched = {docnum for docnum in matched if created[docnum] >= since}
+            if query.exclude_keys and matched:
+                matched -= self._docs(
+                    searcher, wq.Or([wq.Term("key", k) for k in query.exclude_keys])
+                )
+            top = self._top(searcher, q, matched, query, window) if query.offset < window else []
+            hits = [searcher.stored_fields(docnum)["key"].split(":", 1) for docnum in top]
+            facets = self._facet_counts(searcher, matched, query) if query.facets else {}
         except Exception as exc:
             logger.exception("search failed on index %s", self.root)
             raise SearchUnavailable(str(exc)) from exc
-        return EngineResult(hits=[(k, int(pk)) for k, pk in hits], total=total, facets=facets)
+        return EngineResult(
+            hits=[(k, int(pk)) for k, pk in hits], total=len(matched), facets=facets
+        )
+
+    def _top(self, searcher, q, matched: set[int], query: EngineQuery, window: int) -> list[int]:
+        if not matched:
+            return []
+        created = self._columns(searcher)["created"]
+        if query.sort == "date" or isinstance(q, wq.Every):
+            top = heapq.nlargest(window, matched, key=lambda docnum: (created[docnum], docnum))
+            return top[query.offset : window]
+        candidates = matched
+        if len(matched) > RANK_CAP:
+            # A very frequent word: relevance among the most recent matches (as PostgreSQL).
+            candidates = heapq.nlargest(RANK_CAP, matched, key=created.__getitem__)
+        scored = self._scores(searcher, q, sorted(candidates))
+        top = heapq.nsmallest(window, scored)
+        return [docnum for _score, docnum in top][query.offset : window]
+
+    @staticmethod
+    def _scores(searcher, q, candidates: list[int]) -> list[tuple[float, int]]:
+        """(-score, docnum) of the candidates (sorted), skipping postings between them."""
+        scored = []
+        context = searcher.context()
+        position = 0
+        for leaf, offset in searcher.leaf_searchers():
+            end = offset + leaf.doc_count_all()
+            matcher = q.matcher(leaf, context)
+            while position < len(candidates) and candidates[position] < end:
+                docnum = candidates[position]
+                position += 1
+                if not matcher.is_active():
+                    continue
+                matcher.skip_to(docnum - offset)
+                if matcher.is_active() and matcher.id() == docnum - offset:
+                    scored.append((-matcher.score(), docnum))
+        return scored
+
+    @classmethod
+    def _docs(cls, searcher, q) -> set[int]:
+        """Document numbers matching q (deleted ones excluded), by set algebra on postings."""
+        if isinstance(q, wq.Or):
+            docs: set[int] = set()
+            for sub in q.subqueries:
+                docs |= cls._docs(searcher, sub)
+            return docs
+        if isinstance(q, wq.And):
+            parts = sorted((cls._docs(searcher, sub) for sub in q.subqueries), key=len)
+            docs = parts[0]
+            for part in parts[1:]:
+                docs &= part
+            return docs
+        if isinstance(q, wq.AndNot):
+            docs = cls._docs(searcher, q.a)
+            return docs - cls._docs(searcher, q.b) if docs else docs
+        return set(searcher.docs_for_query(q))
 
     @staticmethod
     def _clause_query(clause):
@@ -260,20 +330,47 @@ class WhooshEngine(SearchEngine):
             q = wq.AndNot(q, wq.Or(negative))
         return q
 
-    @staticmethod
-    def _acl_docs(searcher, tokens) -> set[int]:
-        """Documents any of tokens opens, as a set: far faster than an Or of many Terms."""
-        reader = searcher.reader()
-        docs: set[int] = set()
-        for token in tokens:
-            if reader.doc_frequency("acl", token):
-                docs.update(reader.postings("acl", token).all_ids())
-        return docs
+    def _acl_docs(self, searcher, tokens) -> set[int]:
+        """Documents any of tokens opens, kept per searcher and token set (a copy is returned).
 
-    def _filter(self, searcher, query: EngineQuery):
+        An agent's tokens are the same from one query to the next; the set is rebuilt only
+        when the index changed (a new searcher).
+        """
+        cache = self._per_searcher(searcher, "acl")
+        docs = cache.get(tokens)
+        if docs is None:
+            reader = searcher.reader()
+            docs = set()
+            for token in tokens:
+                if reader.doc_frequency("acl", token):
+                    docs.update(reader.postings("acl", token).all_ids())
+            if len(cache) >= ACL_CACHE_SIZE:
+                cache.clear()
+            cache[tokens] = docs
+        return set(docs)
+
+    def _kind_docs(self, searcher, kinds: tuple[str, ...]) -> set[int]:
+        """Documents of the given kinds (staff's open kinds), kept per searcher (a copy)."""
+        cache = self._per_searcher(searcher, "kinds")
+        docs = cache.get(kinds)
+        if docs is None:
+            docs = cache[kinds] = self._docs(searcher, wq.Or([wq.Term("kind", k) for k in kinds]))
+        return set(docs)
+
+    def _per_searcher(self, searcher, name: str) -> dict:
+        """A dictionary that lives as long as this thread's searcher."""
+        store = getattr(self._local, "caches", None)
+        if store is None or store[0] is not searcher:
+            store = self._local.caches = (searcher, {})
+        return store[1].setdefault(name, {})
+
+    def _filter(self, searcher, query: EngineQuery) -> set[int] | None:
         parts = []
         if query.tokens is not None:
-            parts.append(self._acl_docs(searcher, query.tokens))
+            allowed = self._acl_docs(searcher, query.tokens)
+            if query.open_kinds:
+                allowed |= self._kind_docs(searcher, query.open_kinds)
+            parts.append(allowed)
         for name, values in (
             ("kind", query.kinds),
             ("author", query.author_ids),
@@ -281,32 +378,63 @@ class WhooshEngine(SearchEngine):
             ("department", query.department_ids),
         ):
             if values:
-                parts.append(wq.Or([wq.Term(name, str(v)) for v in values]))
-        if query.since is not None:
-            since = timezone.make_naive(query.since, UTC)
-            parts.append(wq.DateRange("created", since, None))
+                parts.append(self._docs(searcher, wq.Or([wq.Term(name, str(v)) for v in values])))
         if not parts:
             return None
-        # Always a set of document numbers, so that search() can see an empty one: Whoosh
-        # treats an empty filter set as "no filter" in places.
-        docs = parts[0] if isinstance(parts[0], set) else set(searcher.docs_for_query(parts[0]))
+        parts.sort(key=len)
+        docs = parts[0]
         for part in parts[1:]:
-            docs &= set(searcher.docs_for_query(part))
+            docs &= part
         return docs
 
-    @staticmethod
-    def _facets(query: EngineQuery):
-        facets = sorting.Facets()
+    def _columns(self, searcher) -> dict[str, list]:
+        """Per-document values of the facet and date columns for this searcher's documents.
+
+        Read once per segment (segments never change once written) and joined per searcher.
+        """
+        cache = self._per_searcher(searcher, "columns")
+        if cache:
+            return cache
+        generation = self._generation()
+        joined = {name: [] for name in COLUMNS}
+        for reader, offset in searcher.reader().leaf_readers():
+            key = (generation, reader.segment().segment_id())
+            with self._index_lock:
+                values = self._segment_columns.get(key)
+            if values is None:
+                values = {
+                    name: list(reader.column_reader(name, translate=False)) for name in COLUMNS
+                }
+                with self._index_lock:
+                    if len(self._segment_columns) >= SEGMENT_CACHE_SIZE:
+                        self._segment_columns.clear()
+                    self._segment_columns[key] = values
+            for name in COLUMNS:
+                if len(joined[name]) != offset:
+                    raise RuntimeError("segment offsets are not contiguous")
+                joined[name].extend(values[name])
+        cache.update(joined)
+        return cache
+
+    def _facet_counts(self, searcher, matched: set[int], query: EngineQuery) -> dict:
+        columns = self._columns(searcher)
+        facets = {}
         for name, fieldname in FACET_FIELDS.items():
-            facets.add_facet(name, sorting.FieldFacet(fieldname, maptype=sorting.Count))
+            counts = Counter(map(columns[fieldname].__getitem__, matched))
+            facets[name] = {
+                value.decode() if isinstance(value, bytes) else str(value): n
+                for value, n in counts.items()
+                if value not in (b"", "", None)
+            }
+        created = columns["created"]
+        stamps = [created[docnum] for docnum in matched]
         now = timezone.make_naive(query.now or timezone.now(), UTC)
-        periods = {
-            key: wq.DateRange("created", now - timedelta(days=days), None)
-            for key, days in PERIODS.items()
-        }
-        facets.add_facet(
-            "period", sorting.QueryFacet(periods, maptype=sorting.Count, allow_overlap=True)
-        )
+        facets["period"] = {}
+        for key, days in PERIODS.items():
+            threshold = datetime_to_long(now - timedelta(days=days))
+            count = sum(1 for stamp in stamps if stamp >= threshold)
+            if count:
+                facets["period"][key] = count
         return facets
 
     def similar_words(self, word: str, limit: int = 3) -> list[str]:
