@@ -7,6 +7,7 @@ translates frames into service calls and results into frames.
 """
 
 import contextlib
+import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
@@ -33,6 +34,29 @@ def fresh_agent(agent_id: int) -> User:
     agent = User.objects.select_related("department").filter(pk=agent_id, is_active=True).first()
     if agent is None:
         raise CommandError("unauthorized", _("Your session has ended; sign in again."))
+    return agent
+
+
+AGENT_CACHE_SECONDS = 60.0
+AGENT_CACHE_SIZE = 10_000
+_agents: dict[int, tuple[float, User]] = {}
+
+
+def cached_agent(agent_id: int) -> User:
+    """The agent for the send path, kept a minute per process (shared by their sockets).
+
+    Only for services that re-check the agent inside the database (message_send's
+    UPDATE requires an active account and a current membership): a stale copy can only
+    show a display name changed in the last minute.
+    """
+    now = time.monotonic()
+    hit = _agents.get(agent_id)
+    if hit is not None and now - hit[0] < AGENT_CACHE_SECONDS:
+        return hit[1]
+    agent = fresh_agent(agent_id)
+    if len(_agents) >= AGENT_CACHE_SIZE:
+        _agents.clear()
+    _agents[agent_id] = (now, agent)
     return agent
 
 
@@ -143,7 +167,7 @@ def sync(agent_id: int, data: dict) -> list[dict]:
 
 @translate_errors
 def send(agent_id: int, data: dict) -> dict:
-    agent = fresh_agent(agent_id)
+    agent = cached_agent(agent_id)  # message_send re-checks the agent in SQL
     message, created = services.message_send(
         agent,
         _field(data, "conversation"),
@@ -151,9 +175,10 @@ def send(agent_id: int, data: dict) -> dict:
         idempotency_key=_field(data, "key", str),
         parent_id=data.get("parent") if isinstance(data.get("parent"), int) else None,
     )
+    payload = getattr(message, "payload", None) or selectors.message_payloads([message])[0]
     return {
         "type": "ack",
-        "message": selectors.message_payloads([message])[0],
+        "message": payload,
         "created": created,
         "live": message.broadcast is not False,
     }

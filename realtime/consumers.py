@@ -17,6 +17,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 
 from realtime import commands, publish
 
@@ -32,28 +33,39 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def in_db_thread(function):
+    """Run a command in a database thread, as `await in_db_thread(f)(...)`.
+
+    On PostgreSQL, commands run in a pool of threads (one connection each), so one
+    socket's wait on the database overlaps another socket's work; a socket still handles
+    its frames one at a time, in order. SQLite has one writer: there, every command runs
+    in Channels' single database thread.
+    """
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
+
+
 class TransverseConsumer(AsyncWebsocketConsumer):
     groups = []  # joined by hand: failures of the layer must not refuse the socket
 
     async def connect(self):
-        user = self.scope.get("user")
+        agent_id = self.scope.get("agent_id")  # realtime.routing.SessionAgentMiddleware
         await self.accept()
-        if user is None or not user.is_authenticated:
+        if agent_id is None:
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        self.agent_id = user.pk
+        self.agent_id = agent_id
         self.conversations, self.groups_joined, self.watched = set(), set(), set()
         self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
         self.echo_token, self.echo_timer = None, None
         try:
-            targets = await database_sync_to_async(commands.connect)(user.pk, self.channel_name)
+            targets = await in_db_thread(commands.connect)(agent_id, self.channel_name)
         except commands.CommandError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
             await self.close(code=CLOSE_FORBIDDEN if exc.code == "unauthorized" else 1011)
             return
-        live = await self._join_static(user)
+        live = await self._join_static()
         live = await self._apply_targets(targets) and live
-        await self.send_json({"type": "hello", "agent": user.pk, "live": live})
+        await self.send_json({"type": "hello", "agent": agent_id, "live": live})
 
     async def disconnect(self, code):
         if not hasattr(self, "agent_id"):
@@ -62,7 +74,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             self.echo_timer.cancel()
         for name in self._all_groups():
             await self._layer("group_discard", name, self.channel_name)
-        await database_sync_to_async(commands.disconnect)(self.agent_id, self.channel_name)
+        await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
 
     # --- Frames from the browser --------------------------------------------------------
 
@@ -95,17 +107,20 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         if action == "ping":
             return await self._ping(ref)
         if action == "watch":
-            ids, frame = await database_sync_to_async(commands.watch)(self.agent_id, data)
+            ids, frame = await in_db_thread(commands.watch)(self.agent_id, data)
             await self._set_watched(set(ids))
             return await self.send_json({**frame, "ref": ref})
         if action == "presence":
-            call = database_sync_to_async(commands.presence)
+            call = in_db_thread(commands.presence)
             return await self.send_json({**await call(self.agent_id, data, self.channel_name),
                                          "ref": ref})  # fmt: skip
+        if action == "send":  # the hot path: the service re-checks the agent in SQL
+            result = await in_db_thread(commands.send)(self.agent_id, data)
+            return await self.send_json({**result, "ref": ref})
         command = commands.ACTIONS.get(action)
         if command is None:
             return await self._error(ref, "unknown_action", f"Unknown action: {action[:40]}")
-        result = await database_sync_to_async(command)(self.agent_id, data)
+        result = await in_db_thread(command)(self.agent_id, data)
         for frame in result if isinstance(result, list) else [result]:
             if frame is not None:
                 await self.send_json({**frame, "ref": ref})
@@ -137,13 +152,13 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         await self.send_json(event)
 
     async def subscriptions_refresh(self, message):
-        targets = await database_sync_to_async(commands.subscriptions)(self.agent_id)
+        targets = await in_db_thread(commands.subscriptions)(self.agent_id)
         if targets is None:
             return await self.close(code=CLOSE_FORBIDDEN)
         await self._apply_targets(targets, announce=True)
 
     async def counts_refresh(self, message):
-        await self.send_json(await database_sync_to_async(commands.counts)(self.agent_id))
+        await self.send_json(await in_db_thread(commands.counts)(self.agent_id))
 
     async def socket_close(self, message):
         await self.close(code=message.get("code", CLOSE_UNAUTHORIZED))
@@ -175,11 +190,10 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.echo_timer, self.echo_token = None, None
         await self.send_json({"type": "pong", "live": False, "ref": ref})
 
-    async def _join_static(self, user) -> bool:
-        names = [publish.agent_group(user.pk), publish.ORGANISATION_GROUP]
-        session = self.scope.get("session")
-        if session is not None and session.session_key:
-            names.append(publish.session_group(session.session_key))
+    async def _join_static(self) -> bool:
+        names = [publish.agent_group(self.agent_id), publish.ORGANISATION_GROUP]
+        if self.scope.get("session_group"):
+            names.append(self.scope["session_group"])
         ok = True
         for name in names:
             ok = await self._layer("group_add", name, self.channel_name) and ok

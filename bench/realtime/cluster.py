@@ -79,17 +79,61 @@ class Redis:
         self.process = None
 
 
+class PostgresServer:
+    """A PostgreSQL cluster of our own (initdb, pg_ctl) on a free loopback port, in a
+    temporary folder, which a test may stop and start again: the machine's shared server
+    is never touched. Run as the `postgres` system account when we are root (initdb
+    refuses root)."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.port = folder / "pg", free_port()
+        self.data, self.log = self.folder / "data", self.folder / "server.log"
+
+    @staticmethod
+    def bin_dir() -> Path | None:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        return found[-1].parent if found else None
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True)
+
+    def init(self) -> None:
+        self.folder.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        bin_dir = self.bin_dir()
+        self._run(str(bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
+                  "--auth=trust", "-E", "UTF8", "--no-sync")  # fmt: skip
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+                   "-c fsync=off -c synchronous_commit=off")  # fmt: skip
+        self._run(str(self.bin_dir() / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+                  "-o", options, "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run(str(self.bin_dir() / "pg_ctl"), "-D", str(self.data), "-m", "fast",
+                      "-w", "stop")  # fmt: skip
+
+
 class Database:
     """A database of our own on the PostgreSQL server, migrated, dropped at the end."""
 
-    def __init__(self):
+    def __init__(self, server: str = PG_SERVER):
+        self.server = server
         self.name = f"transverse_rt_{uuid.uuid4().hex[:10]}"
-        self.url = f"{PG_SERVER}/{self.name}"
+        self.url = f"{server}/{self.name}"
 
     def _admin(self, sql: str) -> None:
         import psycopg
 
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as conn:
             conn.execute(sql)
 
     def create(self, env: dict) -> None:
@@ -209,14 +253,31 @@ def base_env(database_url: str, redis_url: str | None, **extra) -> dict:
 
 @contextmanager
 def cluster(
-    *, agents: int, rooms=(), servers: int = 2, redis: bool = True, cpus=(None, None), **settings
+    *,
+    agents: int,
+    rooms=(),
+    servers: int = 2,
+    redis: bool = True,
+    cpus=(None, None),
+    own_postgres: bool = False,
+    **settings,
 ):
-    """Redis (ours), a migrated database with seeded agents, and `servers` daphne processes."""
+    """Redis (ours), a migrated database with seeded agents, and `servers` daphne processes.
+
+    own_postgres: the database lives on a PostgreSQL cluster of our own (PostgresServer,
+    yielded as "postgres") instead of the machine's server.
+    """
     folder = Path(tempfile.mkdtemp(prefix="transverse-rt-"))
+    if own_postgres:
+        os.chmod(folder, 0o711)  # noqa: S103 (traverse only: the postgres account reaches its folder)
     redis_server = Redis(folder) if redis else None
-    database = Database()
+    postgres = PostgresServer(folder) if own_postgres else None
+    database = Database(postgres.url) if postgres else Database()
     daphnes = []
     try:
+        if postgres:
+            postgres.init()
+            postgres.start()
         if redis_server:
             redis_server.start()
         env = base_env(database.url, redis_server.url if redis_server else None, **settings)
@@ -228,6 +289,7 @@ def cluster(
             daphnes.append(server)
         yield {
             "redis": redis_server,
+            "postgres": postgres,
             "database": database,
             "servers": daphnes,
             "env": env,
@@ -240,6 +302,9 @@ def cluster(
         if redis_server:
             redis_server.stop()
         try:
-            database.drop()
+            if postgres is None:
+                database.drop()
         finally:
+            if postgres is not None:
+                postgres.stop()
             shutil.rmtree(folder, ignore_errors=True)

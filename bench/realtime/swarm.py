@@ -55,6 +55,9 @@ SETTINGS = {
     "TRANSVERSE_WS_BURST": 10**6,
 }
 RESULTS = []
+OUT: list[Path] = []
+COMMIT: list[str] = []  # the commit measured, read once at the start of the run
+SENDERS = 10  # sockets sending at once in (b), each with up to 2 sends in flight
 
 
 def commit() -> str:
@@ -89,12 +92,15 @@ def record(id_, size, baseline, value, unit, latencies=None, **extra):
         "p50": pct(latencies, 0.5),
         "p95": pct(latencies, 0.95),
         "p99": pct(latencies, 0.99),
-        "commit": commit(),
+        "commit": COMMIT[0] if COMMIT else commit(),
         "date": datetime.date.today().isoformat(),
         **extra,
     }
     RESULTS.append(row)
     print(json.dumps(row), flush=True)
+    if OUT:  # written as we go: a long run that fails late keeps its figures
+        with OUT[0].open("a") as out:
+            out.write(json.dumps(row) + "\n")
 
 
 class Bare:
@@ -141,64 +147,64 @@ async def close_all(clients):
 
 # (a) idle authenticated connections ----------------------------------------------------
 async def idle(server, pid, agents):
+    """RSS growth per open socket, measured after a first batch of 100 sockets has paid
+    the fixed costs (database threads and their connections, imports, caches) that are
+    not per socket; the first batch stays open and is not counted."""
+    warm = await open_many(server, agents[:100])
+    await asyncio.sleep(1)
     before = rss_kib(pid)
-    clients = await open_many(server, agents)
+    clients = await open_many(server, agents[100:])
     await asyncio.sleep(2)
     after = rss_kib(pid)
-    await close_all(clients)
-    return (after - before) / len(agents)
+    await close_all(warm + clients)
+    return (after - before) / len(clients)
 
 
 # (b) round trip: receive, validate, store, broadcast, acknowledge -----------------------
-async def round_trips(server, sender, peer, room, count, *, rate=None, concurrency=10):
-    a = Client(server, sender[1], sender[0])
-    b = Client(server, peer[1], peer[0])
-    await a.open()
-    await b.open()
-    latencies, pending = [], {}
-    done = asyncio.Event()
-
-    async def reader():
-        while len(latencies) < count:
-            frame = await a.frames.get()
-            if frame.get("type") == "ack" and frame.get("ref") in pending:
-                latencies.append(time.perf_counter() - pending.pop(frame["ref"]))
-        done.set()
-
-    task = asyncio.ensure_future(reader())
-    slots, releasers = asyncio.Semaphore(concurrency), set()
+async def round_trips(server, senders, room, count, *, rate=None, in_flight=2):
+    """Messages from several sockets (a process serves many agents), each with at most
+    `in_flight` sends waiting for their ack (closed loop), or `rate` a second in all
+    (open loop, for latencies). Returns (messages/s, latencies)."""
+    clients = [Client(server, key, pk) for pk, key in senders]
+    for client in clients:
+        await client.open()
+    latencies, run = [], f"{time.time_ns()}"
     started = time.perf_counter()
-    run = f"{time.time_ns()}"
-    for n in range(count):
-        if rate:
-            await asyncio.sleep(max(0, started + n / rate - time.perf_counter()))
-        else:
-            await slots.acquire()
-        ref = f"r{n}"
-        pending[ref] = time.perf_counter()
-        await a.send(
-            {
-                "action": "send",
-                "conversation": room,
-                "body": f"message {n}",
-                "key": f"b{run}-{n:07d}",
-                "ref": ref,
-            }
-        )
-        if not rate:  # a closed loop: the slot is freed when the ack comes back
-            releasers.add(asyncio.ensure_future(_release_on_ack(pending, ref, slots)))
-    await asyncio.wait_for(done.wait(), 120)
+
+    async def reader(client, pending):
+        while True:
+            frame = await client.frames.get()
+            if frame.get("type") == "ack" and frame.get("ref") in pending:
+                sent_at, done = pending.pop(frame["ref"])
+                latencies.append(time.perf_counter() - sent_at)
+                done.set_result(None)
+            elif frame.get("type") == "_closed":
+                return
+
+    async def sender(index, client, numbers):
+        pending, window = {}, asyncio.Semaphore(in_flight)
+        task = asyncio.ensure_future(reader(client, pending))
+        waits = []
+        for n in numbers:
+            if rate:
+                await asyncio.sleep(max(0, started + n / rate - time.perf_counter()))
+            else:
+                await window.acquire()
+            done = asyncio.get_running_loop().create_future()
+            done.add_done_callback(lambda _f: window.release())
+            pending[f"r{n}"] = (time.perf_counter(), done)
+            waits.append(done)
+            frame = {"action": "send", "conversation": room, "body": f"message {n}",
+                     "key": f"b{run}-{n:07d}", "ref": f"r{n}"}  # fmt: skip
+            await client.send(frame)
+        await asyncio.wait_for(asyncio.gather(*waits), 120)
+        task.cancel()
+
+    shares = [range(i, count, len(clients)) for i in range(len(clients))]
+    await asyncio.gather(*(sender(i, c, shares[i]) for i, c in enumerate(clients)))
     elapsed = time.perf_counter() - started
-    task.cancel()
-    await a.close()
-    await b.close()
+    await close_all(clients)
     return count / elapsed, latencies
-
-
-async def _release_on_ack(pending, ref, slots):
-    while ref in pending:
-        await asyncio.sleep(0.0005)
-    slots.release()
 
 
 # (c)/(d) fan-out ------------------------------------------------------------------------
@@ -249,22 +255,34 @@ async def fan_out(servers, agents, room, messages, *, rate=None):
 
 # (f) loss / duplication / order under forced disconnects --------------------------------
 async def guarantee(server, agents, room, messages, drops):
-    """Clients send in turn; some are disconnected by force and replay from their cursor."""
+    """Clients send in turn; some are disconnected by force and replay from their cursor.
+
+    Counted by idempotency key over the messages of this run: lost (sent, never applied
+    by a client), duplicated (applied twice), out of order (a lower seq after a higher).
+    """
     clients = [Client(server, key, pk) for pk, key in agents]
+    run = f"g{time.time_ns()}-"
     for c in clients:
         await c.open()
-        await c.send({"action": "sync", "cursors": {str(room): 0}})
-        c.cursor = (await c.expect("replay"))["cursor"]
-        c.seen = []
-    run = f"{time.time_ns()}"
-    sent = []
-    drop_every = max(1, messages // drops)
+        c.cursor, c.seen = 0, []
 
     def absorb(client, message):
-        client.seen.append(message["seq"])
+        if message["key"].startswith(run):
+            client.seen.append((message["seq"], message["key"]))
 
-    async def drain(client, wait=0.0):
-        await asyncio.sleep(wait)
+    async def resync(client):
+        while True:
+            await client.send({"action": "sync", "cursors": {str(room): client.cursor}})
+            frame = await client.expect("replay", timeout=30)
+            for m in frame["messages"]:
+                if m["rev"] > client.cursor:
+                    absorb(client, m)
+                    client.cursor = m["rev"]
+            client.cursor = max(client.cursor, frame["cursor"])
+            if not frame["truncated"]:
+                return
+
+    async def drain(client):
         while not client.frames.empty():
             frame = client.frames.get_nowait()
             if frame.get("type") in {"message.created", "ack"} and frame.get("message"):
@@ -274,24 +292,13 @@ async def guarantee(server, agents, room, messages, drops):
                     absorb(client, m)
                 elif m["rev"] > client.cursor + 1:  # a gap: replay from the cursor
                     await resync(client)
-            elif frame.get("type") == "replay":
-                for m in frame["messages"]:
-                    if m["rev"] > client.cursor:
-                        absorb(client, m)
-                client.cursor = max(client.cursor, frame["cursor"])
 
-    async def resync(client):
-        await client.send({"action": "sync", "cursors": {str(room): client.cursor}})
-        frame = await client.expect("replay", timeout=10)
-        for m in frame["messages"]:
-            if m["rev"] > client.cursor:
-                absorb(client, m)
-        client.cursor = max(client.cursor, frame["cursor"])
-
-    dropped = 0
+    for c in clients:
+        await resync(c)
+    sent, dropped, drop_every = [], 0, max(1, messages // drops)
     for n in range(messages):
         sender = clients[n % len(clients)]
-        key = f"g{run}-{n:06d}"
+        key = f"{run}{n:06d}"
         await sender.send({"action": "send", "conversation": room, "body": f"m{n}", "key": key})
         sent.append(key)
         if n % drop_every == drop_every - 1 and dropped < drops:
@@ -309,14 +316,12 @@ async def guarantee(server, agents, room, messages, drops):
     for c in clients:
         await drain(c)
         await resync(c)
-    expected = list(range(1, messages + 1))
     lost = dup = disorder = 0
     for c in clients:
-        seqs = list(c.seen)
-        mine = [s for s in seqs if s <= messages]
-        dup += len(mine) - len(set(mine))
-        lost += len(set(expected) - set(mine))
-        disorder += sum(1 for x, y in itertools.pairwise(mine) if y < x)
+        keys = [k for _seq, k in c.seen]
+        dup += len(keys) - len(set(keys))
+        lost += len(set(sent) - set(keys))
+        disorder += sum(1 for (x, _a), (y, _b) in itertools.pairwise(c.seen) if y < x)
     await close_all(clients)
     return lost, dup, disorder, dropped
 
@@ -358,10 +363,15 @@ def last_page_db_time(database_url, rows):
     return statistics.median(times), statistics.median(baseline), conv
 
 
-async def main(size: str):
+async def main(size: str, parts: str = "abcdefg"):
     s = SIZES[size]
+    day = datetime.date.today().isoformat()
+    suffix = "" if parts == "abcdefg" else f"-{parts}"
+    OUT.append(ROOT / "bench" / "results" / f"realtime-{size}{suffix}-{day}.jsonl")
+    COMMIT.append(commit())
+    OUT[0].unlink(missing_ok=True)
     agents_needed = max(s["idle"], max(s["rooms"]), s["storm"], 20) + 2
-    rooms = sorted(set(s["rooms"] + [2, 20]))
+    rooms = sorted(set(s["rooms"] + [2, 20, 21]))  # 21: (f) alone in its room
     os.sched_setaffinity(0, {0})
     with cluster(agents=agents_needed, rooms=rooms, servers=2, cpus=(1, 1), **SETTINGS) as run:
         one, two = run["servers"]
@@ -369,111 +379,119 @@ async def main(size: str):
         bare = Bare()
         bare.start()
         try:
-            # (a)
-            base = await idle(bare, bare.process.pid, [(0, "")] * s["idle"])
-            value = await idle(one, one.process.pid, agents[: s["idle"]])
-            record("a_idle_kib_per_socket", s["idle"], base, value, "KiB/socket")
-            # (b) throughput, A B A B
-            ratios, values, bases = [], [], []
-            for _ in range(3):
-                b_rate, _ = await round_trips(bare, (0, ""), (0, ""), 0, s["rtt"] // 2)
-                d_rate, _ = await round_trips(
-                    one, agents[0], agents[1], run["rooms"][2], s["rtt"] // 2
-                )
-                bases.append(b_rate)
-                values.append(d_rate)
-                ratios.append(d_rate / b_rate)
-            record(
-                "b_send_round_trip_per_s",
-                s["rtt"],
-                statistics.median(bases),
-                statistics.median(values),
-                "messages/s",
-                spread=[round(min(ratios), 3), round(max(ratios), 3)],
-            )
-            _, base_lat = await round_trips(bare, (0, ""), (0, ""), 0, 500, rate=100)
-            _, lat = await round_trips(one, agents[0], agents[1], run["rooms"][2], 500, rate=100)
-            record(
-                "b_round_trip_latency_at_100_per_s",
-                500,
-                pct(base_lat, 0.99),
-                pct(lat, 0.99),
-                "ms p99",
-                latencies=lat,
-            )
-            # (c) fan-out on one process, (d) across two processes through Redis
-            for members in s["rooms"]:
-                room = run["rooms"][members]
-                base_rate, _base_ratio, base_done, _ = await fan_out(
-                    [bare], [(0, "")] * members, 0, s["fan"]
-                )
-                rate, ratio, done, lat = await fan_out([one], agents[:members], room, s["fan"])
+            if "a" in parts:
+                # (a)
+                base = await idle(bare, bare.process.pid, [(0, "")] * s["idle"])
+                value = await idle(one, one.process.pid, agents[: s["idle"]])
+                record("a_idle_kib_per_socket", s["idle"], base, value, "KiB/socket")
+            if "b" in parts:
+                # (b) throughput, A B A B
+                ratios, values, bases = [], [], []
+                senders = agents[:SENDERS]
+                for _ in range(5):
+                    b_rate, _ = await round_trips(bare, [(0, "")] * SENDERS, 0, s["rtt"] // 2)
+                    d_rate, _ = await round_trips(one, senders, run["rooms"][20], s["rtt"] // 2)
+                    bases.append(b_rate)
+                    values.append(d_rate)
+                    ratios.append(d_rate / b_rate)
                 record(
-                    f"c_fanout_{members}_deliveries_per_s",
-                    members,
-                    base_rate,
-                    rate,
-                    "deliveries/s",
+                    "b_send_round_trip_per_s",
+                    s["rtt"],
+                    statistics.median(bases),
+                    statistics.median(values),
+                    "messages/s",
+                    spread=[round(min(ratios), 3), round(max(ratios), 3)],
+                )
+                _, base_lat = await round_trips(bare, [(0, "")] * SENDERS, 0, 500, rate=100)
+                _, lat = await round_trips(one, senders, run["rooms"][20], 500, rate=100)
+                record(
+                    "b_round_trip_latency_at_100_per_s",
+                    500,
+                    pct(base_lat, 0.99),
+                    pct(lat, 0.99),
+                    "ms p99",
                     latencies=lat,
-                    delivered_ratio=round(ratio, 4),
-                    full_delivery_p99_ms=pct(done, 0.99),
-                    baseline_full_delivery_p99_ms=pct(base_done, 0.99),
                 )
-                rate2, ratio2, done2, lat2 = await fan_out(
-                    [one, two], agents[:members], room, s["fan"]
+            if "c" in parts or "d" in parts:
+                # (c) fan-out on one process, (d) across two processes through Redis
+                for members in s["rooms"]:
+                    room = run["rooms"][members]
+                    base_rate, _base_ratio, base_done, _ = await fan_out(
+                        [bare], [(0, "")] * members, 0, s["fan"]
+                    )
+                    rate, ratio, done, lat = await fan_out([one], agents[:members], room, s["fan"])
+                    record(
+                        f"c_fanout_{members}_deliveries_per_s",
+                        members,
+                        base_rate,
+                        rate,
+                        "deliveries/s",
+                        latencies=lat,
+                        delivered_ratio=round(ratio, 4),
+                        full_delivery_p99_ms=pct(done, 0.99),
+                        baseline_full_delivery_p99_ms=pct(base_done, 0.99),
+                    )
+                    rate2, ratio2, done2, lat2 = await fan_out(
+                        [one, two], agents[:members], room, s["fan"]
+                    )
+                    record(
+                        f"d_fanout_{members}_two_processes_redis",
+                        members,
+                        base_rate,
+                        rate2,
+                        "deliveries/s",
+                        latencies=lat2,
+                        delivered_ratio=round(ratio2, 4),
+                        full_delivery_p99_ms=pct(done2, 0.99),
+                    )
+            if "f" in parts:
+                # (f)
+                lost, dup, disorder, dropped = await guarantee(
+                    one, agents[:20], run["rooms"][21], s["f_msgs"], s["f_drops"]
                 )
                 record(
-                    f"d_fanout_{members}_two_processes_redis",
-                    members,
-                    base_rate,
-                    rate2,
-                    "deliveries/s",
-                    latencies=lat2,
-                    delivered_ratio=round(ratio2, 4),
-                    full_delivery_p99_ms=pct(done2, 0.99),
+                    "f_lost_duplicated_out_of_order",
+                    s["f_msgs"],
+                    None,
+                    lost + dup + disorder,
+                    "messages",
+                    lost=lost,
+                    duplicated=dup,
+                    out_of_order=disorder,
+                    forced_disconnects=dropped,
                 )
-            # (f)
-            lost, dup, disorder, dropped = await guarantee(
-                one, agents[:20], run["rooms"][20], s["f_msgs"], s["f_drops"]
-            )
-            record(
-                "f_lost_duplicated_out_of_order",
-                s["f_msgs"],
-                None,
-                lost + dup + disorder,
-                "messages",
-                lost=lost,
-                duplicated=dup,
-                out_of_order=disorder,
-                forced_disconnects=dropped,
-            )
-            # (e) reconnect storm after a restart
-            clients = await open_many(one, agents[: s["storm"]])
-            one.stop()
-            await asyncio.sleep(0.5)
-            one.start()
-            started = time.perf_counter()
-            failures = 0
+            if "e" in parts:
+                # (e) reconnect storm after a restart
+                clients = await open_many(one, agents[: s["storm"]])
+                one.stop()
+                await asyncio.sleep(0.5)
+                one.start()
+                started = time.perf_counter()
+                failures = 0
 
-            async def back(c):
-                nonlocal failures
-                for _attempt in range(20):
-                    try:
-                        await c.open(timeout=10)
-                        return
-                    except Exception:
-                        await asyncio.sleep(0.2 + random.random())  # jittered back-off
-                failures += 1
+                async def back(c):
+                    # chat.js's back-off: 0.5 s + full jitter up to 1, 2, 4 ... 30 s.
+                    nonlocal failures
+                    await asyncio.sleep(0.5 + random.random())
+                    for attempt in range(1, 12):
+                        try:
+                            await c.open(timeout=30)  # a browser waits as long
+                            return
+                        except Exception:
+                            ceiling = min(30.0, 2.0 ** min(attempt, 5))
+                            await asyncio.sleep(0.5 + random.random() * ceiling)
+                    failures += 1
 
-            for c in clients:
-                c.frames = asyncio.Queue()
-            await asyncio.gather(*(back(c) for c in clients))
-            storm = time.perf_counter() - started
-            await close_all(clients)
-            record("e_reconnect_storm_seconds", s["storm"], None, storm, "s", failures=failures)
-            # (g)
-            db_ms, raw_ms, _ = last_page_db_time(run["database"].url, s["rows"])
-            record("g_last_50_of_n_db_ms", s["rows"], raw_ms, db_ms, "ms")
+                for c in clients:
+                    c.frames = asyncio.Queue()
+                await asyncio.gather(*(back(c) for c in clients))
+                storm = time.perf_counter() - started
+                await close_all(clients)
+                record("e_reconnect_storm_seconds", s["storm"], None, storm, "s", failures=failures)
+            if "g" in parts:
+                # (g)
+                db_ms, raw_ms, _ = last_page_db_time(run["database"].url, s["rows"])
+                record("g_last_50_of_n_db_ms", s["rows"], raw_ms, db_ms, "ms")
         finally:
             bare.stop()
     summary = ["| figure | size | baseline | value | ratio | p99 ms |", "|---|---|---|---|---|---|"]
@@ -483,11 +501,16 @@ async def main(size: str):
             f"{r['ratio']} | {r['p99']} |"
         )
     print("\n".join(summary))
-    out = ROOT / "bench" / "results" / f"realtime-{size}-{datetime.date.today().isoformat()}.jsonl"
-    out.write_text("".join(json.dumps(r) + "\n" for r in RESULTS))
+    OUT[0].with_suffix(".md").write_text(
+        f"# Real-time benchmark, size {size}, {day}, commit {COMMIT[0]}\n\n"
+        + "\n".join(summary)
+        + "\n"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
-    asyncio.run(main(parser.parse_args().size))
+    parser.add_argument("--parts", default="abcdefg", help="figures to run, e.g. bf")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.size, "".join(sorted(set(arguments.parts)))))

@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from intranet.accounts.models import User
 from intranet.chat.models import Conversation, Message, Participant
 from intranet.groups import access as group_access
+from intranet.groups.models import Group, Membership
 
 
 def visible_conversations(actor) -> QuerySet[Conversation]:
@@ -29,6 +31,28 @@ def visible_conversations(actor) -> QuerySet[Conversation]:
     return Conversation.objects.filter(
         Q(kind=Conversation.Kind.GROUP, group_id__in=group_access.member_group_ids(actor))
         | (~Q(kind=Conversation.Kind.GROUP) & Exists(participates))
+    )
+
+
+def writable_conversations(actor) -> QuerySet[Conversation]:
+    """Conversations actor may write to, decided wholly inside the database.
+
+    The same rules as can_write_conversation, written as subqueries only (the actor's
+    active flag, groups and participations are read by the statement itself), so the send
+    path authorises and takes the conversation's next numbers in one UPDATE: nothing
+    cached in the process can let a removed member or a deactivated agent through.
+    """
+    if not group_access.is_active_agent(actor):
+        return Conversation.objects.none()
+    active = User.objects.filter(pk=actor.pk, is_active=True)
+    member_of = Membership.objects.filter(agent_id=actor.pk, group_id=OuterRef("group_id"))
+    open_group = Group.objects.filter(pk=OuterRef("group_id"), archived_at__isnull=True)
+    participates = Participant.objects.filter(
+        conversation=OuterRef("pk"), agent_id=actor.pk, left_at__isnull=True
+    )
+    return Conversation.objects.filter(Exists(active)).filter(
+        Q(kind=Conversation.Kind.GROUP) & Exists(member_of) & Exists(open_group)
+        | ~Q(kind=Conversation.Kind.GROUP) & Exists(participates)
     )
 
 

@@ -1,12 +1,13 @@
 """Chat services: sending, idempotency, edits, tombstones, reactions, read positions."""
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from intranet.chat import selectors, services
 from intranet.chat.models import Conversation, Message
@@ -73,6 +74,48 @@ def test_deactivated_agent_cannot_send(room, alice):
         send(alice, room)
 
 
+def test_stale_copy_of_a_deactivated_agent_cannot_send(room, alice):
+    """A socket keeps its agent from connection time: the database still decides."""
+    User = type(alice)
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    assert alice.is_active  # the stale copy a socket would hold
+    with pytest.raises(Http404):
+        send(alice, room)
+    assert not Message.objects.exists()
+
+
+def test_stale_copy_of_a_removed_member_cannot_send(room, budget, alice, bob):
+    send(alice, room, key="before-0001")
+    group_services.group_member_remove(bob, budget, alice)
+    with pytest.raises(Http404):
+        send(alice, room, key="after-00001")
+    room.refresh_from_db()
+    assert (room.last_seq, room.last_rev) == (1, 1)  # the refused send took no number
+
+
+def test_former_participant_cannot_send_to_a_named_conversation(alice, bob):
+    named = services.conversation_named_create(alice, name="Projet", agents=[bob])
+    services.conversation_leave(bob, named.pk)
+    with pytest.raises(Http404):
+        send(bob, named)
+
+
+def test_send_costs_a_fixed_number_of_queries(room, alice, bob, django_assert_max_num_queries):
+    send(alice, room, key="warm-000001")
+    # UPDATE (authorise + number, RETURNING), INSERT, read position, and the savepoint
+    # around them inside the test's transaction, and the search queue row (the audience
+    # is read after commit).
+    with django_assert_max_num_queries(6):
+        send(alice, room, key="counted-0001")
+
+
+def test_retry_costs_no_number_and_returns_the_stored_message(room, alice):
+    first = send(alice, room, key="retry-00001")
+    again = send(alice, room, body="autre", key="retry-00001")
+    room.refresh_from_db()
+    assert again.pk == first.pk and (room.last_seq, room.last_rev) == (1, 1)
+
+
 @pytest.mark.parametrize(
     ("body", "key", "code"),
     [
@@ -90,6 +133,10 @@ def test_invalid_messages_are_refused_with_their_code(room, alice, body, key, co
 
 def test_rate_limit_per_agent(room, alice, settings):
     settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 3
+    # The limit counts per calendar minute: start early in one so the four sends share it.
+    second = timezone.now().second
+    if second >= 50:
+        time.sleep(60.5 - second)
     for n in range(3):
         send(alice, room, key=f"rate-{n:08d}")
     with pytest.raises(ValidationError) as exc, translation.override("en"):

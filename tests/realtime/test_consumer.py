@@ -4,11 +4,14 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
+from intranet.asgi import application
 from intranet.chat import services
 from intranet.groups import services as group_services
 from realtime import publish
-from tests.realtime.conftest import expect, nothing, open_socket
+from tests.realtime.conftest import expect, nothing, open_socket, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -272,3 +275,25 @@ async def test_group_post_announces_its_id_to_members_only(connect_as, budget, a
     assert await nothing(c)
     await b.disconnect()
     await c.disconnect()
+
+
+async def test_malformed_cookie_header_is_an_anonymous_socket(db):
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+               (b"cookie", b'sessionid="\\x00;;=;\xff')]  # fmt: skip
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    closed = await communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_session_of_a_deactivated_agent_is_refused(alice):
+    cookie = await sync_to_async(session_cookie)(alice)
+    await sync_to_async(type(alice).objects.filter(pk=alice.pk).update)(is_active=False)
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]  # fmt: skip
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    closed = await communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4401}

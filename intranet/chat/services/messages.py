@@ -1,40 +1,39 @@
-"""Every write in chat: conversations, messages, reactions, read positions, presence.
+"""Writes on messages: send (idempotent), edit, delete, react, read positions, typing.
 
-Each public service authorises the actor itself (through chat.access), so a view, the
-WebSocket consumer or a command cannot skip the check. Events go out through
-realtime.publish after commit only; each message is stored (with its revision) before it
-is announced. `message.broadcast` tells the caller whether the live push went out.
+Each message is stored, with its numbers, before it is announced: events go out through
+realtime.publish after commit only. `message.broadcast` tells the caller whether the
+live push went out; `message.payload` is what was pushed.
 """
 
+import functools
+import logging
 import re
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intranet.accounts.models import User
 from intranet.chat import access, selectors
 from intranet.chat.attachments import attachment_check
 from intranet.chat.models import (
-    MAX_NAMED_PARTICIPANTS,
     Conversation,
     Message,
     Participant,
-    Presence,
     Reaction,
 )
 from intranet.core.markdown import render_markdown
-from intranet.groups.access import is_active_agent, member_group_ids
-from intranet.groups.models import Group
+from intranet.groups.access import is_active_agent
 from intranet.notifications.services import notify
+from intranet.search.services import search_index_later
 from realtime import publish
 
+logger = logging.getLogger(__name__)
 MENTION = re.compile(r"(?<![\w@])@([\w.-]{1,150})")
 KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
@@ -46,120 +45,6 @@ def _limit(name: str, default: int) -> int:
 def _require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
-
-
-# --- Conversations ----------------------------------------------------------------------
-
-
-def group_rooms_ensure(actor) -> None:
-    """Create the rooms of actor's groups that do not exist yet (every group has one)."""
-    if not is_active_agent(actor):
-        return
-    missing = Group.objects.filter(pk__in=member_group_ids(actor), room__isnull=True)
-    created = []
-    for group in missing:
-        _conversation, was_created = Conversation.objects.get_or_create(
-            group=group, defaults={"kind": Conversation.Kind.GROUP}
-        )
-        if was_created:
-            created.append(group.pk)
-    for group_id in created:
-        # Members connected before the room existed subscribe to it now.
-        transaction.on_commit(lambda g=group_id: publish.group_room_created(g))
-
-
-def group_room(actor, group: Group) -> Conversation:
-    """The room of a group actor belongs to (404 for non-members, like a missing room)."""
-    if group.pk not in member_group_ids(actor):
-        raise Http404
-    group_rooms_ensure(actor)
-    return Conversation.objects.select_related("group").get(group=group)
-
-
-@transaction.atomic
-def conversation_direct_open(actor, *, other: User) -> Conversation:
-    """The direct conversation between actor and other, created on first use."""
-    _require(is_active_agent(actor))
-    if not other.is_active or other.pk == actor.pk:
-        raise ValidationError(_("Choose another active agent."), code="bad_participant")
-    low, high = sorted((actor.pk, other.pk))
-    try:
-        with transaction.atomic():
-            conversation, created = Conversation.objects.get_or_create(
-                direct_key=f"{low}:{high}",
-                defaults={"kind": Conversation.Kind.DIRECT, "created_by": actor},
-            )
-    except IntegrityError:  # the other agent opened it at the same moment
-        conversation, created = Conversation.objects.get(direct_key=f"{low}:{high}"), False
-    if created:
-        Participant.objects.bulk_create(
-            [Participant(conversation=conversation, agent_id=pk) for pk in (low, high)],
-            ignore_conflicts=True,
-        )
-        _announce_membership([low, high])
-    return conversation
-
-
-@transaction.atomic
-def conversation_named_create(actor, *, name: str, agents) -> Conversation:
-    """A small conversation that anyone can start and name (actor included, at most 50)."""
-    _require(is_active_agent(actor))
-    name = (name or "").strip()[:120]
-    if not name:
-        raise ValidationError(_("Give the conversation a name."), code="name_required")
-    ids = {a.pk for a in agents if a.is_active} | {actor.pk}
-    if len(ids) > MAX_NAMED_PARTICIPANTS:
-        raise ValidationError(
-            _("A conversation has at most %(n)d participants.") % {"n": MAX_NAMED_PARTICIPANTS},
-            code="too_many_participants",
-        )
-    conversation = Conversation.objects.create(
-        kind=Conversation.Kind.NAMED, name=name, created_by=actor
-    )
-    Participant.objects.bulk_create(
-        [Participant(conversation=conversation, agent_id=pk) for pk in ids]
-    )
-    _announce_membership(ids)
-    return conversation
-
-
-@transaction.atomic
-def conversation_participants_add(actor, conversation_id, *, agents) -> Conversation:
-    conversation = access.access_conversation(actor, conversation_id, for_write=True)
-    _require(access.can_manage_participants(actor, conversation))
-    current = set(
-        conversation.participants.filter(left_at__isnull=True).values_list("agent_id", flat=True)
-    )
-    new = {a.pk for a in agents if a.is_active} - current
-    if len(current) + len(new) > MAX_NAMED_PARTICIPANTS:
-        raise ValidationError(
-            _("A conversation has at most %(n)d participants.") % {"n": MAX_NAMED_PARTICIPANTS},
-            code="too_many_participants",
-        )
-    for pk in new:
-        Participant.objects.update_or_create(
-            conversation=conversation, agent_id=pk, defaults={"left_at": None}
-        )
-    _announce_membership(new)
-    return conversation
-
-
-@transaction.atomic
-def conversation_leave(actor, conversation_id) -> None:
-    conversation = access.access_conversation(actor, conversation_id)
-    _require(conversation.kind == Conversation.Kind.NAMED)
-    Participant.objects.filter(conversation=conversation, agent_id=actor.pk).update(
-        left_at=timezone.now()
-    )
-    _announce_membership([actor.pk])
-
-
-def _announce_membership(agent_ids) -> None:
-    for pk in agent_ids:
-        transaction.on_commit(lambda pk=pk: publish.subscriptions_refresh(pk))
-
-
-# --- Messages ---------------------------------------------------------------------------
 
 
 def _check_key(idempotency_key) -> str:
@@ -195,8 +80,10 @@ def _rate_check(actor) -> None:
     limit = _limit("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60)
     key = f"chat-rate:{actor.pk}:{int(timezone.now().timestamp() // 60)}"
     try:
-        cache.add(key, 0, 70)
-        count = cache.incr(key)
+        try:
+            count = cache.incr(key)  # one round trip in the common case
+        except ValueError:  # the first message of this minute
+            count = 1 if cache.add(key, 1, 70) else cache.incr(key)
     except Exception:
         return
     if count > limit:
@@ -215,14 +102,28 @@ def _next_revision(conversation_id: int, *, new_message: bool) -> Conversation:
     return Conversation.objects.select_related("group").get(pk=conversation_id)
 
 
-def _broadcast(message: Message, kind: str, conversation: Conversation) -> None:
-    """After commit: the event to the readers of the conversation at commit time."""
+def _broadcast(message: Message, kind: str, conversation: Conversation, *, new=False) -> None:
+    """After commit: the event to the readers of the conversation at that moment.
+
+    The audience is read just after the commit, outside the conversation's lock: an
+    agent removed in between is already left out. The payload is built once and kept on
+    the message (`message.payload`) for the caller's answer; a new message has no
+    reactions yet, so none are read.
+    """
     message.broadcast = None
-    payload = selectors.message_payloads([message])[0]
-    audience = selectors.conversation_audience(conversation)
+    if new:
+        payload = selectors.message_payload(message, {})
+    else:
+        payload = selectors.message_payloads([message])[0]
+    message.payload = payload
     event = {"type": kind, "message": payload}
 
     def send():
+        try:
+            audience = selectors.conversation_audience(conversation)
+        except DatabaseError:  # stored and committed: clients will replay it
+            message.broadcast = False
+            return
         message.broadcast = publish.publish_to_conversation(
             conversation.pk, event, audience=audience
         )
@@ -240,6 +141,8 @@ def _existing(actor, key: str, conversation_id: int) -> Message | None:
         raise ValidationError(
             _("This message identifier was already used elsewhere."), code="key_reused"
         )
+    if message is not None:
+        message.broadcast = None
     return message
 
 
@@ -247,30 +150,88 @@ def message_send(
     actor, conversation_id, *, body, idempotency_key, parent_id=None, attachment=None
 ) -> tuple[Message, bool]:
     """Store a message, then announce it; (message, created). The same key sent again (a
-    retry, over WebSocket or HTTP) returns the stored message and creates nothing."""
+    retry, over WebSocket or HTTP) returns the stored message and creates nothing.
+
+    The common case holds the conversation's row lock for three statements: an UPDATE
+    that authorises and numbers at once (access.writable_conversations, RETURNING the new
+    numbers), the INSERT and the sender's read position. A retry is caught by the unique
+    key (the transaction rolls back, numbers included) and answered from the stored
+    message.
+    """
     key = _check_key(idempotency_key)
-    conversation = access.access_conversation(actor, conversation_id, for_write=True)
-    body = _check_body(body, has_attachment=attachment is not None)
-    existing = _existing(actor, key, conversation.pk)
-    if existing is not None:
-        existing.broadcast = None
-        return existing, False
+    pk = _pk(conversation_id)
     if attachment is not None:
+        # Check before storing a file that a retry would leave behind.
+        access.access_conversation(actor, pk, for_write=True)
+        existing = _existing(actor, key, pk)
+        if existing is not None:
+            return existing, False
         attachment_check(attachment)
-    _rate_check(actor)
     try:
-        with transaction.atomic():
-            return _message_create(actor, conversation, body, key, parent_id, attachment), True
-    except IntegrityError:  # a parallel retry with the same key won the race
-        existing = _existing(actor, key, conversation.pk)
+        _rate_check(actor)
+    except ValidationError:
+        existing = _existing(actor, key, pk)  # a retry is answered even past the limit
         if existing is None:
             raise
-        existing.broadcast = None
         return existing, False
+    message = None
+    try:
+        with transaction.atomic():
+            conversation = _lock_for_message(actor, pk)
+            body = _check_body(body, has_attachment=attachment is not None)
+            message = _message_create(actor, conversation, body, key, parent_id, attachment)
+    except IntegrityError:  # the key was used before (a retry), or a parallel retry won
+        existing = _existing(actor, key, pk)
+        if existing is None:
+            raise
+        return existing, False
+    except Exception as exc:
+        committed = message is not None and not transaction.get_connection().in_atomic_block
+        if not committed or isinstance(exc, DatabaseError):  # a failed COMMIT lands here
+            raise
+        # Stored and committed; a side effect run after the commit failed (the search
+        # indexer's nudge goes through the cache, which raises while Redis is down). The
+        # message and its queue row are safe, the broadcast already ran: answer normally.
+        logger.warning("after-commit work of a chat send failed", exc_info=True)
+    return message, True
+
+
+def _pk(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _lock_for_message(actor, pk: int) -> Conversation:
+    """Authorise actor to write and take the next numbers, in one UPDATE (row lock held).
+
+    The authorisation is access.writable_conversations, used as the UPDATE's subquery;
+    RETURNING gives the new numbers without a second statement.
+    """
+    row = None
+    if is_active_agent(actor):
+        allowed = access.writable_conversations(actor).filter(pk=pk).values("pk")
+        subquery, params = allowed.query.sql_with_params()
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Conversation._meta.db_table} SET last_rev = last_rev + 1, "  # noqa: S608
+                f"last_seq = last_seq + 1, last_message_at = %s WHERE id IN ({subquery}) "
+                "RETURNING id, kind, group_id, last_seq, last_rev",
+                [now, *params],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        # Not writable: the access model says whether that is a 404 or a 403.
+        access.access_conversation(actor, pk, for_write=True)
+        raise Http404
+    return Conversation.from_db(
+        connection.alias, ["id", "kind", "group_id", "last_seq", "last_rev"], row
+    )
 
 
 def _message_create(actor, conversation, body, key, parent_id, attachment) -> Message:
-    conversation = _next_revision(conversation.pk, new_message=True)
     parent = None
     if parent_id not in (None, ""):
         parent = Message.objects.filter(pk=_int(parent_id), conversation=conversation).first()
@@ -288,12 +249,13 @@ def _message_create(actor, conversation, body, key, parent_id, attachment) -> Me
         message.attachment_size = attachment.size
         # A generated name: the agent's file name is only ever shown, never used as a path.
         message.attachment.save(uuid.uuid4().hex, attachment, save=False)
-    message.save()
+    message.save(force_insert=True)
     Participant.objects.filter(conversation=conversation, agent_id=actor.pk).update(
         last_read_seq=message.seq
     )
     _notify_mentions(actor, conversation, message)
-    _broadcast(message, "message.created", conversation)
+    _broadcast(message, "message.created", conversation, new=True)
+    search_index_later(message)  # after _broadcast: see message_send
     return message
 
 
@@ -322,7 +284,28 @@ def _notify_mentions(actor, conversation: Conversation, message: Message) -> Non
         notify(agent, "mention", actor=actor, group=group)
 
 
-@transaction.atomic
+def _atomic_past_commit(function):
+    """transaction.atomic around function; once the change is committed, a failing
+    after-commit hook (the search indexer's nudge while the cache is down) is logged, not
+    raised: the change is stored and its broadcast already ran."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        result = None
+        try:
+            with transaction.atomic():
+                result = function(*args, **kwargs)
+        except Exception as exc:
+            committed = result is not None and not transaction.get_connection().in_atomic_block
+            if not committed or isinstance(exc, DatabaseError):
+                raise
+            logger.warning("after-commit work of %s failed", function.__name__, exc_info=True)
+        return result
+
+    return run
+
+
+@_atomic_past_commit
 def message_edit(actor, message_id, *, body) -> Message:
     message = access.access_message(actor, message_id, for_write=True)
     body = _check_body(body, has_attachment=bool(message.attachment))
@@ -331,10 +314,11 @@ def message_edit(actor, message_id, *, body) -> Message:
     message.edited_at, message.rev = timezone.now(), conversation.last_rev
     message.save(update_fields=["body", "body_html", "edited_at", "rev"])
     _broadcast(message, "message.updated", conversation)
+    search_index_later(message)
     return message
 
 
-@transaction.atomic
+@_atomic_past_commit
 def message_delete(actor, message_id) -> Message:
     """Delete as a tombstone: the row (and its place in the thread) stays, content goes."""
     message = access.access_message(actor, message_id)
@@ -347,6 +331,7 @@ def message_delete(actor, message_id) -> Message:
     message.deleted_at, message.rev = timezone.now(), conversation.last_rev
     message.save()
     message.reactions.all().delete()
+    search_index_later(message)  # the indexer sees the tombstone and removes the document
     if stored:
         from django.core.files.storage import default_storage
 
@@ -403,51 +388,4 @@ def typing_announce(actor, conversation_id) -> None:
              "agent": {"id": actor.pk, "name": actor.display_name}}  # fmt: skip
     publish.publish_to_conversation(
         conversation.pk, event, audience=selectors.conversation_audience(conversation)
-    )
-
-
-# --- Presence ---------------------------------------------------------------------------
-
-
-def _presence_change(agent_id: int, change) -> str:
-    before = selectors.presence_states([agent_id])[agent_id]
-    change()
-    after = selectors.presence_states([agent_id])[agent_id]
-    if after != before:
-        transaction.on_commit(lambda: publish.publish_presence(agent_id, after))
-    return after
-
-
-@transaction.atomic
-def presence_connect(actor, channel_name: str) -> str:
-    _require(is_active_agent(actor))
-    stale = timezone.now() - selectors.PRESENCE_TIMEOUT
-    Presence.objects.filter(agent_id=actor.pk, seen_at__lt=stale).delete()
-    return _presence_change(
-        actor.pk,
-        lambda: Presence.objects.update_or_create(
-            channel_name=channel_name,
-            defaults={"agent_id": actor.pk, "away": False, "seen_at": timezone.now()},
-        ),
-    )
-
-
-@transaction.atomic
-def presence_update(actor, channel_name: str, *, away: bool | None = None) -> str:
-    """A heartbeat (away None) or a change between active and away for one socket."""
-    fields = {"seen_at": timezone.now()}
-    if away is not None:
-        fields["away"] = bool(away)
-    return _presence_change(
-        actor.pk,
-        lambda: Presence.objects.filter(channel_name=channel_name, agent_id=actor.pk).update(
-            **fields
-        ),
-    )
-
-
-@transaction.atomic
-def presence_disconnect(agent_id: int, channel_name: str) -> str:
-    return _presence_change(
-        agent_id, lambda: Presence.objects.filter(channel_name=channel_name).delete()
     )
