@@ -1,4 +1,4 @@
-"""Agents as search documents: names, job title, department and skills."""
+"""Agents as search documents: names, job title, department and skills (with synonyms)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +18,14 @@ class AgentDocuments(DocumentType):
         return (
             User.objects.filter(is_active=True)
             .select_related("department")
-            .prefetch_related("skill_claims__skill")
+            .prefetch_related("skill_claims__skill__aliases")
         )
 
     def document(self, agent) -> Document:
-        skills = " ".join(claim.skill.label for claim in agent.skill_claims.all())
+        # Every spelling of each skill, so that "GDPR" finds the agents who declared RGPD.
+        skills = " ".join(
+            alias.label for claim in agent.skill_claims.all() for alias in claim.skill.aliases.all()
+        )
         department = agent.department.label if agent.department else ""
         return Document(
             kind=self.kind,

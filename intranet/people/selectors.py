@@ -6,7 +6,8 @@ from intranet.accounts.access import visible_agents
 from intranet.accounts.models import User
 from intranet.core.text import fold
 from intranet.departments.models import Department
-from intranet.people.models import Skill, SkillClaim
+from intranet.people.models import Endorsement, Skill, SkillClaim
+from intranet.people.services.skills import skill_key
 
 MAX_QUERY_TERMS = 8
 
@@ -30,8 +31,8 @@ def agent_directory(
         agents = agents.filter(sort_name__contains=term)
     if department is not None:
         agents = agents.filter(department__path__startswith=department.path)
-    if skill:
-        agents = agents.filter(skill_claims__skill__key=fold(skill))
+    if skill:  # any spelling or synonym of the skill
+        agents = agents.filter(skill_claims__skill__aliases__key=skill_key(skill))
     return with_card_data(agents).order_by("sort_name", "pk")
 
 
@@ -66,3 +67,44 @@ def popular_skills(actor, *, limit: int = 40) -> list[Skill]:
         .filter(n__gt=0)
         .order_by("-n", "key")[:limit]
     )
+
+
+def agent_skill_claims(actor, agent: User) -> list[SkillClaim]:
+    """agent's claims for their profile, best level first, each with `n_endorsements` (by
+    agents actor may see) and `endorsed_by_me`. Two queries."""
+    visible = visible_agents(actor)
+    claims = (
+        SkillClaim.objects.filter(agent=agent, agent__in=visible)
+        .select_related("skill")
+        .annotate(
+            n_endorsements=Count(
+                "endorsements", filter=Q(endorsements__endorser__in=visible), distinct=True
+            )
+        )
+        .order_by("-level", "skill__key")
+    )
+    claims = list(claims)
+    mine = set(
+        Endorsement.objects.filter(claim__in=claims, endorser_id=actor.pk).values_list(
+            "claim_id", flat=True
+        )
+    )
+    for claim in claims:
+        claim.endorsed_by_me = claim.pk in mine
+    return claims
+
+
+def claim_endorsers(actor, claim: SkillClaim, *, limit: int = 20) -> list[User]:
+    return list(
+        visible_agents(actor).filter(endorsements_given__claim=claim).order_by("sort_name")[:limit]
+    )
+
+
+def skills_for_curation(*, status: str = "", query: str = "") -> QuerySet[Skill]:
+    """Skills for staff: proposed first, with their synonyms and the number of claims."""
+    skills = Skill.objects.annotate(n_claims=Count("claims", distinct=True))
+    if status:
+        skills = skills.filter(status=status)
+    if query:
+        skills = skills.filter(aliases__key__contains=fold(query)).distinct()
+    return skills.prefetch_related("aliases").order_by("-status", "key")

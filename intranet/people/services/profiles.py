@@ -1,4 +1,4 @@
-"""Every write to an agent's profile and skills."""
+"""Every write to an agent's profile: fields and photo (skills: services.skills)."""
 
 import logging
 
@@ -9,8 +9,8 @@ from django.db import transaction
 from intranet.accounts.access import access_agent
 from intranet.accounts.models import User
 from intranet.core.images import square_jpeg
-from intranet.core.text import fold, without_nul
-from intranet.people.models import Skill, SkillClaim
+from intranet.core.text import without_nul
+from intranet.people.services.skills import agent_skills_set
 from intranet.search.services import search_index_later
 
 logger = logging.getLogger(__name__)
@@ -27,45 +27,6 @@ EDITABLE_FIELDS = (
     "about",
     "languages",
 )
-MAX_SKILLS = 30
-MAX_SKILL_LENGTH = 80
-
-
-def skill_labels_normalise(labels) -> list[str]:
-    """Trim, drop empties and keep the first spelling of each folded skill."""
-    seen, result = set(), []
-    for raw in labels:
-        label = " ".join(without_nul(str(raw)).split())[:MAX_SKILL_LENGTH]
-        key = fold(label)
-        if key and key not in seen:
-            seen.add(key)
-            result.append(label)
-    return result
-
-
-def skills_get_or_create(labels) -> list[Skill]:
-    labels = skill_labels_normalise(labels)
-    keys = {fold(label): label for label in labels}
-    existing = {s.key: s for s in Skill.objects.filter(key__in=keys)}
-    missing = [Skill(key=k, label=v) for k, v in keys.items() if k not in existing]
-    if missing:
-        Skill.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {s.key: s for s in Skill.objects.filter(key__in=keys)}
-    return [existing[k] for k in keys]
-
-
-@transaction.atomic
-def agent_skills_set(actor, agent: User, *, labels) -> list[Skill]:
-    access_agent(actor, agent.username, for_write=True)
-    skills = skills_get_or_create(labels)
-    wanted = {s.pk for s in skills}
-    SkillClaim.objects.filter(agent=agent).exclude(skill_id__in=wanted).delete()
-    have = set(SkillClaim.objects.filter(agent=agent).values_list("skill_id", flat=True))
-    SkillClaim.objects.bulk_create(
-        [SkillClaim(agent=agent, skill_id=pk) for pk in wanted - have], ignore_conflicts=True
-    )
-    search_index_later(agent)
-    return skills
 
 
 @transaction.atomic

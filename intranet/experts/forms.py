@@ -1,0 +1,140 @@
+"""Input validation for the expert finder, themes, ambassadors and the coverage matrix."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from intranet.accounts.models import User
+from intranet.core.text import fold
+from intranet.departments.models import Department
+from intranet.departments.selectors import department_choices
+from intranet.experts.models import Theme
+from intranet.people.models import SkillClaim
+from intranet.people.services import MAX_SKILL_LENGTH, skill_labels_normalise, skills_resolve
+from intranet.topics.services import topics_get_or_create
+
+LEVEL_CHOICES = [("", _("Any level")), *SkillClaim.Level.choices]
+
+
+def _department_field(empty_label):
+    return forms.TypedChoiceField(
+        label=_("Department"), coerce=int, required=False, empty_value=None,
+        choices=[("", empty_label)],
+    )  # fmt: skip
+
+
+def _clean_department(value):
+    return Department.objects.filter(pk=value, is_active=True).first() if value else None
+
+
+class ThemeChoiceMixin:
+    def set_theme_choices(self, themes):
+        self.fields["theme"].choices = [("", _("All themes")), *((t.slug, t.name) for t in themes)]
+
+    def clean_theme(self):
+        slug = self.cleaned_data["theme"]
+        return Theme.objects.filter(slug=slug).first() if slug else None
+
+
+class FinderForm(ThemeChoiceMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Skill or theme"), max_length=MAX_SKILL_LENGTH, required=False,
+        help_text=_("Any spelling or synonym, for example GDPR or données personnelles."),
+    )  # fmt: skip
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    department = _department_field(_("All departments"))
+    office = forms.CharField(label=_("Site or office"), max_length=200, required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level at least"), choices=LEVEL_CHOICES, coerce=int, required=False,
+        empty_value=None,
+    )  # fmt: skip
+    accepts_requests = forms.BooleanField(label=_("Happy to be asked only"), required=False)
+
+    def __init__(self, *args, themes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_theme_choices(themes)
+        self.fields["department"].choices = [("", _("All departments")), *department_choices()]
+
+    def clean_department(self):
+        return _clean_department(self.cleaned_data["department"])
+
+
+class CoverageFilterForm(ThemeChoiceMixin, forms.Form):
+    department = _department_field(_("All departments"))
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+
+    def __init__(self, *args, themes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_theme_choices(themes)
+        self.fields["department"].choices = [("", _("All departments")), *department_choices()]
+
+    def clean_department(self):
+        return _clean_department(self.cleaned_data["department"])
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), max_length=5_000, required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip
+    skills = forms.CharField(
+        label=_("Skills"), max_length=3_000, required=False,
+        help_text=_("Separate skills with commas; synonyms are understood."),
+    )  # fmt: skip
+    topics = forms.CharField(
+        label=_("Topics"), max_length=1_000, required=False,
+        help_text=_("Separate topics with commas, for example: rgpd, cnil."),
+    )  # fmt: skip
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean_skills(self):
+        labels = skill_labels_normalise(self.cleaned_data["skills"].split(","))
+        found = skills_resolve(labels)
+        unknown = [label for label in labels if fold(label) not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown skills: %(labels)s. Create them on the skills page first."),
+                params={"labels": ", ".join(unknown)},
+            )
+        return list({s.pk: s for s in found.values()}.values())
+
+    def clean_topics(self):
+        labels = [label for label in self.cleaned_data["topics"].split(",") if label.strip()]
+        return topics_get_or_create(labels[:30])
+
+
+class AmbassadorInviteForm(forms.Form):
+    theme = forms.ChoiceField(label=_("Theme"))
+    department = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    agent = forms.CharField(
+        label=_("Agent's login"), max_length=150,
+        help_text=_("The login of the agent, for example jdupont."),
+    )  # fmt: skip
+    starts_on = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, themes=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [(t.slug, t.name) for t in themes]
+        self.fields["department"].choices = [(d.pk, d.label) for d in departments]
+        self._departments = {d.pk: d for d in departments}
+        self._themes = {t.slug: t for t in themes}
+
+    def clean_theme(self):
+        return self._themes[self.cleaned_data["theme"]]
+
+    def clean_department(self):
+        return self._departments[self.cleaned_data["department"]]
+
+    def clean_agent(self):
+        login = self.cleaned_data["agent"].strip()
+        agent = User.objects.filter(username__iexact=login, is_active=True).first()
+        if agent is None:
+            raise forms.ValidationError(
+                _("No active agent has the login “%(login)s”."), params={"login": login}
+            )
+        return agent
