@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "intranet.search",
     "intranet.directory",
     "intranet.chat",
+    "intranet.experts",
+    "intranet.questions",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +172,13 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRANSVERSE_BEHIND_PROXY", False) else None
 )
+# Reverse proxies whose X-Forwarded-For names the client (addresses or networks); the
+# sign-in throttle counts attempts per client address (intranet/accounts/throttle.py).
+from intranet.accounts.throttle import parse_trusted_proxies  # noqa: E402
+
+TRANSVERSE_TRUSTED_PROXIES = parse_trusted_proxies(
+    env_list("TRANSVERSE_TRUSTED_PROXIES"), "TRANSVERSE_TRUSTED_PROXIES"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -230,12 +239,13 @@ TRANSVERSE_WS_BURST = env_int("TRANSVERSE_WS_BURST", 40, minimum=1)
 
 # --- Search ---
 # One full-text search (docs/search.md). "whoosh": a file index under
-# TRANSVERSE_SEARCH_INDEX_DIR, for one node; "postgres": PostgreSQL full-text search, for
-# several nodes sharing the database. Either way, one indexer (`manage.py search_index` or
+# TRANSVERSE_SEARCH_INDEX_DIR, for one node; "tantivy": the same, far faster on large
+# indexes; "postgres": PostgreSQL full-text search, for several nodes sharing the
+# database. Either way, one indexer (`manage.py search_index` or
 # the `db_worker`) applies the queue of changes.
 TRANSVERSE_SEARCH_ENGINE = env_str("TRANSVERSE_SEARCH_ENGINE", "whoosh").lower()
-if TRANSVERSE_SEARCH_ENGINE not in {"whoosh", "postgres"}:
-    raise ImproperlyConfigured("TRANSVERSE_SEARCH_ENGINE must be whoosh or postgres.")
+if TRANSVERSE_SEARCH_ENGINE not in {"whoosh", "postgres", "tantivy"}:
+    raise ImproperlyConfigured("TRANSVERSE_SEARCH_ENGINE must be whoosh, postgres or tantivy.")
 TRANSVERSE_SEARCH_INDEX_DIR = Path(env_str("TRANSVERSE_SEARCH_INDEX_DIR") or VAR_DIR / "index")
 TRANSVERSE_SEARCH_BATCH_SIZE = env_int("TRANSVERSE_SEARCH_BATCH_SIZE", 200, minimum=1)
 # --- end of Search ---
@@ -296,6 +306,13 @@ TRANSVERSE_SITE_URL = env_str("TRANSVERSE_SITE_URL", "http://127.0.0.1:8000")
 TRANSVERSE_DIGEST_HOUR = env_int("TRANSVERSE_DIGEST_HOUR", 7, minimum=0)
 if TRANSVERSE_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("TRANSVERSE_DIGEST_HOUR must be an hour from 0 to 23.")
+
+# --- Questions to experts ---
+# A question without answer for this many hours goes to the theme's ambassadors of the
+# other departments, and after as long again to staff (docs/questions.md).
+TRANSVERSE_QUESTION_ESCALATION_HOURS = env_int(
+    "TRANSVERSE_QUESTION_ESCALATION_HOURS", 48, minimum=1
+)
 
 # --- Organisation defaults (staff can change them in the admin, see core.Branding) ---
 TRANSVERSE_ORG_NAME = env_str("TRANSVERSE_ORG_NAME", "Transverse")

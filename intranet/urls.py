@@ -1,10 +1,9 @@
 """Transverse's URLs."""
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from intranet.accounts import views as account_views
 from intranet.core import views as core_views
 from intranet.stream import views as stream_views
 
@@ -19,10 +18,12 @@ urlpatterns = [
     path("notifications/", include("intranet.notifications.urls")),
     path("accounts/", include("intranet.accounts.urls")),
     path("people/", include("intranet.people.urls")),
+    path("questions/", include("intranet.questions.urls")),
+    path("experts/", include("intranet.experts.urls")),
     path("departments/", include("intranet.departments.urls")),
     path("search/", include("intranet.search.urls")),
     path("chat/", include("intranet.chat.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.language_switch, name="set_language"),
     path("theme.css", core_views.theme_css, name="theme-css"),
     path("logo", core_views.logo, name="logo"),
     path("healthz", core_views.health, name="health"),
