@@ -79,5 +79,6 @@ class DirectoryBackend(BaseBackend):
         return user if user is not None and user.is_active else None
 
     def get_user(self, user_id):
-        user = User.objects.filter(pk=user_id).first()
+        # The department rides along: the access model reads it on nearly every page.
+        user = User.objects.select_related("department").filter(pk=user_id).first()
         return user if user is not None and user.is_active else None
