@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from intranet.accounts.models import User
 from intranet.chat import access, selectors, services
 from intranet.notifications.selectors import unread_count as notifications_unread
+from realtime import publish
 
 MAX_CURSORS = 500
 MAX_WATCHED = 200
@@ -166,22 +167,25 @@ def sync(agent_id: int, data: dict) -> list[dict]:
 
 
 @translate_errors
-def send(agent_id: int, data: dict) -> dict:
+def send(agent_id: int, data: dict) -> tuple[dict, list]:
+    """The ack frame and the events to publish, which the consumer sends from its loop."""
     agent = cached_agent(agent_id)  # message_send re-checks the agent in SQL
-    message, created = services.message_send(
-        agent,
-        _field(data, "conversation"),
-        body=_field(data, "body", str),
-        idempotency_key=_field(data, "key", str),
-        parent_id=data.get("parent") if isinstance(data.get("parent"), int) else None,
-    )
+    with publish.collected() as pending:
+        message, created = services.message_send(
+            agent,
+            _field(data, "conversation"),
+            body=_field(data, "body", str),
+            idempotency_key=_field(data, "key", str),
+            parent_id=data.get("parent") if isinstance(data.get("parent"), int) else None,
+        )
     payload = getattr(message, "payload", None) or selectors.message_payloads([message])[0]
-    return {
+    ack = {
         "type": "ack",
         "message": payload,
         "created": created,
         "live": message.broadcast is not False,
     }
+    return ack, pending
 
 
 @translate_errors

@@ -115,7 +115,9 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             return await self.send_json({**await call(self.agent_id, data, self.channel_name),
                                          "ref": ref})  # fmt: skip
         if action == "send":  # the hot path: the service re-checks the agent in SQL
-            result = await in_db_thread(commands.send)(self.agent_id, data)
+            result, pending = await in_db_thread(commands.send)(self.agent_id, data)
+            if pending and not await publish.send_collected(pending):
+                result["live"] = False
             return await self.send_json({**result, "ref": ref})
         command = commands.ACTIONS.get(action)
         if command is None:

@@ -15,6 +15,8 @@ Channel-layer groups (see docs/realtime.md):
 """
 
 import asyncio
+import contextlib
+import contextvars
 import hashlib
 import logging
 
@@ -50,10 +52,52 @@ async def _send_with_timeout(layer, group: str, message: dict) -> None:
     await asyncio.wait_for(layer.group_send(group, message), PUBLISH_TIMEOUT)
 
 
+# Inside `collected()`, publishes are kept for the caller instead of being sent.
+_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "realtime_publish_collector", default=None
+)
+
+
+@contextlib.contextmanager
+def collected():
+    """Keep the publishes made inside (after-commit hooks included) in the yielded list.
+
+    For code that runs in a database thread on behalf of a consumer (the WebSocket send
+    path): instead of holding that thread while the event loop talks to the channel
+    layer, the consumer sends the kept events itself with `send_collected`, from its
+    loop, once the thread is free for the next command. Order is kept.
+    """
+    pending: list[tuple[str, dict]] = []
+    token = _collector.set(pending)
+    try:
+        yield pending
+    finally:
+        _collector.reset(token)
+
+
+async def send_collected(pending: list[tuple[str, dict]]) -> bool:
+    """Send what `collected()` kept, in order; False (logged) if any send failed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return not pending
+    delivered = True
+    for group, message in pending:
+        try:
+            await _send_with_timeout(layer, group, message)
+        except Exception:  # best effort, as _group_send
+            logger.warning("real-time publish to %s failed", group, exc_info=True)
+            delivered = False
+    return delivered
+
+
 def _group_send(group: str, message: dict) -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
+    pending = _collector.get()
+    if pending is not None:
+        pending.append((group, message))
+        return True
     try:
         async_to_sync(_send_with_timeout)(layer, group, message)
     except Exception:  # the layer is best effort: never fail the caller

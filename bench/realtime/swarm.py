@@ -164,7 +164,8 @@ async def idle(server, pid, agents):
 async def round_trips(server, senders, room, count, *, rate=None, in_flight=2):
     """Messages from several sockets (a process serves many agents), each with at most
     `in_flight` sends waiting for their ack (closed loop), or `rate` a second in all
-    (open loop, for latencies). Returns (messages/s, latencies)."""
+    (open loop, for latencies). `room`: one conversation for all, or a list (socket i
+    sends to room[i]). Returns (messages/s, latencies)."""
     clients = [Client(server, key, pk) for pk, key in senders]
     for client in clients:
         await client.open()
@@ -194,7 +195,8 @@ async def round_trips(server, senders, room, count, *, rate=None, in_flight=2):
             done.add_done_callback(lambda _f: window.release())
             pending[f"r{n}"] = (time.perf_counter(), done)
             waits.append(done)
-            frame = {"action": "send", "conversation": room, "body": f"message {n}",
+            target = room[index % len(room)] if isinstance(room, list) else room
+            frame = {"action": "send", "conversation": target, "body": f"message {n}",
                      "key": f"b{run}-{n:07d}", "ref": f"r{n}"}  # fmt: skip
             await client.send(frame)
         await asyncio.wait_for(asyncio.gather(*waits), 120)
@@ -371,7 +373,9 @@ async def main(size: str, parts: str = "abcdefg"):
     COMMIT.append(commit())
     OUT[0].unlink(missing_ok=True)
     agents_needed = max(s["idle"], max(s["rooms"]), s["storm"], 20) + 2
-    rooms = sorted(set(s["rooms"] + [2, 20, 21]))  # 21: (f) alone in its room
+    # 21: (f) alone in its room; 22..: one room per sender for (b) spread over rooms
+    spread = list(range(22, 22 + SENDERS))
+    rooms = sorted(set(s["rooms"] + [2, 20, 21] + spread))
     os.sched_setaffinity(0, {0})
     with cluster(agents=agents_needed, rooms=rooms, servers=2, cpus=(1, 1), **SETTINGS) as run:
         one, two = run["servers"]
@@ -396,6 +400,24 @@ async def main(size: str, parts: str = "abcdefg"):
                     ratios.append(d_rate / b_rate)
                 record(
                     "b_send_round_trip_per_s",
+                    s["rtt"],
+                    statistics.median(bases),
+                    statistics.median(values),
+                    "messages/s",
+                    spread=[round(min(ratios), 3), round(max(ratios), 3)],
+                )
+                # The same sends, each socket in a conversation of its own: (b) above
+                # measures one conversation, whose row lock orders every send in turn.
+                ratios, values, bases = [], [], []
+                own_rooms = [run["rooms"][size] for size in spread]
+                for _ in range(5):
+                    b_rate, _ = await round_trips(bare, [(0, "")] * SENDERS, 0, s["rtt"] // 2)
+                    d_rate, _ = await round_trips(one, senders, own_rooms, s["rtt"] // 2)
+                    bases.append(b_rate)
+                    values.append(d_rate)
+                    ratios.append(d_rate / b_rate)
+                record(
+                    "b_send_round_trip_per_s_many_rooms",
                     s["rtt"],
                     statistics.median(bases),
                     statistics.median(values),

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intranet.accounts.models import User
 from intranet.chat import access, selectors
 from intranet.chat.attachments import attachment_check
 from intranet.chat.models import (
@@ -174,12 +175,17 @@ def message_send(
         if existing is None:
             raise
         return existing, False
+    # Checked and rendered before the conversation's row lock is taken: the lock orders
+    # every send of the conversation, so it is held for SQL only.
+    body = _check_body(body, has_attachment=attachment is not None)
+    body_html = render_markdown(body)
     message = None
     try:
         with transaction.atomic():
             conversation = _lock_for_message(actor, pk)
-            body = _check_body(body, has_attachment=attachment is not None)
-            message = _message_create(actor, conversation, body, key, parent_id, attachment)
+            message = _message_create(
+                actor, conversation, body, body_html, key, parent_id, attachment
+            )
     except IntegrityError:  # the key was used before (a retry), or a parallel retry won
         existing = _existing(actor, key, pk)
         if existing is None:
@@ -203,6 +209,32 @@ def _pk(value) -> int:
         raise Http404 from None
 
 
+# Stand-ins for the actor's and the conversation's ids in the SQL compiled once below.
+_ACTOR, _CONVERSATION = -(2**62) + 1, -(2**62) + 2
+
+
+@functools.cache
+def _numbering_update(vendor: str) -> tuple[str, tuple]:
+    """The send path's UPDATE, compiled once per process: (sql, params with stand-ins).
+
+    Building and compiling access.writable_conversations costs more than running it;
+    its SQL depends only on the two ids, so it is compiled once with stand-in values
+    that _lock_for_message replaces by the real ones (the rule itself stays the access
+    model's: change it there and this follows at the next start).
+    """
+    stand_in = User(pk=_ACTOR, is_active=True)
+    allowed = access.writable_conversations(stand_in).filter(pk=_CONVERSATION).values("pk")
+    subquery, params = allowed.query.sql_with_params()
+    sql = (
+        f"UPDATE {Conversation._meta.db_table} SET last_rev = last_rev + 1, "  # noqa: S608
+        f"last_seq = last_seq + 1, last_message_at = %s WHERE id IN ({subquery}) "
+        "RETURNING id, kind, group_id, last_seq, last_rev"
+    )
+    if _ACTOR not in params or _CONVERSATION not in params:
+        raise RuntimeError("the send path's UPDATE lost its actor or conversation parameter")
+    return sql, tuple(params)
+
+
 def _lock_for_message(actor, pk: int) -> Conversation:
     """Authorise actor to write and take the next numbers, in one UPDATE (row lock held).
 
@@ -211,16 +243,11 @@ def _lock_for_message(actor, pk: int) -> Conversation:
     """
     row = None
     if is_active_agent(actor):
-        allowed = access.writable_conversations(actor).filter(pk=pk).values("pk")
-        subquery, params = allowed.query.sql_with_params()
+        sql, params = _numbering_update(connection.vendor)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
+        given = {_ACTOR: actor.pk, _CONVERSATION: pk}
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Conversation._meta.db_table} SET last_rev = last_rev + 1, "  # noqa: S608
-                f"last_seq = last_seq + 1, last_message_at = %s WHERE id IN ({subquery}) "
-                "RETURNING id, kind, group_id, last_seq, last_rev",
-                [now, *params],
-            )
+            cursor.execute(sql, [now, *(given.get(value, value) for value in params)])
             row = cursor.fetchone()
     if row is None:
         # Not writable: the access model says whether that is a 404 or a 403.
@@ -231,7 +258,7 @@ def _lock_for_message(actor, pk: int) -> Conversation:
     )
 
 
-def _message_create(actor, conversation, body, key, parent_id, attachment) -> Message:
+def _message_create(actor, conversation, body, body_html, key, parent_id, attachment) -> Message:
     parent = None
     if parent_id not in (None, ""):
         parent = Message.objects.filter(pk=_int(parent_id), conversation=conversation).first()
@@ -241,7 +268,7 @@ def _message_create(actor, conversation, body, key, parent_id, attachment) -> Me
     message = Message(
         conversation=conversation, seq=conversation.last_seq, rev=conversation.last_rev,
         sender=actor, idempotency_key=key, parent=parent, body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
     )  # fmt: skip
     if attachment is not None:
         message.attachment_name = _clean_filename(attachment.name)
