@@ -51,6 +51,7 @@ class SearchDocument(models.Model):
     department_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(null=True)
     digest = models.CharField(max_length=32)
+    period = SearchVectorField()  # the creation week as one lexeme (migration 0004)
 
     class Meta:
         managed = False

@@ -118,3 +118,39 @@ def test_postgres_counts_exactly_up_to_the_cap_then_says_more(settings, monkeypa
     assert sum(capped.facets["author"].values()) == 10
     newest = engine.search(EngineQuery(clauses=query.clauses, tokens=None, sort="date", limit=3))
     assert newest.hits == [("post", 1), ("post", 2), ("post", 3)]
+
+
+@pytest.mark.django_db
+def test_postgres_phrase_of_common_words_searches_recent_weeks_and_says_so(settings, monkeypatch):
+    """Words in many rows: a word still finds everything, a phrase says from when it looked."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from intranet.search.engines import EngineQuery, get_engine, postgres_engine
+    from intranet.search.indexer import rebuild
+    from intranet.search.registry import Document
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL engine runs when the suite runs on PostgreSQL")
+    settings.TRANSVERSE_SEARCH_ENGINE = "postgres"
+    engine = get_engine()
+    rebuild(engine)
+    now = timezone.now()
+    docs = [
+        Document(kind="post", pk=pk, title="", body="zqxwin zqxphrase", acl=("all",),
+                 created_at=now - timezone.timedelta(weeks=pk)).with_digest()
+        for pk in range(1, 41)
+    ]  # fmt: skip
+    engine.apply(docs, [])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_document")
+    monkeypatch.setattr(postgres_engine, "WINDOW_CANDIDATES", 4)
+    tokens = frozenset({"all"})
+    word = engine.search(EngineQuery(clauses=parse("zqxwin").clauses, tokens=tokens))
+    assert (word.total, word.searched_since) == (40, None)
+    phrase = engine.search(EngineQuery(clauses=parse('"zqxwin zqxphrase"').clauses, tokens=tokens))
+    assert phrase.searched_since is not None
+    assert 0 < phrase.total < 40
+    assert {pk for _kind, pk in phrase.hits} == {
+        doc.pk for doc in docs if doc.created_at >= phrase.searched_since
+    }

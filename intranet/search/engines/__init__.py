@@ -52,6 +52,9 @@ class EngineResult:
     # True when the engine stopped counting at `total` (PostgreSQL, very frequent terms):
     # there are more matches, and facets count the most recent `total` of them.
     total_is_lower_bound: bool = False
+    # Set when the engine looked only at documents created from this date on (PostgreSQL,
+    # a phrase of very common words): results, total and facets cover those documents.
+    searched_since: datetime | None = None
 
 
 class SearchEngine:

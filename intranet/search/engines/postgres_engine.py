@@ -13,8 +13,10 @@ import re
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from intranet.core.text import fold
 from intranet.search.analysis import STOP_WORDS, analyze, words
@@ -33,21 +35,27 @@ CONFIG = "transverse_french"
 LOCK_KEY = 72153301
 TABLE = "search_document"
 COLUMNS = (
-    "key, kind, object_id, acl, vector, author_id, group_id, department_id, created_at, digest"
+    "key, kind, object_id, acl, vector, author_id, group_id, department_id, created_at, "
+    "digest, period"
 )
 VALUES = (
     f"(%s, %s, %s, %s, setweight(to_tsvector('{CONFIG}', %s), 'A') || "
-    f"setweight(to_tsvector('{CONFIG}', %s), 'B'), %s, %s, %s, %s, %s)"
+    f"setweight(to_tsvector('{CONFIG}', %s), 'B'), %s, %s, %s, %s, %s, "
+    "array_to_tsvector(%s::text[]))"
 )
 UPSERT = (
     f"INSERT INTO {{table}} ({COLUMNS}) VALUES {VALUES} ON CONFLICT (key) DO UPDATE SET "  # noqa: S608
     "kind = EXCLUDED.kind, object_id = EXCLUDED.object_id, acl = EXCLUDED.acl, "
     "vector = EXCLUDED.vector, author_id = EXCLUDED.author_id, group_id = EXCLUDED.group_id, "
     "department_id = EXCLUDED.department_id, created_at = EXCLUDED.created_at, "
-    "digest = EXCLUDED.digest"
+    "digest = EXCLUDED.digest, period = EXCLUDED.period"
 )
 MATCH_CAP = 1000  # matches ranked, counted and faceted (= the pages a person can reach)
 FREQUENT_SHARE = 0.02  # words expected in this share of rows are read newest first
+WEEK = 7 * 24 * 3600
+ACL_PROBES = 2  # access tokens per document checked by hash look-ups (longer lists: overlap)
+WINDOW_CANDIDATES = 5000  # rows holding the words read in a recent window (see search())
+WINDOW_MAX_WEEKS = 520  # a longer window is no window: everything is searched
 SAFE_WORD = re.compile(r"^\w+$", re.UNICODE)
 FACET_COLUMNS = {"kind": "kind", "department": "department_id", "group": "group_id",
                  "author": "author_id"}  # fmt: skip
@@ -57,10 +65,20 @@ def _clean(text: str) -> str:
     return (text or "").replace("\x00", " ")
 
 
+def _week(moment) -> int:
+    return int(moment.timestamp() // WEEK)
+
+
+def _week_lexeme(week: int) -> str:
+    """The creation week as a lexeme (migration 0004): its space keeps typed words off it."""
+    return f"~w {week}"
+
+
 def _row(doc: Document) -> tuple:
+    period = [_week_lexeme(_week(doc.created_at))] if doc.created_at else []
     return (
         doc.key, doc.kind, doc.pk, list(doc.acl), _clean(doc.title), _clean(doc.body),
-        doc.author_id, doc.group_id, doc.department_id, doc.created_at, doc.digest,
+        doc.author_id, doc.group_id, doc.department_id, doc.created_at, doc.digest, period,
     )  # fmt: skip
 
 
@@ -134,8 +152,7 @@ class PostgresEngine(SearchEngine):
         self._write(new, batch, [])
         count += len(batch)
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {new}_vector ON {new} USING gin (vector)")
-            cursor.execute(f"CREATE INDEX {new}_acl ON {new} USING gin (acl)")
+            cursor.execute(f"CREATE INDEX {new}_vector_period ON {new} USING gin (vector, period)")
             cursor.execute(f"CREATE INDEX {new}_created ON {new} (created_at DESC NULLS LAST)")
             cursor.execute(f"ANALYZE {new}")
         with self.writer_lock(timeout=600) as locked:
@@ -174,6 +191,21 @@ class PostgresEngine(SearchEngine):
                 pos_params.append(param)
         return positive, pos_params, negative, neg_params
 
+    @staticmethod
+    def _acl(tokens: list[str]) -> tuple[str, list]:
+        """acl && tokens, written so that each row costs a hash look-up per token it holds.
+
+        `acl && tokens` compares every pair, and an agent holds a couple of hundred tokens
+        (open groups, own groups): 2.5 µs a row, 40 of the 60 ms of a word matching 15,000
+        rows at 1,000,000. `acl[i] = ANY(constant list)` is hashed by PostgreSQL (14+).
+        Documents hold one or two tokens; longer lists are checked by the overlap operator.
+        Neither form lets the planner AND the acl GIN index, which opens a third of the
+        table to an agent and cost more than checking the rows the words found.
+        """
+        probes = " OR ".join(f"acl[{i}] = ANY(%s::varchar[])" for i in range(1, ACL_PROBES + 1))
+        sql = f"({probes} OR (cardinality(acl) > {ACL_PROBES} AND acl && %s::varchar[]))"
+        return sql, [tokens] * (ACL_PROBES + 1)
+
     def _where(self, query: EngineQuery) -> tuple[str, list, str, list] | None:
         positive, pos_params, negative, neg_params = self._tsquery(query.clauses)
         if "NULL" in positive:
@@ -189,15 +221,13 @@ class PostgresEngine(SearchEngine):
             conditions.append(f"NOT (vector @@ ({' || '.join(negative)}))")
             params += neg_params
         if query.tokens is not None:
-            # coalesce() (acl is never NULL) keeps the planner off the acl GIN index: an
-            # agent's tokens open a third of the table, and ANDing that bitmap cost more
-            # than checking the rows the words found (0.87 s of 0.91 s at 1,000,000 rows).
+            acl_sql, acl_params = self._acl(sorted(query.tokens))
             if query.open_kinds:
-                conditions.append("(coalesce(acl, '{}') && %s::varchar[] OR kind = ANY(%s))")
-                params += [sorted(query.tokens), list(query.open_kinds)]
+                conditions.append(f"({acl_sql} OR kind = ANY(%s))")
+                params += [*acl_params, list(query.open_kinds)]
             else:
-                conditions.append("coalesce(acl, '{}') && %s::varchar[]")
-                params.append(sorted(query.tokens))
+                conditions.append(acl_sql)
+                params += acl_params
         for column, values in (
             ("kind", query.kinds),
             ("author_id", query.author_ids),
@@ -220,37 +250,68 @@ class PostgresEngine(SearchEngine):
 
         A frequent word matches a large share of the table; ranking and counting all of it
         costs hundreds of milliseconds at a million rows. Matches are therefore collected
-        newest first (a backward scan of the date index stops after MATCH_CAP rows; rare
-        words go through the GIN index) and ranked, counted and faceted among those. When
-        there are at most MATCH_CAP matches, as for most queries, everything is exact;
-        beyond, the total is a lower bound and relevance applies to the most recent ones.
+        newest first and ranked, counted and faceted among those. When there are at most
+        MATCH_CAP matches, as for most queries, everything is exact; beyond, the total is
+        a lower bound and relevance applies to the most recent ones (recency is the
+        tie-break for very common words).
+
+        Every match must be read from the table (its access tokens and date are there,
+        a few µs each), so how matches are collected depends on how many rows the
+        planner expects to hold the words (from the column statistics):
+        - up to 2 * WINDOW_CANDIDATES: the GIN index finds them all, and they are sorted;
+        - more: the GIN index finds those created in the most recent weeks, chosen so that
+          about WINDOW_CANDIDATES rows hold the words (`period`, migration 0004). When
+          that window holds MATCH_CAP visible matches or fewer, the query runs again on
+          the whole table (a backward scan of the date index for very common words), so
+          the answer is the same as without the window.
+        A phrase is checked on the positions of its words, row by row, and the planner
+        only knows how many rows hold all its words, not the phrase: beyond 2 *
+        WINDOW_CANDIDATES such rows, a rare phrase of common words would mean reading
+        them all. The phrase is then looked for within the window only, and the result
+        says from which date (`searched_since`).
         """
         where = self._where(query)
         if where is None:
             return EngineResult(hits=[], total=0)
         condition, params, rank_sql, rank_params = where
-        # Newest first through the date index only when the words are frequent enough for
-        # that scan to meet MATCH_CAP matches soon; otherwise the GIN index finds them all
-        # and they are sorted (the planner, seeing LIMIT, would scan the date index anyway).
-        date_key = (
-            "created_at"
-            if self._frequent(query, rank_sql, rank_params)
-            else ("(created_at + interval '0 s')")
+        expected, rows = self._expected(rank_sql, rank_params)
+        positional = self._positional(query.clauses)
+        if expected > 2 * WINDOW_CANDIDATES:
+            window = self._window(WINDOW_CANDIDATES / expected, query.since)
+            if window:
+                since, weeks = window
+                condition_in_window = f"{condition} AND period @@ %s::tsquery"
+                result = self._collect(
+                    query, condition_in_window, [*params, weeks], False, rank_sql, rank_params
+                )
+                if positional:
+                    result.searched_since = since
+                    return result
+                if result.total_is_lower_bound:
+                    return result  # the MATCH_CAP newest matches are all in the window
+        # The date index only when the words are frequent enough for that scan to meet
+        # MATCH_CAP matches soon, never for a phrase (a rare phrase of common words would
+        # read the whole table).
+        frequent = rank_sql == "0" or (
+            not positional and expected >= FREQUENT_SHARE * rows and expected > MATCH_CAP * 10
         )
+        return self._collect(query, condition, params, frequent, rank_sql, rank_params)
+
+    def _collect(self, query, condition, params, frequent, rank_sql, rank_params):
+        """The page, the count and the facets of the MATCH_CAP newest matches: one statement."""
+        date_key = "created_at" if frequent else "(created_at + interval '0 s')"
         if query.sort == "date" or rank_sql == "0":
             order, order_params = "created_at DESC NULLS LAST, key", []
         else:
             order, order_params = f"{rank_sql} DESC, created_at DESC NULLS LAST", rank_params
         window = min(query.limit, max(0, MATCH_CAP - query.offset))
-        matches = (
+        # The matches are collected once: the page (part 0, numbered), the count (part 2)
+        # and, when asked, the facet groups (part 1).
+        sql = (
             f"WITH m AS MATERIALIZED (SELECT key, kind, object_id, vector, author_id, "  # noqa: S608
             f"group_id, department_id, created_at FROM {TABLE} WHERE {condition} "
-            f"ORDER BY {date_key} DESC NULLS LAST LIMIT {MATCH_CAP + 1}) "
-        )
-        # One statement, so the matches are collected once: the page (part 0, numbered),
-        # the count (part 2) and, when asked, the facet groups (part 1).
-        sql = (
-            f"{matches}, page AS (SELECT kind, object_id, "  # noqa: S608
+            f"ORDER BY {date_key} DESC NULLS LAST LIMIT {MATCH_CAP + 1}), "
+            f"page AS (SELECT kind, object_id, "
             f"row_number() OVER (ORDER BY {order}) AS n FROM m ORDER BY n LIMIT %s OFFSET %s) "
             "SELECT 0, kind, object_id, NULL::bigint, NULL::bigint, NULL::int, n, "
             "NULL::bigint, NULL::bigint, NULL::bigint FROM page UNION ALL "
@@ -269,21 +330,35 @@ class PostgresEngine(SearchEngine):
             logger.exception("PostgreSQL search failed")
             raise SearchUnavailable(str(exc)) from exc
         page = sorted((row[6], row[1], int(row[2])) for row in rows if row[0] == 0)
-        hits = [(kind, pk) for _n, kind, pk in page]
         total = next(row[6] for row in rows if row[0] == 2)
         facets = (
             self._facet_counts([row[1:] for row in rows if row[0] == 1]) if query.facets else {}
         )
-        capped = total > MATCH_CAP
-        if capped:
-            total = MATCH_CAP
-        return EngineResult(hits=hits, total=total, facets=facets, total_is_lower_bound=capped)
+        return EngineResult(
+            hits=[(kind, pk) for _n, kind, pk in page],
+            total=min(total, MATCH_CAP),
+            facets=facets,
+            total_is_lower_bound=total > MATCH_CAP,
+        )
 
     @staticmethod
-    def _frequent(query: EngineQuery, rank_sql: str, rank_params: list) -> bool:
-        """Whether the planner expects the words to match FREQUENT_SHARE of the table."""
+    def _positional(clauses) -> bool:
+        """Whether a positive clause is a phrase (words in order, checked on positions)."""
+        for clause in clauses:
+            if clause.negated:
+                continue
+            if clause.prefix:
+                if len([w for w in words(clause.text) if SAFE_WORD.match(w)]) > 1:
+                    return True
+            elif clause.phrase or len(analyze(clause.text)) > 1:
+                return True
+        return False
+
+    @staticmethod
+    def _expected(rank_sql: str, rank_params: list) -> tuple[float, float]:
+        """The planner's count of rows with the words (all of a phrase's), and of all rows."""
         if rank_sql == "0":
-            return True  # filters only: newest first is the order anyway
+            return 0, 0
         tsquery = rank_sql.removeprefix("ts_rank(vector, ").removesuffix(")")
         text = f"vector @@ ({tsquery})"
         with connection.cursor() as cursor:
@@ -295,16 +370,39 @@ class PostgresEngine(SearchEngine):
             expected = plan[0]["Plan"]["Plan Rows"]
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [TABLE])
             row = cursor.fetchone()
-        rows = max(row[0] if row else 0, 1)
-        return expected >= FREQUENT_SHARE * rows and expected > MATCH_CAP * 10
+        return expected, max(row[0] if row else 0, 1)
+
+    @staticmethod
+    def _window(share: float, asked_since) -> tuple[datetime, str] | None:
+        """The most recent weeks holding about `share` of the documents (from ANALYZE).
+
+        Returns the first day of the window and the tsquery of its weeks, or None: when the
+        statistics are missing (a table just built and not analysed yet), when the window
+        would be too long, or when the period asked for is narrower already.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (bounds)[greatest(1, ceil(cardinality(bounds) * (1 - %s)))::int], "
+                "bounds[cardinality(bounds)] "
+                "FROM (SELECT histogram_bounds::text::timestamptz[] AS bounds FROM pg_stats "
+                "WHERE tablename = %s AND attname = 'created_at' "
+                "AND schemaname = current_schema()) stats",
+                [share, TABLE],
+            )
+            row = cursor.fetchone()
+        if not row or row[0] is None:
+            return None
+        first = _week(row[0])
+        since = datetime.fromtimestamp(first * WEEK, tz=UTC)
+        last = _week(max(row[1], timezone.now())) + 1
+        if last - first > WINDOW_MAX_WEEKS or (asked_since and asked_since >= since):
+            return None
+        weeks = " | ".join(f"'{_week_lexeme(week)}'" for week in range(first, last + 1))
+        return since, weeks
 
     @staticmethod
     def _facet_sql(query) -> tuple[str, list]:
         """Part 1 rows: kind, department, group, author, grouping bits, count, periods."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
         now = query.now or timezone.now()
         period_sql = ", ".join("count(*) FILTER (WHERE created_at >= %s)" for _ in PERIODS)
         period_params = [now - timedelta(days=days) for days in PERIODS.values()]
