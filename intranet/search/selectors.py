@@ -106,6 +106,7 @@ class SearchOutcome:
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
     total_capped: bool = False  # more matches than `total` (the engine stopped counting)
+    searched_since: object = None  # only items from this date were searched (common phrase)
     page: SearchPage = field(default_factory=lambda: SearchPage(1, 1))
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str = ""
@@ -236,6 +237,7 @@ def search(actor, q: str, filters: Filters | None = None) -> SearchOutcome:
     ]
     outcome.total = max(len(outcome.hits), result.total - (len(result.hits) - len(outcome.hits)))
     outcome.total_capped = result.total_is_lower_bound
+    outcome.searched_since = result.searched_since
     pages = min(MAX_PAGES, max(1, -(-outcome.total // PAGE_SIZE)))
     outcome.page = SearchPage(min(number, pages), pages)
     outcome.facets = facet_values(actor, result.facets, filters)
