@@ -87,21 +87,31 @@ def test_parser_bounds_and_syntax():
     assert parse("- * -* **").clauses == []
 
 
-@pytest.mark.django_db
-def test_postgres_counts_exactly_up_to_the_cap_then_says_more(settings, monkeypatch):
-    """Past MATCH_CAP matches the total is a lower bound and facets count the newest ones."""
+@pytest.fixture
+def fresh_postgres_engine(settings):
+    """The PostgreSQL engine with an empty index (skipped unless the suite runs on it)."""
     from django.db import connection
-    from django.utils import timezone
 
-    from intranet.search.engines import EngineQuery, get_engine, postgres_engine
+    from intranet.search.engines import get_engine
     from intranet.search.indexer import rebuild
-    from intranet.search.registry import Document
 
     if connection.vendor != "postgresql":
         pytest.skip("the PostgreSQL engine runs when the suite runs on PostgreSQL")
     settings.TRANSVERSE_SEARCH_ENGINE = "postgres"
     engine = get_engine()
     rebuild(engine)
+    return engine
+
+
+@pytest.mark.django_db
+def test_postgres_counts_exactly_up_to_the_cap_then_says_more(fresh_postgres_engine, monkeypatch):
+    """Past MATCH_CAP matches the total is a lower bound and facets count the newest ones."""
+    from django.utils import timezone
+
+    from intranet.search.engines import EngineQuery, postgres_engine
+    from intranet.search.registry import Document
+
+    engine = fresh_postgres_engine
     now = timezone.now()
     docs = [
         Document(kind="post", pk=pk, title="", body=f"zqxcap {pk}", acl=("all",),
@@ -121,20 +131,17 @@ def test_postgres_counts_exactly_up_to_the_cap_then_says_more(settings, monkeypa
 
 
 @pytest.mark.django_db
-def test_postgres_phrase_of_common_words_searches_recent_weeks_and_says_so(settings, monkeypatch):
+def test_postgres_phrase_of_common_words_searches_recent_weeks_and_says_so(
+    fresh_postgres_engine, monkeypatch
+):
     """Words in many rows: a word still finds everything, a phrase says from when it looked."""
     from django.db import connection
     from django.utils import timezone
 
-    from intranet.search.engines import EngineQuery, get_engine, postgres_engine
-    from intranet.search.indexer import rebuild
+    from intranet.search.engines import EngineQuery, postgres_engine
     from intranet.search.registry import Document
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the PostgreSQL engine runs when the suite runs on PostgreSQL")
-    settings.TRANSVERSE_SEARCH_ENGINE = "postgres"
-    engine = get_engine()
-    rebuild(engine)
+    engine = fresh_postgres_engine
     now = timezone.now()
     docs = [
         Document(kind="post", pk=pk, title="", body="zqxwin zqxphrase", acl=("all",),
