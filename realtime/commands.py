@@ -8,7 +8,11 @@ translates frames into service calls and results into frames.
 
 import contextlib
 import time
+from importlib import import_module
+from types import SimpleNamespace
 
+from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.http import Http404
@@ -16,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
 from intranet.chat import access, selectors, services
+from intranet.groups.access import member_group_ids
 from intranet.notifications.selectors import unread_count as notifications_unread
 from realtime import publish
 
@@ -95,14 +100,35 @@ def translate_errors(function):
 # --- Connection -------------------------------------------------------------------------
 
 
+def session_agent(session_key: str | None) -> User | None:
+    """The signed-in agent of a session, checked as Django checks a page request (the
+    session's auth hash, an active account), or None."""
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(SimpleNamespace(session=store))
+    return user if user.is_authenticated else None
+
+
 @translate_errors
-def connect(agent_id: int, channel_name: str) -> dict:
-    """Everything a new socket needs: what to subscribe to and the presence of its agent."""
-    agent = fresh_agent(agent_id)
-    services.group_rooms_ensure(agent)
-    conversations, groups = selectors.subscription_targets(agent)
-    services.presence_connect(agent, channel_name)
-    return {"conversations": conversations, "groups": groups}
+def connect(session_key: str | None, channel_name: str) -> dict | None:
+    """Everything a new socket needs, in one database round of a few statements: its
+    agent (from the session, checked as for a page), what to subscribe to, and its
+    agent's presence. None when the session has no signed-in active agent.
+
+    The returned "pending" are the presence events to publish, which the consumer sends
+    from its loop once it has joined its groups (the database thread is not held).
+    """
+    with publish.collected() as pending:
+        agent = session_agent(session_key)
+        if agent is None:
+            return None
+        group_ids = member_group_ids(agent)
+        services.group_rooms_ensure(agent, group_ids=group_ids)
+        conversations, groups = selectors.subscription_targets(agent, group_ids=group_ids)
+        services.presence_connect(agent, channel_name)
+    return {"agent": agent.pk, "conversations": conversations, "groups": groups,
+            "pending": pending}  # fmt: skip
 
 
 @translate_errors
@@ -115,10 +141,12 @@ def subscriptions(agent_id: int) -> dict | None:
     return {"conversations": conversations, "groups": groups}
 
 
-def disconnect(agent_id: int, channel_name: str) -> None:
+def disconnect(agent_id: int, channel_name: str) -> list:
+    """Forget the socket's presence; the events to publish (sent by the consumer)."""
     # If the database is unreachable, the row expires by itself (PRESENCE_TIMEOUT).
-    with contextlib.suppress(DatabaseError):
+    with publish.collected() as pending, contextlib.suppress(DatabaseError):
         services.presence_disconnect(agent_id, channel_name)
+    return pending
 
 
 @translate_errors

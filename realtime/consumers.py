@@ -48,24 +48,30 @@ class TransverseConsumer(AsyncWebsocketConsumer):
     groups = []  # joined by hand: failures of the layer must not refuse the socket
 
     async def connect(self):
-        agent_id = self.scope.get("agent_id")  # realtime.routing.SessionAgentMiddleware
+        # Accepted first, checked next: the handshake never waits for the database (a
+        # restarted server gets every socket back at once), and until the session is
+        # checked below the socket sends nothing and ignores frames (`receive`).
         await self.accept()
-        if agent_id is None:
+        try:
+            found = await in_db_thread(commands.connect)(
+                self.scope.get("session_key"), self.channel_name
+            )
+        except commands.CommandError as exc:
+            await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
+            await self.close(code=1011)
+            return
+        if found is None:  # not signed in, signed out, or deactivated
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
-        self.agent_id = agent_id
         self.conversations, self.groups_joined, self.watched = set(), set(), set()
         self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
         self.echo_token, self.echo_timer = None, None
-        try:
-            targets = await in_db_thread(commands.connect)(agent_id, self.channel_name)
-        except commands.CommandError as exc:
-            await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
-            await self.close(code=CLOSE_FORBIDDEN if exc.code == "unauthorized" else 1011)
-            return
-        live = await self._join_static()
-        live = await self._apply_targets(targets) and live
-        await self.send_json({"type": "hello", "agent": agent_id, "live": live})
+        self.agent_id = found["agent"]
+        live = await self._join_static(self.scope.get("session_key"))
+        live = await self._apply_targets(found) and live
+        if found["pending"]:  # presence: after our own groups, so our other tabs see it
+            await publish.send_collected(found["pending"])
+        await self.send_json({"type": "hello", "agent": self.agent_id, "live": live})
 
     async def disconnect(self, code):
         if not hasattr(self, "agent_id"):
@@ -74,7 +80,9 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             self.echo_timer.cancel()
         for name in self._all_groups():
             await self._layer("group_discard", name, self.channel_name)
-        await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
+        pending = await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
+        if pending:
+            await publish.send_collected(pending)
 
     # --- Frames from the browser --------------------------------------------------------
 
@@ -192,10 +200,9 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.echo_timer, self.echo_token = None, None
         await self.send_json({"type": "pong", "live": False, "ref": ref})
 
-    async def _join_static(self) -> bool:
+    async def _join_static(self, session_key: str) -> bool:
         names = [publish.agent_group(self.agent_id), publish.ORGANISATION_GROUP]
-        if self.scope.get("session_group"):
-            names.append(self.scope["session_group"])
+        names.append(publish.session_group(session_key))  # closed on sign-out
         ok = True
         for name in names:
             ok = await self._layer("group_add", name, self.channel_name) and ok

@@ -5,17 +5,13 @@ session of the signed-in agent. One socket per tab, at /ws/.
 """
 
 from http.cookies import SimpleCookie
-from importlib import import_module
-from types import SimpleNamespace
 
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
-from django.contrib.auth import get_user
 from django.urls import path
 
-from realtime.consumers import TransverseConsumer, in_db_thread
-from realtime.publish import session_group
+from realtime.consumers import TransverseConsumer
 
 websocket_urlpatterns: list = [
     path("ws/", TransverseConsumer.as_asgi()),
@@ -35,37 +31,23 @@ def _session_key(scope) -> str | None:
     return None
 
 
-def _agent_of_session(session_key: str | None) -> int | None:
-    """The signed-in agent of a session, checked as Django checks a page request (the
-    session's auth hash, an active account), or None."""
-    if not session_key:
-        return None
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(SimpleNamespace(session=store))
-    return user.pk if user.is_authenticated else None
+class SessionKeyMiddleware:
+    """Puts the session key of the socket's cookie in the scope, and nothing else.
 
-
-class SessionAgentMiddleware:
-    """Session authentication for sockets that keeps only ids in the scope.
-
-    Channels' AuthMiddlewareStack leaves the session store and the user object in the
-    scope of every socket for its whole life; a socket here needs only its agent's id and
-    its session's channel-layer group (closed on sign-out), which saves memory on servers
-    holding thousands of idle sockets. The consumer reads everything else fresh.
+    The session itself is checked by the consumer, in the same database round as the
+    rest of its connection (realtime.commands.connect), after the handshake is accepted:
+    a restarted server answers every handshake at once instead of queueing them behind
+    database work (daphne drops handshakes not accepted within 5 s, and the retries
+    make the storm worse). The consumer reads and sends nothing before the session is
+    checked, and closes an unsigned socket with 4401. No session store or user object is
+    kept in the scope of a socket for its lifetime.
     """
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        key = _session_key(scope)
-        agent_id = await in_db_thread(_agent_of_session)(key)
-        scope = {
-            **scope,
-            "agent_id": agent_id,
-            "session_group": session_group(key) if agent_id and key else None,
-        }
-        return await self.app(scope, receive, send)
+        return await self.app({**scope, "session_key": _session_key(scope)}, receive, send)
 
 
 def application_for(django_application):
@@ -73,7 +55,7 @@ def application_for(django_application):
         {
             "http": django_application,
             "websocket": AllowedHostsOriginValidator(
-                SessionAgentMiddleware(URLRouter(websocket_urlpatterns))
+                SessionKeyMiddleware(URLRouter(websocket_urlpatterns))
             ),
         }
     )

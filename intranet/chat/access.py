@@ -22,14 +22,17 @@ from intranet.groups import access as group_access
 from intranet.groups.models import Group, Membership
 
 
-def visible_conversations(actor) -> QuerySet[Conversation]:
+def visible_conversations(actor, *, group_ids=None) -> QuerySet[Conversation]:
+    """group_ids: the actor's groups (member_group_ids) when the caller has just read them."""
     if not group_access.is_active_agent(actor):
         return Conversation.objects.none()
+    if group_ids is None:
+        group_ids = group_access.member_group_ids(actor)
     participates = Participant.objects.filter(
         conversation=OuterRef("pk"), agent_id=actor.pk, left_at__isnull=True
     )
     return Conversation.objects.filter(
-        Q(kind=Conversation.Kind.GROUP, group_id__in=group_access.member_group_ids(actor))
+        Q(kind=Conversation.Kind.GROUP, group_id__in=group_ids)
         | (~Q(kind=Conversation.Kind.GROUP) & Exists(participates))
     )
 

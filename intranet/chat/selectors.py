@@ -109,12 +109,16 @@ def conversation_audience(conversation: Conversation) -> list[int]:
     )
 
 
-def subscription_targets(actor) -> tuple[set[int], set[int]]:
-    """(conversation ids, group ids) a socket of actor listens to."""
+def subscription_targets(actor, *, group_ids=None) -> tuple[set[int], set[int]]:
+    """(conversation ids, group ids) a socket of actor listens to.
+
+    group_ids: actor's groups (member_group_ids) when the caller has just read them."""
     from intranet.groups.access import member_group_ids
 
-    conversations = set(visible_conversations(actor).values_list("pk", flat=True))
-    return conversations, set(member_group_ids(actor))
+    if group_ids is None:
+        group_ids = member_group_ids(actor)
+    visible = visible_conversations(actor, group_ids=group_ids)
+    return set(visible.values_list("pk", flat=True)), set(group_ids)
 
 
 def _messages(conversation: Conversation) -> QuerySet[Message]:

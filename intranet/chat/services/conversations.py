@@ -27,11 +27,31 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def group_rooms_ensure(actor) -> None:
-    """Create the rooms of actor's groups that do not exist yet (every group has one)."""
+# Groups this process has seen with a room. A room lives as long as its group (it is
+# deleted with it, never alone), so once seen it need not be looked for again.
+_groups_with_room: set[int] = set()
+_GROUPS_WITH_ROOM_MAX = 100_000
+
+
+def group_rooms_ensure(actor, *, group_ids=None) -> None:
+    """Create the rooms of actor's groups that do not exist yet (every group has one).
+
+    group_ids: actor's groups when the caller has just read them. Groups already seen
+    with a room by this process are not looked up again, so a socket's connection costs
+    no query here once its agent's groups are known.
+    """
     if not is_active_agent(actor):
         return
-    missing = Group.objects.filter(pk__in=member_group_ids(actor), room__isnull=True)
+    if group_ids is None:
+        group_ids = member_group_ids(actor)
+    unknown = [pk for pk in group_ids if pk not in _groups_with_room]
+    if not unknown:
+        return
+    groups = list(Group.objects.filter(pk__in=unknown).values_list("pk", "room__id"))
+    if len(_groups_with_room) > _GROUPS_WITH_ROOM_MAX:
+        _groups_with_room.clear()
+    _groups_with_room.update(pk for pk, room in groups if room is not None)
+    missing = Group.objects.filter(pk__in=[pk for pk, room in groups if room is None])
     created = []
     for group in missing:
         _conversation, was_created = Conversation.objects.get_or_create(

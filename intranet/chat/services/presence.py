@@ -1,16 +1,26 @@
 """Presence: one row per open socket, so online/away/offline is right across tabs and
-processes; changes are announced after commit."""
+processes; changes are announced after commit.
+
+Opening and closing sockets is the hot path of a reconnect storm (every socket of a
+restarted server comes back at once), so each costs two short statements and no
+transaction: connecting inserts the socket's row and asks whether another active socket
+of the agent was already there; closing deletes the row and reads what is left. Rows of
+crashed processes are swept at most once a minute per process.
+"""
+
+import time
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from intranet.chat import selectors
-from intranet.chat.models import (
-    Presence,
-)
+from intranet.chat.models import Presence
 from intranet.groups.access import is_active_agent
 from realtime import publish
+
+STALE_SWEEP_SECONDS = 60.0
+_last_sweep = {"at": float("-inf")}
 
 
 def _require(condition: bool) -> None:
@@ -18,45 +28,93 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
+def _announce(agent_id: int, state: str) -> None:
+    transaction.on_commit(lambda: publish.publish_presence(agent_id, state))
+
+
 def _presence_change(agent_id: int, change) -> str:
     before = selectors.presence_states([agent_id])[agent_id]
     change()
     after = selectors.presence_states([agent_id])[agent_id]
     if after != before:
-        transaction.on_commit(lambda: publish.publish_presence(agent_id, after))
+        _announce(agent_id, after)
     return after
 
 
-@transaction.atomic
-def presence_connect(actor, channel_name: str) -> str:
-    _require(is_active_agent(actor))
+def presence_sweep(*, force: bool = False) -> int:
+    """Delete the rows whose heartbeat is older than the timeout (sockets of a process
+    that died without closing them), at most once every STALE_SWEEP_SECONDS per process
+    unless forced. presence_states ignores such rows anyway: this only keeps the table
+    small. Returns the number of rows deleted."""
+    now = time.monotonic()
+    if not force and now - _last_sweep["at"] < STALE_SWEEP_SECONDS:
+        return 0
+    _last_sweep["at"] = now
     stale = timezone.now() - selectors.PRESENCE_TIMEOUT
-    Presence.objects.filter(agent_id=actor.pk, seen_at__lt=stale).delete()
-    return _presence_change(
-        actor.pk,
-        lambda: Presence.objects.update_or_create(
-            channel_name=channel_name,
-            defaults={"agent_id": actor.pk, "away": False, "seen_at": timezone.now()},
-        ),
+    deleted, _ = Presence.objects.filter(seen_at__lt=stale).delete()
+    return deleted
+
+
+def presence_connect(actor, channel_name: str) -> str:
+    """A new socket of actor: always "online"; announced when no other active socket of
+    theirs was fresh (they were away or offline)."""
+    _require(is_active_agent(actor))
+    presence_sweep()
+    now = timezone.now()
+    _upsert(actor.pk, channel_name, away=False, seen_at=now)
+    others = Presence.objects.filter(
+        agent_id=actor.pk, away=False, seen_at__gte=now - selectors.PRESENCE_TIMEOUT
+    ).exclude(channel_name=channel_name)
+    if not others.exists():
+        _announce(actor.pk, "online")
+    return "online"
+
+
+def _upsert(agent_id: int, channel_name: str, *, away: bool, seen_at) -> None:
+    Presence.objects.bulk_create(
+        [Presence(channel_name=channel_name, agent_id=agent_id, away=away, seen_at=seen_at)],
+        update_conflicts=True,
+        unique_fields=["channel_name"],
+        update_fields=["agent", "away", "seen_at"],
     )
 
 
 @transaction.atomic
 def presence_update(actor, channel_name: str, *, away: bool | None = None) -> str:
-    """A heartbeat (away None) or a change between active and away for one socket."""
-    fields = {"seen_at": timezone.now()}
+    """A heartbeat (away None) or a change between active and away for one socket.
+
+    A socket whose row was swept (its heartbeats stopped for longer than the timeout,
+    then came back) gets its row again."""
+    _require(is_active_agent(actor))
+    now = timezone.now()
+    fields = {"seen_at": now}
     if away is not None:
         fields["away"] = bool(away)
-    return _presence_change(
-        actor.pk,
-        lambda: Presence.objects.filter(channel_name=channel_name, agent_id=actor.pk).update(
-            **fields
-        ),
-    )
+
+    def change():
+        rows = Presence.objects.filter(channel_name=channel_name, agent_id=actor.pk)
+        if not rows.update(**fields):
+            _upsert(actor.pk, channel_name, away=bool(away), seen_at=now)
+
+    return _presence_change(actor.pk, change)
 
 
-@transaction.atomic
-def presence_disconnect(agent_id: int, channel_name: str) -> str:
-    return _presence_change(
-        agent_id, lambda: Presence.objects.filter(channel_name=channel_name).delete()
-    )
+def presence_disconnect(agent_id: int, channel_name: str) -> str | None:
+    """A socket closed: its agent's state afterwards, announced when it changed. None
+    when the socket had no row (already swept, or closed twice).
+
+    Closing a socket never makes anyone more present, so the state before follows from
+    the state after and the row deleted: "online" after was "online" before; "away"
+    after changed only if the closed socket was active; "offline" after is announced
+    (a repeat, harmless, when the closed row had already expired)."""
+    fresh = timezone.now() - selectors.PRESENCE_TIMEOUT
+    rows = Presence.objects.filter(channel_name=channel_name)
+    active, _ = rows.filter(away=False, seen_at__gte=fresh).delete()
+    if not active:
+        other, _ = rows.delete()
+        if not other:
+            return None
+    after = selectors.presence_states([agent_id])[agent_id]
+    if after == "offline" or (after == "away" and active):
+        _announce(agent_id, after)
+    return after
