@@ -11,6 +11,7 @@ Server on CPU 1, clients on CPU 0 (taskset), as bench notes ask. Needs PostgreSQ
 
 import argparse
 import asyncio
+import collections
 import datetime
 import itertools
 import json
@@ -132,6 +133,23 @@ class Bare:
         return f"ws://127.0.0.1:{self.port}/"
 
     origin = "http://127.0.0.1"
+
+
+def error_kind(exc: BaseException) -> str:
+    """A short label for why an opening failed: the exception's class and first words."""
+    text = str(exc).split("\n")[0][:60]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def log_summary(log: Path | None) -> dict:
+    """Counts of the server log's error lines, by their last line (the exception)."""
+    if log is None or not log.exists():
+        return {}
+    counts: collections.Counter = collections.Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        if "Error" in line or "Exception" in line or "WARNING" in line or "ERROR" in line:
+            counts[line.strip()[:100]] += 1
+    return dict(counts.most_common(6))
 
 
 async def open_many(server, agents, *, batch=50):
@@ -365,12 +383,58 @@ def last_page_db_time(database_url, rows):
     return statistics.median(times), statistics.median(baseline), conv
 
 
-async def main(size: str, parts: str = "abcdefg"):
+async def storm(server, agents) -> dict:
+    """(e) Open a socket per agent, restart the server, time until every client is back.
+
+    Clients come back as chat.js does: after 0.5-1.5 s, then with its back-off (0.5 s +
+    full jitter up to 1, 2, 4 ... 30 s), each try waiting up to 30 s like a browser;
+    a client that fails 11 tries counts as a failure."""
+    clients = await open_many(server, agents)
+    server.stop()
+    await asyncio.sleep(0.5)
+    server.start()
+    started = time.perf_counter()
+    failures, errors, tries, back_at = 0, collections.Counter(), [], []
+
+    async def back(c):
+        nonlocal failures
+        await asyncio.sleep(0.5 + random.random())
+        for attempt in range(1, 12):
+            try:
+                await c.open(timeout=30)
+                tries.append(attempt)
+                back_at.append(time.perf_counter() - started)
+                return
+            except Exception as exc:
+                errors[error_kind(exc)] += 1
+                ceiling = min(30.0, 2.0 ** min(attempt, 5))
+                await asyncio.sleep(0.5 + random.random() * ceiling)
+        failures += 1
+
+    for c in clients:
+        c.frames = asyncio.Queue()
+    await asyncio.gather(*(back(c) for c in clients))
+    seconds = time.perf_counter() - started
+    await close_all(clients)
+    await asyncio.sleep(2)  # the server's disconnect work, before the next figure
+    return {
+        "seconds": round(seconds, 2),
+        "failures": failures,
+        "retries": sum(tries) - len(tries),
+        "back_p50_s": round(statistics.median(back_at), 2) if back_at else None,
+        "errors": dict(errors.most_common(8)),
+        "load": round(os.getloadavg()[0], 2),
+    }
+
+
+async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 5):
     s = SIZES[size]
     day = datetime.date.today().isoformat()
     suffix = "" if parts == "abcdefg" else f"-{parts}"
+    day = f"{day}-{label}" if label else day
     OUT.append(ROOT / "bench" / "results" / f"realtime-{size}{suffix}-{day}.jsonl")
     COMMIT.append(commit())
+    load_at_start = os.getloadavg()[0]
     OUT[0].unlink(missing_ok=True)
     agents_needed = max(s["idle"], max(s["rooms"]), s["storm"], 20) + 2
     # 21: (f) alone in its room; 22..: one room per sender for (b) spread over rooms
@@ -483,33 +547,28 @@ async def main(size: str, parts: str = "abcdefg"):
                     forced_disconnects=dropped,
                 )
             if "e" in parts:
-                # (e) reconnect storm after a restart
-                clients = await open_many(one, agents[: s["storm"]])
-                one.stop()
-                await asyncio.sleep(0.5)
-                one.start()
-                started = time.perf_counter()
-                failures = 0
-
-                async def back(c):
-                    # chat.js's back-off: 0.5 s + full jitter up to 1, 2, 4 ... 30 s.
-                    nonlocal failures
-                    await asyncio.sleep(0.5 + random.random())
-                    for attempt in range(1, 12):
-                        try:
-                            await c.open(timeout=30)  # a browser waits as long
-                            return
-                        except Exception:
-                            ceiling = min(30.0, 2.0 ** min(attempt, 5))
-                            await asyncio.sleep(0.5 + random.random() * ceiling)
-                    failures += 1
-
-                for c in clients:
-                    c.frames = asyncio.Queue()
-                await asyncio.gather(*(back(c) for c in clients))
-                storm = time.perf_counter() - started
-                await close_all(clients)
-                record("e_reconnect_storm_seconds", s["storm"], None, storm, "s", failures=failures)
+                # (e) reconnect storm after a restart, the bare server's storm beside it
+                runs, bases = [], []
+                for _ in range(pairs):
+                    bases.append(await storm(bare, [(0, "")] * s["storm"]))
+                    runs.append(await storm(one, agents[: s["storm"]]))
+                values = [r["seconds"] for r in runs]
+                base_values = [r["seconds"] for r in bases]
+                ratios = [v / b for v, b in zip(values, base_values, strict=True)]
+                record(
+                    "e_reconnect_storm_seconds",
+                    s["storm"],
+                    statistics.median(base_values),
+                    statistics.median(values),
+                    "s",
+                    spread=[round(min(ratios), 3), round(max(ratios), 3)],
+                    median_ratio=round(statistics.median(ratios), 3),
+                    failures=sum(r["failures"] for r in runs),
+                    baseline_failures=sum(r["failures"] for r in bases),
+                    runs=runs,
+                    baseline_runs=[r["seconds"] for r in bases],
+                    server_log=log_summary(one.log),
+                )
             if "g" in parts:
                 # (g)
                 db_ms, raw_ms, _ = last_page_db_time(run["database"].url, s["rows"])
@@ -523,10 +582,11 @@ async def main(size: str, parts: str = "abcdefg"):
             f"{r['ratio']} | {r['p99']} |"
         )
     print("\n".join(summary))
+    loads = f"load average {load_at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
     OUT[0].with_suffix(".md").write_text(
         f"# Real-time benchmark, size {size}, {day}, commit {COMMIT[0]}\n\n"
         + "\n".join(summary)
-        + "\n"
+        + f"\n\nMachine: {os.cpu_count()} CPUs, {loads}.\n"
     )
 
 
@@ -534,5 +594,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--parts", default="abcdefg", help="figures to run, e.g. bf")
+    parser.add_argument("--label", default="", help="added to the result files' names")
+    parser.add_argument("--pairs", type=int, default=5, help="(e): storms per server")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.size, "".join(sorted(set(arguments.parts)))))
+    parts = "".join(sorted(set(arguments.parts)))
+    asyncio.run(main(arguments.size, parts, arguments.label, arguments.pairs))
