@@ -129,7 +129,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "realtime.layers.RedisPubSubChannelLayer",  # batched subscriptions
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }

@@ -124,7 +124,7 @@ def connect(session_key: str | None, channel_name: str) -> dict | None:
         if agent is None:
             return None
         group_ids = member_group_ids(agent)
-        services.group_rooms_ensure(agent, group_ids=group_ids)
+        services.group_rooms_ensure(agent, group_ids=group_ids, cached=True)
         conversations, groups = selectors.subscription_targets(agent, group_ids=group_ids)
         services.presence_connect(agent, channel_name)
     return {"agent": agent.pk, "conversations": conversations, "groups": groups,

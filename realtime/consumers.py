@@ -78,8 +78,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             return
         if self.echo_timer:
             self.echo_timer.cancel()
-        for name in self._all_groups():
-            await self._layer("group_discard", name, self.channel_name)
+        names = list(self._all_groups())  # left at once: one UNSUBSCRIBE for them all
+        await asyncio.gather(*(self._layer("group_discard", n, self.channel_name) for n in names))
         pending = await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
         if pending:
             await publish.send_collected(pending)
@@ -203,27 +203,32 @@ class TransverseConsumer(AsyncWebsocketConsumer):
     async def _join_static(self, session_key: str) -> bool:
         names = [publish.agent_group(self.agent_id), publish.ORGANISATION_GROUP]
         names.append(publish.session_group(session_key))  # closed on sign-out
-        ok = True
-        for name in names:
-            ok = await self._layer("group_add", name, self.channel_name) and ok
-            self.groups_joined.add(name)
-        return ok
+        self.groups_joined.update(names)
+        return await self._join(names)
+
+    async def _join(self, names) -> bool:
+        """Join groups at once (the layer subscribes to them in one command)."""
+        joined = await asyncio.gather(
+            *(self._layer("group_add", name, self.channel_name) for name in names)
+        )
+        return all(joined)
 
     async def _apply_targets(self, targets: dict, *, announce: bool = False) -> bool:
-        ok = True
         wanted_conv, wanted_groups = targets["conversations"], targets["groups"]
-        for pk in wanted_conv - self.conversations:
-            ok = await self._layer("group_add", publish.conversation_group(pk), self.channel_name)
-            if announce:
+        ok = await self._join(
+            [publish.conversation_group(pk) for pk in wanted_conv - self.conversations]
+        )
+        if announce:
+            for pk in wanted_conv - self.conversations:
                 await self.send_json({"type": "conversation.added", "conversation": pk})
         for pk in self.conversations - wanted_conv:
             await self._layer("group_discard", publish.conversation_group(pk), self.channel_name)
             if announce:
                 await self.send_json({"type": "conversation.removed", "conversation": pk})
         joined_groups = {int(n.split(".")[1]) for n in self.groups_joined if n.startswith("group.")}
-        for pk in wanted_groups - joined_groups:
-            ok = await self._layer("group_add", publish.group_group(pk), self.channel_name) and ok
-            self.groups_joined.add(publish.group_group(pk))
+        names = [publish.group_group(pk) for pk in wanted_groups - joined_groups]
+        ok = await self._join(names) and ok
+        self.groups_joined.update(names)
         for pk in joined_groups - wanted_groups:
             await self._layer("group_discard", publish.group_group(pk), self.channel_name)
             self.groups_joined.discard(publish.group_group(pk))

@@ -17,3 +17,11 @@ class ChatConfig(AppConfig):
         from realtime.publish import session_disconnect_on_logout
 
         user_logged_out.connect(session_disconnect_on_logout, dispatch_uid="chat-logout")
+
+        # Cache invalidation: the process's set of groups known to have a room.
+        from django.db.models.signals import post_delete
+
+        from intranet.chat.models import Conversation
+        from intranet.chat.services.conversations import forget_group_room
+
+        post_delete.connect(forget_group_room, sender=Conversation, dispatch_uid="chat-room")

@@ -27,24 +27,31 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-# Groups this process has seen with a room. A room lives as long as its group (it is
-# deleted with it, never alone), so once seen it need not be looked for again.
+# Groups this process has seen with a room, for the WebSocket connection path. A room
+# lives as long as its group (deleted with it); forget_group_room drops one if a room is
+# ever deleted alone.
 _groups_with_room: set[int] = set()
 _GROUPS_WITH_ROOM_MAX = 100_000
 
 
-def group_rooms_ensure(actor, *, group_ids=None) -> None:
+def forget_group_room(sender, instance, **kwargs) -> None:
+    """post_delete of a Conversation: its group is no longer known to have a room."""
+    if instance.group_id is not None:
+        _groups_with_room.discard(instance.group_id)
+
+
+def group_rooms_ensure(actor, *, group_ids=None, cached: bool = False) -> None:
     """Create the rooms of actor's groups that do not exist yet (every group has one).
 
-    group_ids: actor's groups when the caller has just read them. Groups already seen
-    with a room by this process are not looked up again, so a socket's connection costs
-    no query here once its agent's groups are known.
+    group_ids: actor's groups when the caller has just read them. cached: groups this
+    process has already seen with a room are not looked up again (a socket's connection
+    then costs no query here); pages, which read the room next, look it up.
     """
     if not is_active_agent(actor):
         return
     if group_ids is None:
         group_ids = member_group_ids(actor)
-    unknown = [pk for pk in group_ids if pk not in _groups_with_room]
+    unknown = [pk for pk in group_ids if not (cached and pk in _groups_with_room)]
     if not unknown:
         return
     groups = list(Group.objects.filter(pk__in=unknown).values_list("pk", "room__id"))

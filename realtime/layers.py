@@ -1,0 +1,108 @@
+"""The channel layer: channels_redis's pub/sub layer, with subscriptions sent in batches.
+
+channels_redis sends one SUBSCRIBE per channel and per group, one at a time behind a
+lock that publishes wait for too. A socket subscribes to three channels of its own (its
+channel, its agent's and its session's groups) plus its conversations and groups, so when
+a restarted server gets every socket back at once, each handshake waited behind
+thousands of round trips to Redis (and daphne drops a handshake not accepted in 5 s).
+
+Here, subscriptions and unsubscriptions asked for while one command is in flight go out
+together in the next one, in the order asked (SUBSCRIBE a b c, UNSUBSCRIBE d, ...); a
+channel already subscribed with nothing pending costs no wait; publishing does not wait
+for subscriptions. Everything else is channels_redis's.
+"""
+
+import asyncio
+import collections
+import itertools
+
+from channels_redis import pubsub
+from channels_redis.utils import decode_hosts
+
+
+class BatchingShardConnection(pubsub.RedisSingleShardConnection):
+    def __init__(self, host, channel_layer):
+        super().__init__(host, channel_layer)
+        self._ops: list[tuple[bool, str, asyncio.Future]] = []  # (subscribe?, channel, done)
+        self._pending: collections.Counter = collections.Counter()  # channel → ops queued
+        self._worker: asyncio.Task | None = None
+
+    async def publish(self, channel, message):
+        self._ensure_redis()  # a connection pool: no lock needed to publish
+        await self._redis.publish(channel, message)
+
+    async def subscribe(self, channel):
+        if channel in self._subscribed_to and not self._pending[channel]:
+            return
+        await self._queue(True, channel)
+
+    async def unsubscribe(self, channel):
+        if channel not in self._subscribed_to and not self._pending[channel]:
+            return
+        await self._queue(False, channel)
+
+    async def _queue(self, subscribe: bool, channel: str) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._ops.append((subscribe, channel, done))
+        self._pending[channel] += 1
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.ensure_future(self._run())
+        await asyncio.shield(done)  # a caller that stops waiting does not cancel the batch
+
+    async def _run(self) -> None:
+        while self._ops:
+            ops, self._ops = self._ops, []
+            for subscribe, run in itertools.groupby(ops, key=lambda op: op[0]):
+                run = list(run)
+                error = None
+                try:
+                    await self._apply(subscribe, list(dict.fromkeys(op[1] for op in run)))
+                except Exception as exc:  # every caller of this command gets the error
+                    error = exc
+                for _subscribe, channel, done in run:
+                    self._pending[channel] -= 1
+                    if self._pending[channel] <= 0:
+                        del self._pending[channel]
+                    if done.done():
+                        continue
+                    if error is None:
+                        done.set_result(None)
+                    else:
+                        done.set_exception(error)
+                        done.exception()  # retrieved: a caller may have stopped waiting
+
+    async def _apply(self, subscribe: bool, channels: list[str]) -> None:
+        async with self._lock:
+            self._ensure_redis()
+            self._ensure_receiver()
+            if subscribe:
+                todo = [c for c in channels if c not in self._subscribed_to]
+                if todo:
+                    await self._pubsub.subscribe(*todo)
+                    self._subscribed_to.update(todo)
+            else:
+                todo = [c for c in channels if c in self._subscribed_to]
+                if todo:
+                    await self._pubsub.unsubscribe(*todo)
+                    self._subscribed_to.difference_update(todo)
+
+
+class BatchingLoopLayer(pubsub.RedisPubSubLoopLayer):
+    def __init__(self, hosts=None, *args, **kwargs):
+        super().__init__(hosts, *args, **kwargs)
+        self._shards = [BatchingShardConnection(host, self) for host in decode_hosts(hosts)]
+
+
+class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
+    """channels_redis.pubsub.RedisPubSubChannelLayer with batched subscriptions; the same
+    settings (CHANNEL_LAYERS "CONFIG")."""
+
+    def _get_layer(self):
+        loop = asyncio.get_running_loop()
+        try:
+            return self._layers[loop]
+        except KeyError:
+            layer = BatchingLoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            self._layers[loop] = layer
+            pubsub._wrap_close(self, loop)
+            return layer
