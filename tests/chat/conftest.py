@@ -32,3 +32,14 @@ def budget(alice, bob, staff):
 @pytest.fixture
 def room(budget, alice):
     return services.group_room(alice, budget)
+
+
+@pytest.fixture(autouse=True)
+def _groups_with_room_forgotten():
+    """Each test starts with an empty per-process set of groups known to have a room (the
+    database is emptied between tests, and ids come again)."""
+    from intranet.chat.services import conversations
+
+    conversations._groups_with_room.clear()
+    yield
+    conversations._groups_with_room.clear()

@@ -55,3 +55,14 @@ async def expect(communicator, type_, timeout=3):
 
 async def nothing(communicator, timeout=0.3) -> bool:
     return await communicator.receive_nothing(timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def _groups_with_room_forgotten():
+    """Each test starts with an empty per-process set of groups known to have a room (the
+    database is emptied between tests, and ids come again)."""
+    from intranet.chat.services import conversations
+
+    conversations._groups_with_room.clear()
+    yield
+    conversations._groups_with_room.clear()

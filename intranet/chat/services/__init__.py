@@ -21,7 +21,12 @@ from intranet.chat.services.messages import (
     reaction_toggle,
     typing_announce,
 )
-from intranet.chat.services.presence import presence_connect, presence_disconnect, presence_update
+from intranet.chat.services.presence import (
+    presence_connect,
+    presence_disconnect,
+    presence_sweep,
+    presence_update,
+)
 
 __all__ = [
     "conversation_direct_open",
@@ -36,6 +41,7 @@ __all__ = [
     "message_send",
     "presence_connect",
     "presence_disconnect",
+    "presence_sweep",
     "presence_update",
     "reaction_toggle",
     "typing_announce",

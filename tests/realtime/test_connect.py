@@ -1,0 +1,146 @@
+"""A socket's connection: the session checked after the handshake is accepted, in one
+database round of a few statements (realtime.commands.connect), and what it subscribes to.
+
+Roles: `alice` member of Budget, `bob` its animator, `carol` outside it (tests/chat).
+"""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+
+from intranet.asgi import application
+from intranet.chat import services
+from intranet.chat.models import Conversation, Presence
+from intranet.chat.services import conversations as conversation_services
+from intranet.groups import services as group_services
+from intranet.groups.models import Membership
+from realtime import commands
+from tests.realtime.conftest import expect, nothing, session_cookie
+
+
+def test_connect_gives_the_agent_subscriptions_and_presence(room, budget, alice):
+    key = session_cookie(alice)
+    found = commands.connect(key, "chan.1")
+    assert found["agent"] == alice.pk
+    assert found["conversations"] == {room.pk} and found["groups"] == {budget.pk}
+    assert Presence.objects.get(channel_name="chan.1").agent_id == alice.pk
+
+
+@pytest.mark.parametrize("key", [None, "", "no-such-session"])
+def test_connect_without_a_signed_in_session_gives_none(db, key):
+    assert commands.connect(key, "chan.1") is None
+    assert not Presence.objects.exists()
+
+
+def test_connect_with_the_session_of_a_deactivated_agent_gives_none(alice):
+    key = session_cookie(alice)
+    alice.is_active = False
+    alice.save()
+    assert commands.connect(key, "chan.1") is None
+    assert not Presence.objects.exists()
+
+
+def test_connect_with_a_session_whose_password_changed_gives_none(alice):
+    """The session's auth hash is checked, as for a page."""
+    key = session_cookie(alice)
+    alice.set_password("un autre mot de passe")
+    alice.save()
+    assert commands.connect(key, "chan.1") is None
+
+
+def test_connect_of_a_known_agent_takes_six_statements(
+    room, budget, alice, django_assert_max_num_queries
+):
+    """Session, user, groups, conversations, the presence row and the other sockets: the
+    group's room was seen by this process, expired presence rows swept a moment ago."""
+    key = session_cookie(alice)
+    commands.connect(key, "chan.1")
+    services.presence_sweep(force=True)
+    with django_assert_max_num_queries(6):
+        commands.connect(key, "chan.2")
+
+
+def test_room_of_a_new_group_is_created_on_connect(room, budget, alice, staff):
+    key = session_cookie(alice)
+    commands.connect(key, "chan.1")  # Budget's room now known to this process
+    other = group_services.group_create(staff, name="Achats", policy="closed")
+    Membership.objects.create(group=other, agent=alice)
+    Conversation.objects.filter(group=other).delete()  # a group from before rooms existed
+    found = commands.connect(key, "chan.2")
+    new_room = Conversation.objects.get(group=other)
+    assert found["conversations"] == {room.pk, new_room.pk}
+
+
+def test_a_group_seen_with_its_room_is_not_looked_up_again(
+    room, budget, alice, django_assert_num_queries
+):
+    conversation_services.group_rooms_ensure(alice, group_ids=[budget.pk], cached=True)
+    with django_assert_num_queries(0):
+        conversation_services.group_rooms_ensure(alice, group_ids=[budget.pk], cached=True)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_unsigned_socket_is_accepted_then_closed_without_answering_frames(db):
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+               (b"cookie", f"{settings.SESSION_COOKIE_NAME}=no-such-session".encode())]  # fmt: skip
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    await communicator.send_json_to({"action": "counts"})
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_signed_out_session_is_closed_with_4401(alice):
+    key = await sync_to_async(session_cookie)(alice)
+    await sync_to_async(SessionStore(key).delete)()
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
+               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode())]  # fmt: skip
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    assert (await communicator.connect(timeout=5))[0]
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_second_tab_and_its_closing_announce_nothing_to_watchers(connect_as, alice, bob):
+    watcher = await connect_as(bob)
+    await watcher.send_json_to({"action": "watch", "agents": [alice.pk]})
+    await expect(watcher, "presence.states")
+    tab1 = await connect_as(alice)
+    assert (await expect(watcher, "presence"))["state"] == "online"
+    tab2 = await connect_as(alice)
+    assert await nothing(watcher)
+    await tab2.disconnect()
+    assert await nothing(watcher)
+    await tab1.disconnect()
+    assert (await expect(watcher, "presence"))["state"] == "offline"
+    await watcher.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_hello_comes_after_the_subscriptions_so_a_sync_misses_nothing(
+    connect_as, room, alice, bob
+):
+    """The first live event after hello arrives on the socket: it subscribed before hello."""
+    a = await connect_as(alice)
+    await sync_to_async(services.message_send)(
+        bob, room.pk, body="Juste après", idempotency_key="after-hello-1"
+    )
+    assert (await expect(a, "message.created"))["message"]["body"] == "Juste après"
+    await a.disconnect()
+
+
+def test_room_deleted_alone_is_created_again_on_connect(room, budget, alice):
+    key = session_cookie(alice)
+    commands.connect(key, "chan.1")  # Budget's room now known to this process
+    room.delete()
+    found = commands.connect(key, "chan.2")
+    assert found["conversations"] == {Conversation.objects.get(group=budget).pk}

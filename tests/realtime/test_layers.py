@@ -1,0 +1,89 @@
+"""realtime.layers: channels_redis's pub/sub layer with batched subscriptions, against a
+redis-server of our own (bench.realtime.cluster.Redis). Commands are counted with Redis's
+own statistics (INFO commandstats)."""
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import pytest
+import redis
+
+from realtime.layers import RedisPubSubChannelLayer
+from tests.services import require_executable
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    require_executable("redis-server", "apt-get install redis-server")
+    from bench.realtime.cluster import Redis
+
+    server = Redis(Path(tempfile.mkdtemp(prefix="transverse-layer-")))
+    server.start()
+    yield server.url
+    server.stop()
+
+
+def calls(url: str, command: str) -> int:
+    stats = redis.Redis.from_url(url).info("commandstats")
+    return stats.get(f"cmdstat_{command}", {}).get("calls", 0)
+
+
+async def receive(layer, channel, timeout=2.0):
+    return await asyncio.wait_for(layer.receive(channel), timeout)
+
+
+async def test_sockets_joining_at_once_share_subscribe_commands(redis_url):
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    channels = await asyncio.gather(*(layer.new_channel() for _ in range(50)))
+    before = calls(redis_url, "subscribe")
+    await asyncio.gather(
+        *(layer.group_add(f"agent.{n}", channel) for n, channel in enumerate(channels)),
+        *(layer.group_add("feed.organisation", channel) for channel in channels),
+    )
+    assert calls(redis_url, "subscribe") - before <= 3  # 51 channels, was 51 commands
+    await layer.group_send("agent.7", {"type": "relay", "n": 7})
+    await layer.group_send("feed.organisation", {"type": "relay", "n": 0})
+    assert (await receive(layer, channels[7]))["n"] == 7
+    for channel in channels:
+        assert (await receive(layer, channel))["n"] == 0
+    await layer.flush()
+
+
+async def test_a_group_already_subscribed_costs_no_command(redis_url):
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    one, two = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("conv.1", one)
+    before = calls(redis_url, "subscribe")
+    await layer.group_add("conv.1", two)
+    assert calls(redis_url, "subscribe") == before
+    await layer.group_send("conv.1", {"type": "relay"})
+    assert await receive(layer, one) == await receive(layer, two) == {"type": "relay"}
+    await layer.flush()
+
+
+async def test_leaving_and_joining_again_at_once_keeps_the_subscription(redis_url):
+    """Order is kept: the last socket leaves, a new one joins before the UNSUBSCRIBE is
+    done; the group is subscribed again after it."""
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    old, new = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("presence.5", old)
+    await asyncio.gather(layer.group_discard("presence.5", old), layer.group_add("presence.5", new))
+    await layer.group_send("presence.5", {"type": "relay", "state": "online"})
+    assert (await receive(layer, new))["state"] == "online"
+    await layer.flush()
+
+
+async def test_left_group_is_unsubscribed(redis_url):
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    channel = await layer.new_channel()
+    await layer.group_add("group.9", channel)
+    before = calls(redis_url, "unsubscribe")
+    await layer.group_discard("group.9", channel)
+    assert calls(redis_url, "unsubscribe") == before + 1
+    await layer.group_send("group.9", {"type": "relay"})
+    with pytest.raises(TimeoutError):
+        await receive(layer, channel, timeout=0.3)
+    await layer.flush()
