@@ -261,6 +261,9 @@ def _posts(rng, size, agents, topics):
     post_ids = list(Post.objects.values_list("pk", flat=True))
     links = {(p, topics[zipf_index(rng, len(topics))]) for p in post_ids if rng.random() < 0.5}
     copy_rows("stream_post_topics", ["post_id", "topic_id"], iter(links), len(links), "topics")
+    from intranet.stream.services.tagging import tagged_posts_rebuild
+
+    tagged_posts_rebuild()
 
 
 def _answers(rng, size, agents, themes, topics):

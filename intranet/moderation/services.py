@@ -12,6 +12,8 @@ from intranet.moderation.charter import charter_current
 from intranet.moderation.models import CharterAcceptance, CharterVersion, Report
 from intranet.search.services import search_index_later
 from intranet.stream.access import access_comment, access_post
+from intranet.stream.models import Post
+from intranet.stream.services.tagging import tagged_post_set_live
 
 
 @transaction.atomic
@@ -59,9 +61,13 @@ def report_decide(actor, report_id, *, decision: str) -> Report:
     now = timezone.now()
     if decision == "hide":
         type(target).objects.filter(pk=target.pk).update(hidden_at=now)
+        if isinstance(target, Post):
+            tagged_post_set_live(target.pk, False)
         status = Report.Status.HIDDEN
     elif decision == "restore":
         type(target).objects.filter(pk=target.pk).update(hidden_at=None)
+        if isinstance(target, Post):
+            tagged_post_set_live(target.pk, target.deleted_at is None)
         status = Report.Status.RESTORED
     elif decision == "dismiss":
         status = Report.Status.DISMISSED

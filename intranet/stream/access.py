@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from intranet.groups import access as group_access
-from intranet.stream.models import Comment, Post, Visibility
+from intranet.stream.models import Comment, Post, TaggedPost, Visibility
 
 
 def department_scope_ids(actor) -> list[int]:
@@ -43,6 +43,17 @@ def visible_posts(actor, *, include_removed: bool = False) -> QuerySet[Post]:
     if actor.is_staff:
         return posts
     return posts.filter(visible_posts_q(actor))
+
+
+def visible_tagged_posts(actor) -> QuerySet[TaggedPost]:
+    """(post, #topic) rows of the live posts actor may see: visible_posts' rule, read on
+    the copy of each post's audience that TaggedPost keeps (same field names)."""
+    if not group_access.is_active_agent(actor):
+        return TaggedPost.objects.none()
+    rows = TaggedPost.objects.filter(is_live=True)
+    if actor.is_staff:
+        return rows
+    return rows.filter(visible_posts_q(actor))
 
 
 def can_see_post(actor, post: Post) -> bool:

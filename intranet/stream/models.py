@@ -93,6 +93,43 @@ class Post(models.Model):
         return self.deleted_at is None and self.hidden_at is None
 
 
+class TaggedPost(models.Model):
+    """One row per (post, #topic), with a copy of the post's author, audience and live state.
+
+    "Who wrote on #rgpd, among the posts I may see" then reads one narrow index instead of
+    joining every topic link to the posts table. Only stream services write it
+    (services/tagging.py), next to each change of a post's topics or live state; audience
+    and author never change after publication. Readers filter it through
+    access.visible_tagged_posts, which applies the same rule as visible_posts.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("topics.Topic", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    visibility = models.CharField(max_length=12, choices=Visibility.choices)
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "departments.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_live = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "topic"], name="stream_tagged_post_once"),
+        ]
+        indexes = [
+            # Counting a topic's visible posts per author reads this index only (PostgreSQL).
+            models.Index(
+                fields=["topic", "author"],
+                include=["visibility", "group", "department", "post"],
+                condition=Q(is_live=True),
+                name="stream_tagged_live",
+            ),
+        ]
+
+
 class PostRevision(models.Model):
     """The text of a post before an edit, kept for moderators."""
 

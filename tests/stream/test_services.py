@@ -184,3 +184,38 @@ def test_following_and_not_oneself(alice, carol):
     assert alice.following.count() == 1
     with pytest.raises(ValidationError, match="You cannot follow yourself"):
         reactions.agent_follow(alice, "alice")
+
+
+def test_tagged_posts_follow_every_change_and_match_a_rebuild(alice, carol):
+    """The evidence copy (TaggedPost) equals what a rebuild from the posts gives."""
+    from intranet.moderation.services import report_create, report_decide
+    from intranet.stream.models import TaggedPost
+    from intranet.stream.services.tagging import tagged_posts_rebuild
+
+    group = group_services.group_create(alice, name="Cellule #rgpd", policy=Group.Policy.SECRET)
+    kept = posts.post_create(alice, body="#rgpd et #archives", visibility="organisation")
+    gone = posts.post_create(alice, body="#rgpd au service", visibility="department")
+    hidden = posts.post_create(alice, body="#rgpd en groupe", visibility="group", group=group)
+    posts.post_edit(alice, kept.pk, body="#archives seulement, puis #budget")
+    posts.post_delete(alice, gone.pk)
+    report = report_create(alice, reason="spam", post_id=hidden.pk)
+    report_decide(alice, report.pk, decision="hide")
+
+    def rows():
+        return set(
+            TaggedPost.objects.values_list(
+                "post_id", "topic__key", "author_id", "visibility", "group_id",
+                "department_id", "is_live",
+            )
+        )  # fmt: skip
+
+    kept_rows = {
+        (kept.pk, key, alice.pk, "organisation", None, None, True) for key in ("archives", "budget")
+    }
+    assert rows() == kept_rows | {
+        (gone.pk, "rgpd", alice.pk, "department", None, alice.department_id, False),
+        (hidden.pk, "rgpd", alice.pk, "group", group.pk, None, False),
+    }
+    before = rows()
+    assert tagged_posts_rebuild() == 4
+    assert rows() == before

@@ -18,6 +18,7 @@ from intranet.notifications.services import notify, notify_many
 from intranet.search.services import search_index_later
 from intranet.stream import access
 from intranet.stream.models import MAX_BODY, Acknowledgement, Post, PostRevision, Visibility
+from intranet.stream.services.tagging import tagged_post_set_live, tagged_post_sync
 from intranet.stream.services.text import render_post_body
 from realtime import publish
 
@@ -126,6 +127,7 @@ def post_create(
         delete_stored_file(image_name)
         raise
     post.topics.set(topics)
+    tagged_post_sync(post)
     post.mentions.set(mentioned)
     search_index_later(post)
     _notify_new_post(post, mentioned)
@@ -145,6 +147,7 @@ def post_edit(actor, post_id, *, body: str) -> Post:
     post.body, post.body_html, post.edited_at = body, html, timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
     post.topics.set(topics)
+    tagged_post_sync(post)
     post.mentions.set(mentioned)
     search_index_later(post)
     for agent in mentioned:
@@ -160,6 +163,7 @@ def post_delete(actor, post_id) -> Post:
         raise PermissionDenied
     post.deleted_at, post.deleted_by = timezone.now(), actor
     post.save(update_fields=["deleted_at", "deleted_by"])
+    tagged_post_set_live(post.pk, False)
     search_index_later(post)
     return post
 
@@ -172,6 +176,7 @@ def post_restore(actor, post_id) -> Post:
         raise PermissionDenied
     post.deleted_at = post.deleted_by = post.hidden_at = None
     post.save(update_fields=["deleted_at", "deleted_by", "hidden_at"])
+    tagged_post_set_live(post.pk, True)
     search_index_later(post)
     return post
 
