@@ -1,17 +1,23 @@
 """Who may see and change agents' accounts and profiles. The only place that decides it."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from intranet.accounts.models import User
 
 
+def visible_agents_q(actor, field: str = "") -> Q:
+    """visible_agents as a Q on `field` (a FK to User; the agent itself when empty), for
+    queries that already join the agent and should not read the table twice."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return Q(pk__in=[])
+    return Q(**{f"{field}__is_active" if field else "is_active": True})
+
+
 def visible_agents(actor) -> QuerySet[User]:
     """Agents listed to actor: every active agent, for any signed-in active agent."""
-    if not (actor and actor.is_authenticated and actor.is_active):
-        return User.objects.none()
-    return User.objects.filter(is_active=True)
+    return User.objects.filter(visible_agents_q(actor))
 
 
 def can_edit_profile(actor, agent: User) -> bool:

@@ -4,7 +4,6 @@ counts only when the searcher may see it."""
 import pytest
 from django.utils import timezone, translation
 
-from intranet.experts import selectors
 from intranet.experts.selectors import expert_finder, finder_subject, theme_experts
 from intranet.groups.models import Group
 from intranet.groups.services import group_create
@@ -57,7 +56,7 @@ def test_level_then_endorsements_rank(alice, carol, dave, staff, rgpd):
     assert usernames(find(staff, "RGPD")) == ["alice", "dave"]
 
 
-def test_each_result_says_why(alice, carol, dave, rgpd_theme, evidence_path):
+def test_each_result_says_why(alice, carol, dave, rgpd_theme):
     claim = skill_claim_add(alice, alice, label="RGPD", level=Level.EXPERT)
     endorsement_add(carol, claim.pk)
     endorsement_add(dave, claim.pk)
@@ -78,16 +77,8 @@ def test_each_result_says_why(alice, carol, dave, rgpd_theme, evidence_path):
         assert result.reasons[1] == "2 recommandations"
 
 
-@pytest.fixture(params=["named candidates", "topic-driven"])
-def evidence_path(request, monkeypatch):
-    """Both ways the finder reads evidence: naming the candidates, or from the topics."""
-    if request.param == "topic-driven":
-        monkeypatch.setattr(selectors, "AUTHOR_LIST_MAX", 0)
-    return request.param
-
-
 def test_a_post_in_a_secret_group_never_ranks_anyone_for_an_outsider(
-    alice, carol, dave, secret, rgpd, evidence_path
+    alice, carol, dave, secret, rgpd
 ):
     skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
     skill_claim_add(dave, dave, label="RGPD", level=Level.NOTIONS)
@@ -103,7 +94,7 @@ def test_a_post_in_a_secret_group_never_ranks_anyone_for_an_outsider(
 
 
 def test_an_accepted_answer_in_a_secret_group_never_ranks_anyone_for_an_outsider(
-    alice, carol, dave, secret, rgpd_theme, evidence_path
+    alice, carol, dave, secret, rgpd_theme
 ):
     skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
     skill_claim_add(dave, dave, label="RGPD", level=Level.NOTIONS)
@@ -181,10 +172,8 @@ def test_answers_on_the_theme_count_for_a_theme_search(alice, carol, rgpd_theme)
 
 
 def test_a_page_is_the_exact_head_of_the_full_ranking_in_bounded_queries(
-    alice, carol, rgpd, monkeypatch, django_assert_max_num_queries
+    alice, carol, rgpd, django_assert_max_num_queries
 ):
-    # Past AUTHOR_LIST_MAX candidates, evidence is counted from the tagged posts: force it.
-    monkeypatch.setattr(selectors, "AUTHOR_LIST_MAX", 5)
     for n in range(30):
         agent = UserFactory(username=f"expert{n:02d}", department=alice.department)
         claim = skill_claim_add(agent, agent, label="RGPD", level=1 + n % 3)
@@ -205,3 +194,41 @@ def test_a_page_is_the_exact_head_of_the_full_ranking_in_bounded_queries(
     assert [(r.agent.pk, r.score, r.reasons) for r in page] == [
         (r.agent.pk, r.score, r.reasons) for r in full[:7]
     ]
+
+
+def test_deleted_hidden_or_retagged_posts_stop_counting_and_restored_ones_count_again(
+    alice, carol, staff, rgpd
+):
+    from intranet.moderation.services import report_create, report_decide
+    from intranet.stream.services.posts import post_delete, post_edit, post_restore
+
+    skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
+    first, second, third = (
+        post_create(alice, body=f"Note {n} #rgpd", visibility="organisation") for n in range(3)
+    )
+
+    def posts_seen():
+        (result,) = find(carol, "RGPD")
+        return result.posts
+
+    assert posts_seen() == 3
+    post_delete(alice, first.pk)
+    assert posts_seen() == 2
+    report = report_create(carol, reason="spam", post_id=second.pk)
+    report_decide(staff, report.pk, decision="hide")
+    assert posts_seen() == 1
+    post_edit(alice, third.pk, body="Plus aucun sujet ici")
+    assert posts_seen() == 0
+    report_decide(staff, report.pk, decision="restore")
+    post_restore(staff, first.pk)
+    assert posts_seen() == 2
+    post_edit(alice, third.pk, body="De nouveau sur le #GDPR et le #RGPD")
+    assert posts_seen() == 3  # a post with two of the skill's #topics counts once
+
+
+def test_a_department_post_counts_only_inside_its_department(alice, carol, finance, rgpd):
+    colleague = UserFactory(department=finance)
+    skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
+    post_create(alice, body="Pour le service #rgpd", visibility="department")
+    assert find(colleague, "RGPD")[0].posts == 1
+    assert find(carol, "RGPD")[0].posts == 0
