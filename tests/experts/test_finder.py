@@ -232,3 +232,14 @@ def test_a_department_post_counts_only_inside_its_department(alice, carol, finan
     post_create(alice, body="Pour le service #rgpd", visibility="department")
     assert find(colleague, "RGPD")[0].posts == 1
     assert find(carol, "RGPD")[0].posts == 0
+
+
+def test_hostile_filters_are_values_never_sql(alice, carol, rgpd):
+    """The ranking statement is composed from compiled querysets: values stay parameters."""
+    alice.office = "Bât. {0} 50%_'"
+    alice.save()
+    skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
+    for office in ("{0}", "{collate}", "50%_'", "'; DROP TABLE people_skill; --", "%s %s"):
+        found = usernames(find(carol, "RGPD", office=office))
+        assert found == (["alice"] if office in alice.office else [])
+    assert usernames(find(carol, "RGPD", limit=0)) == []
