@@ -357,8 +357,13 @@ def main():
     )  # fmt: skip
     ranked = list(Skill.objects.annotate(n=Count("claims")).order_by("-n", "pk"))
     top, p90, median = ranked[0], ranked[len(ranked) // 10], ranked[len(ranked) // 2]
-    synonym = top.aliases.exclude(key=top.key).order_by("key").first().label
-    median_synonym = median.aliases.exclude(key=median.key).order_by("key").first().label
+
+    def synonym_of(skill):
+        """A synonym of skill (its own label where size S gave it none)."""
+        alias = skill.aliases.exclude(key=skill.key).order_by("key").first()
+        return alias.label if alias else skill.label
+
+    synonym, median_synonym = synonym_of(top), synonym_of(median)
     theme = Theme.objects.filter(skills=top).order_by("pk").first()
     department = (
         Department.objects.filter(is_active=True).annotate(n=Count("agents")).order_by("-n").first()
@@ -402,11 +407,11 @@ def main():
         measure("finder.synonym_top_nofilter", args.size, bare_claims(top), finder(synonym),
                 baseline_label="bare indexed claims query of the skill", **common),
         measure("finder.p90_skill_synonym_dept", args.size, bare_claims(p90),
-                finder(p90.aliases.exclude(key=p90.key).order_by("key").first().label,
+                finder(synonym_of(p90),
                        department=department),
                 baseline_label="bare indexed claims query of the skill", **common),
         measure("finder.median_skill_synonym_accepts", args.size, bare_claims(median),
-                finder(median.aliases.exclude(key=median.key).order_by("key").first().label,
+                finder(synonym_of(median),
                        accepts_requests=True),
                 baseline_label="bare indexed claims query of the skill", **common),
         measure("finder.median_skill_level", args.size, bare_claims(median),
