@@ -4,8 +4,10 @@ Every function that takes an actor starts from `access.visible_conversations(act
 from a conversation already authorised by `access.access_conversation`.
 """
 
+import functools
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -93,20 +95,35 @@ def conversation_participants(conversation: Conversation) -> QuerySet[User]:
     )
 
 
+# A stand-in for the id in the audience SQL compiled once below.
+_STAND_IN = -(2**62) + 3
+
+
+@functools.cache
+def _audience_sql(vendor: str, group: bool) -> tuple[str, tuple]:
+    """conversation_audience's query, compiled once per process (building it with the
+    ORM cost about 1 ms on every send): (sql, params with a stand-in for the id)."""
+    if group:
+        rows = Membership.objects.filter(group_id=_STAND_IN, agent__is_active=True)
+    else:
+        rows = Participant.objects.filter(
+            conversation_id=_STAND_IN, left_at__isnull=True, agent__is_active=True
+        )
+    sql, params = rows.values_list("agent_id", flat=True).query.sql_with_params()
+    if _STAND_IN not in params:
+        raise RuntimeError("the audience query lost its id parameter")
+    return sql, tuple(params)
+
+
 def conversation_audience(conversation: Conversation) -> list[int]:
     """Ids of the active agents who may read the conversation now (read in the caller's
     transaction, so an event goes exactly to who could read it when it was committed)."""
-    if conversation.kind == Conversation.Kind.GROUP:
-        return list(
-            Membership.objects.filter(
-                group_id=conversation.group_id, agent__is_active=True
-            ).values_list("agent_id", flat=True)
-        )
-    return list(
-        Participant.objects.filter(
-            conversation=conversation, left_at__isnull=True, agent__is_active=True
-        ).values_list("agent_id", flat=True)
-    )
+    group = conversation.kind == Conversation.Kind.GROUP
+    sql, params = _audience_sql(connection.vendor, group)
+    value = conversation.group_id if group else conversation.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value if p == _STAND_IN else p for p in params])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def subscription_targets(actor, *, group_ids=None) -> tuple[set[int], set[int]]:

@@ -282,6 +282,18 @@ def test_audience_is_the_current_members(room, budget, alice, bob, carol):
     )
 
 
+def test_audience_of_a_named_conversation_is_its_active_current_participants(alice, bob, carol):
+    """conversation_audience's SQL is compiled once per process: the right ids still
+    reach it (a left participant and a deactivated one are out)."""
+    conversation = services.conversation_named_create(alice, name="Projet", agents=[bob, carol])
+    services.conversation_leave(bob, conversation.pk)
+    carol.is_active = False
+    carol.save()
+    assert selectors.conversation_audience(conversation) == [alice.pk]
+    other = services.conversation_direct_open(bob, other=carol.__class__.objects.get(pk=alice.pk))
+    assert sorted(selectors.conversation_audience(other)) == sorted([alice.pk, bob.pk])
+
+
 def test_replay_returns_changes_after_the_cursor(room, alice, bob):
     one = send(alice, room, key="rep-00000001")
     send(bob, room, key="rep-00000002")
