@@ -14,10 +14,14 @@ def tagged_post_sync(post: Post) -> None:
     TaggedPost.objects.filter(post_id=post.pk).delete()
     TaggedPost.objects.bulk_create(
         TaggedPost(
-            post_id=post.pk, topic_id=topic_id, author_id=post.author_id,
-            visibility=post.visibility, group_id=post.group_id,
-            department_id=post.department_id, is_live=post.is_live,
-        )  # fmt: skip
+            post_id=post.pk,
+            topic_id=topic_id,
+            author_id=post.author_id,
+            visibility=post.visibility,
+            group_id=post.group_id,
+            department_id=post.department_id,
+            is_live=post.is_live,
+        )
         for topic_id in post.topics.values_list("pk", flat=True)
     )
 
