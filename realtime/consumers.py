@@ -14,6 +14,7 @@ import logging
 import secrets
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -83,6 +84,20 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         pending = await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
         if pending:
             await publish.send_collected(pending)
+
+    async def dispatch(self, message):
+        """Channels' dispatch without its `aclose_old_connections()` before each handler.
+
+        That call hops to Django's single sync thread for every frame and every event
+        relayed (a 1,000-member room: 1,000 hops in one thread per message), to close the
+        stale connections of a thread this consumer never queries from: every database
+        command here runs through `in_db_thread`, whose thread closes stale connections
+        before and after each command (channels.db.DatabaseSyncToAsync).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- Frames from the browser --------------------------------------------------------
 
@@ -159,7 +174,11 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         conversation = event.get("conversation") or (event.get("message") or {}).get("conversation")
         if conversation is not None and conversation not in self.conversations:
             return  # unsubscribed since (left, removed): drop what was in flight
-        await self.send_json(event)
+        # Encoded once for every socket of the process (the layer hands them one dict).
+        text = message.get("_encoded")
+        if text is None:
+            text = message["_encoded"] = json.dumps(event, separators=(",", ":"))
+        await self.send(text_data=text)
 
     async def subscriptions_refresh(self, message):
         targets = await in_db_thread(commands.subscriptions)(self.agent_id)

@@ -87,3 +87,22 @@ async def test_left_group_is_unsubscribed(redis_url):
     with pytest.raises(TimeoutError):
         await receive(layer, channel, timeout=0.3)
     await layer.flush()
+
+
+async def test_a_group_message_is_decoded_once_for_all_local_sockets(redis_url):
+    """The sockets of one group get the same dict, decoded once; the next message is
+    decoded again (nothing stale is handed out)."""
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    channels = [await layer.new_channel() for _ in range(20)]
+    for channel in channels:
+        await layer.group_add("conv.9", channel)
+    decoded = []
+    serializer_deserialize = layer._serializer.deserialize
+    layer._serializer.deserialize = lambda raw: decoded.append(raw) or serializer_deserialize(raw)
+    for n in (1, 2):
+        await layer.group_send("conv.9", {"type": "relay", "event": {"n": n}})
+        got = [await receive(layer, channel) for channel in channels]
+        assert all(message["event"] == {"n": n} for message in got)
+        assert all(message is got[0] for message in got)
+    assert len(decoded) == 2  # was one decoding per socket and message: 40
+    await layer.flush()
