@@ -115,3 +115,30 @@ def rows_prepared(model, names: list[str], rows: list[dict]):
     prepare = [(name, _preparer(model._meta.get_field(name))) for name in names]
     for row in rows:
         yield [prep(row[name], connection) for name, prep in prepare]
+
+
+def insert_select_sql(instance, computed: dict[str, str], source: str) -> tuple[str, list]:
+    """`INSERT INTO <table> (...) SELECT ... FROM <source>` for one unsaved instance.
+
+    For a data-modifying statement on PostgreSQL that creates a row from another part of
+    the same statement (a CTE named `source`): the columns in `computed` ({attname: SQL
+    expression over source}, written by the caller, never user input) come from there,
+    the others are the instance's values prepared as save() would (defaults,
+    auto_now_add, which is set on the instance). Returns (sql, params); no RETURNING.
+    """
+    model = type(instance)
+    quote = connection.ops.quote_name
+    columns, selects, params = [], [], []
+    for field in model._meta.local_concrete_fields:
+        if field.primary_key and field.attname not in computed:
+            continue
+        columns.append(quote(field.column))
+        if field.attname in computed:
+            selects.append(computed[field.attname])
+        else:
+            selects.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+    sql = "INSERT INTO {} ({}) SELECT {} FROM {}".format(  # noqa: S608 (identifiers only)
+        quote(model._meta.db_table), ", ".join(columns), ", ".join(selects), source
+    )
+    return sql, params

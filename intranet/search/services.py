@@ -8,11 +8,12 @@ task is nudged.
 """
 
 import logging
+import time
 
 from django.core.cache import cache
 from django.db import transaction
 
-from intranet.core.bulk import rows_insert
+from intranet.core.bulk import insert_select_sql, rows_insert
 from intranet.search.models import IndexEntry
 from intranet.search.registry import document_type_for
 
@@ -25,6 +26,22 @@ def search_index_later(obj) -> IndexEntry:
     entry = IndexEntry.objects.create(kind=kind, object_id=obj.pk)
     transaction.on_commit(kick_indexer)
     return entry
+
+
+def search_index_later_sql(model, id_expression: str, source: str) -> tuple[str, list]:
+    """search_index_later for an object that the caller's own statement creates.
+
+    Returns (sql, params) of an INSERT ... SELECT of the queue row, whose object id is
+    `id_expression` over `source` (a part of that statement): for a data-modifying CTE
+    on PostgreSQL that stores an object and queues it at once (the chat send path). The
+    caller then calls `search_indexer_kick_after_commit()`.
+    """
+    entry = IndexEntry(kind=document_type_for(model()).kind, object_id=0)
+    return insert_select_sql(entry, {"object_id": id_expression}, source)
+
+
+def search_indexer_kick_after_commit() -> None:
+    transaction.on_commit(kick_indexer)
 
 
 def search_remove_later(kind: str, pk: int) -> IndexEntry:
@@ -45,14 +62,24 @@ def search_index_many_later(kind: str, pks) -> int:
     return count
 
 
+KICK_SECONDS = 1.0
+_last_kick = {"at": float("-inf")}
+
+
 def kick_indexer() -> None:
     """Ask the task worker to drain the queue, at most about once a second per process.
 
     The drain task keeps polling a moment after the queue looks empty, so a change that
-    lands just after a kick is still picked up by the task that kick started.
+    lands just after a kick is still picked up by the task that kick started. A process
+    that kicked less than a second ago does not ask the cache again (a busy chat would
+    otherwise pay a round trip to Redis on every message).
     """
+    now = time.monotonic()
+    if now - _last_kick["at"] < KICK_SECONDS:
+        return
+    _last_kick["at"] = now
     try:
-        if not cache.add(KICK_KEY, 1, timeout=1):
+        if not cache.add(KICK_KEY, 1, timeout=KICK_SECONDS):
             return
         from intranet.search.tasks import search_index_drain
 

@@ -13,6 +13,7 @@ from intranet.chat import selectors, services
 from intranet.chat.models import Conversation, Message
 from intranet.groups import services as group_services
 from intranet.notifications.models import Notification
+from intranet.search.models import IndexEntry
 from tests.factories import UserFactory
 
 
@@ -107,6 +108,64 @@ def test_send_costs_a_fixed_number_of_queries(room, alice, bob, django_assert_ma
     # is read after commit).
     with django_assert_max_num_queries(6):
         send(alice, room, key="counted-0001")
+
+
+def test_plain_message_is_stored_in_one_statement_on_postgresql(
+    alice, bob, django_assert_num_queries
+):
+    """Numbers, message, read position and search queue row in one statement (with its
+    savepoint inside the test's transaction)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("data-modifying CTEs are PostgreSQL's; SQLite sends in a transaction")
+    direct = services.conversation_direct_open(alice, other=bob)
+    send(alice, direct, key="warm-000002")
+    send(bob, direct, key="warm-000003")
+    # SAVEPOINT, the statement, RELEASE (the audience is read after commit).
+    with django_assert_num_queries(3) as captured:
+        message = send(alice, direct, body="Un **seul** ordre", key="single-0001")
+    statement = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
+    assert "INSERT INTO" in statement and "search_indexentry" in statement
+    stored = Message.objects.get(pk=message.pk)
+    assert (stored.seq, stored.rev, stored.sender_id) == (3, 3, alice.pk)
+    assert stored.body_html == message.body_html and "<strong>seul</strong>" in stored.body_html
+    assert stored.created_at == message.created_at
+    read = dict(direct.participants.values_list("agent_id", "last_read_seq"))
+    assert read == {alice.pk: 3, bob.pk: 2}
+    assert IndexEntry.objects.filter(kind="chat", object_id=message.pk).exists()
+
+
+@pytest.mark.parametrize("body", ["Bonjour @bob", "Bonjour"])
+def test_mentions_and_replies_take_the_transaction_path(room, alice, bob, body):
+    """The one-statement path leaves out what needs more than one statement: the
+    mentioned agent is notified, a reply is attached to its thread."""
+    first = send(alice, room, key="thread-0001")
+    reply = send(alice, room, body=body, key="thread-0002", parent_id=first.pk)
+    assert Message.objects.get(pk=reply.pk).parent_id == first.pk
+    notified = Notification.objects.filter(recipient=bob, kind="mention").exists()
+    assert notified == ("@bob" in body)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_statement_send_outside_a_transaction(finance):
+    """As in production (autocommit, no savepoint): stored, numbered, a retry answered
+    from the stored message, and a refused sender changes nothing."""
+    alice = UserFactory(username="alice3", department=finance)
+    bob = UserFactory(username="bob3", department=finance)
+    carol = UserFactory(username="carol3")
+    conversation = services.conversation_direct_open(alice, other=bob)
+    first, created = services.message_send(
+        alice, conversation.pk, body="un", idempotency_key="auto-000001"
+    )
+    again, created_again = services.message_send(
+        alice, conversation.pk, body="deux", idempotency_key="auto-000001"
+    )
+    assert created and not created_again and again.pk == first.pk
+    with pytest.raises(Http404):
+        services.message_send(carol, conversation.pk, body="intrus", idempotency_key="auto-000002")
+    conversation.refresh_from_db()
+    assert (conversation.last_seq, conversation.last_rev) == (1, 1)
+    assert list(Message.objects.values_list("body", flat=True)) == ["un"]
+    assert not connection.in_atomic_block
 
 
 def test_retry_costs_no_number_and_returns_the_stored_message(room, alice):
