@@ -235,6 +235,13 @@ TRANSVERSE_CHAT_RATE_PER_MINUTE = env_int("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60,
 TRANSVERSE_WS_MAX_FRAME_BYTES = env_int("TRANSVERSE_WS_MAX_FRAME_BYTES", 65_536, minimum=1024)
 TRANSVERSE_WS_RATE = env_int("TRANSVERSE_WS_RATE", 20, minimum=1)
 TRANSVERSE_WS_BURST = env_int("TRANSVERSE_WS_BURST", 40, minimum=1)
+# Seconds between two refreshes of the presence rows of a process's sockets: a row is
+# stale after 90 s, so at most 45 (one late pass must not make anyone "offline").
+TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS = env_int(
+    "TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS", 30, minimum=1
+)
+if TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS > 45:
+    raise ImproperlyConfigured("TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS must be at most 45.")
 # --- end of Real-time ---
 
 # --- Search ---

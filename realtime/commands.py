@@ -149,6 +149,11 @@ def disconnect(agent_id: int, channel_name: str) -> list:
     return pending
 
 
+def heartbeat(channel_names: list[str]) -> int:
+    """Refresh the presence rows of this process's live sockets (realtime.heartbeat)."""
+    return services.presence_heartbeat(channel_names)
+
+
 @translate_errors
 def counts(agent_id: int, data: dict | None = None) -> dict:
     agent = fresh_agent(agent_id)

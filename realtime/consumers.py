@@ -20,7 +20,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import connection
 
-from realtime import commands, publish
+from realtime import commands, heartbeat, publish
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
+        heartbeat.track(self.channel_name)  # its presence row is refreshed from now on
         live = await self._join_static(self.scope.get("session_key"))
         live = await self._apply_targets(found) and live
         if found["pending"]:  # presence: after our own groups, so our other tabs see it
@@ -77,6 +78,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if not hasattr(self, "agent_id"):
             return
+        heartbeat.untrack(self.channel_name)
         if self.echo_timer:
             self.echo_timer.cancel()
         names = list(self._all_groups())  # left at once: one UNSUBSCRIBE for them all

@@ -145,9 +145,10 @@ REACTION_SYMBOLS = {"like": "👍", "thanks": "🙏", "idea": "💡", "agree": "
 class Presence(models.Model):
     """One open socket of an agent, so presence is right across tabs and processes.
 
-    Rows of a crashed process are ignored once `seen_at` is older than the heartbeat
-    timeout, and swept by the next connection served by a process (at most once a
-    minute per process: services.presence.presence_sweep).
+    The process serving the socket refreshes `seen_at` (realtime.heartbeat). Rows of a
+    crashed process are ignored once `seen_at` is older than the heartbeat timeout, and
+    swept by a live process (at most once a minute per process:
+    services.presence.presence_sweep).
     """
 
     channel_name = models.CharField(max_length=200, unique=True)

@@ -123,3 +123,54 @@ def test_deactivated_agent_cannot_open_or_refresh_presence(alice):
     with pytest.raises(PermissionDenied):
         services.presence_update(alice, "tab.1")
     assert not Presence.objects.exists()
+
+
+def stale_rows(agent, *names) -> None:
+    old = timezone.now() - selectors.PRESENCE_TIMEOUT - timedelta(seconds=1)
+    Presence.objects.bulk_create(
+        [Presence(channel_name=name, agent=agent, seen_at=old) for name in names]
+    )
+
+
+def test_heartbeat_brings_back_sockets_past_the_timeout(alice):
+    """A tab left open and visible sends no presence action: the heartbeat keeps it."""
+    stale_rows(alice, "tab.1")
+    assert selectors.presence_states([alice.pk]) == {alice.pk: "offline"}
+    assert services.presence_heartbeat(["tab.1"]) == 1
+    assert selectors.presence_states([alice.pk]) == {alice.pk: "online"}
+
+
+def test_heartbeat_refreshes_only_its_sockets_and_sweeps_the_others(alice, bob, monkeypatch):
+    """The rows of another process (dead, or beating itself) are not refreshed here."""
+    stale_rows(alice, "here.1")
+    stale_rows(bob, "dead-process.1")
+    monkeypatch.setitem(services.presence._last_sweep, "at", float("-inf"))
+    assert services.presence_heartbeat(["here.1", "closed-meanwhile.1"]) == 1
+    assert list(Presence.objects.values_list("channel_name", flat=True)) == ["here.1"]
+    assert selectors.presence_states([alice.pk, bob.pk]) == {
+        alice.pk: "online",
+        bob.pk: "offline",
+    }
+
+
+def test_heartbeat_keeps_away_and_does_not_recreate_a_swept_row(alice):
+    services.presence_connect(alice, "tab.1")
+    services.presence_update(alice, "tab.1", away=True)
+    services.presence_connect(alice, "tab.2")
+    Presence.objects.filter(channel_name="tab.2").delete()  # swept by another process
+    assert services.presence_heartbeat(["tab.1", "tab.2"]) == 1
+    assert list(Presence.objects.values_list("channel_name", "away")) == [("tab.1", True)]
+
+
+def test_heartbeat_of_many_sockets_is_one_update_per_batch(
+    alice, monkeypatch, django_assert_num_queries
+):
+    """1,201 sockets: three UPDATEs of at most 500 names (SQLite's parameter limit)."""
+    names = [f"tab.{i}" for i in range(1201)]
+    stale_rows(alice, *names)
+    monkeypatch.setitem(services.presence._last_sweep, "at", float("inf"))  # no sweep now
+    with django_assert_num_queries(3) as queries:
+        assert services.presence_heartbeat(names) == 1201
+    assert all(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+    fresh = timezone.now() - selectors.PRESENCE_TIMEOUT
+    assert Presence.objects.filter(seen_at__gte=fresh).count() == 1201

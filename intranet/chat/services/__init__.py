@@ -24,6 +24,7 @@ from intranet.chat.services.messages import (
 from intranet.chat.services.presence import (
     presence_connect,
     presence_disconnect,
+    presence_heartbeat,
     presence_sweep,
     presence_update,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "message_send",
     "presence_connect",
     "presence_disconnect",
+    "presence_heartbeat",
     "presence_sweep",
     "presence_update",
     "reaction_toggle",

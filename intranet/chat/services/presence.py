@@ -4,7 +4,9 @@ processes; changes are announced after commit.
 Opening and closing sockets is the hot path of a reconnect storm (every socket of a
 restarted server comes back at once), so each costs two short statements and no
 transaction: connecting inserts the socket's row and asks whether another active socket
-of the agent was already there; closing deletes the row and reads what is left. Rows of
+of the agent was already there; closing deletes the row and reads what is left. While a
+socket is open, its process refreshes the rows of all its sockets at once
+(presence_heartbeat, run by realtime.heartbeat), not each socket its own row. Rows of
 crashed processes are swept at most once a minute per process.
 """
 
@@ -20,6 +22,7 @@ from intranet.groups.access import is_active_agent
 from realtime import publish
 
 STALE_SWEEP_SECONDS = 60.0
+HEARTBEAT_BATCH = 500  # channel names per UPDATE: SQLite limits the parameters of a statement
 _last_sweep = {"at": float("-inf")}
 
 
@@ -53,6 +56,30 @@ def presence_sweep(*, force: bool = False) -> int:
     stale = timezone.now() - selectors.PRESENCE_TIMEOUT
     deleted, _ = Presence.objects.filter(seen_at__lt=stale).delete()
     return deleted
+
+
+def presence_heartbeat(channel_names) -> int:
+    """Mark the rows of these sockets (the live sockets of one process) as seen now, then
+    sweep expired rows (presence_sweep: at most once a minute per process). Returns the
+    number of rows refreshed.
+
+    One UPDATE per HEARTBEAT_BATCH names, each its own short statement (no transaction:
+    nothing to keep consistent between batches, and no lock held across them). A socket
+    whose row is gone is not given a new one: the names are a snapshot taken before this
+    runs, so recreating rows could bring back the row of a socket that closed meanwhile
+    (or of an agent deactivated meanwhile), a ghost "online" for the timeout. A row is
+    gone only if this process could not reach the database for longer than the timeout
+    and another process swept it; the socket's next `presence` action gives it its row
+    again (presence_update). No event is published: expiry is silent too.
+    """
+    names = list(channel_names)
+    now = timezone.now()
+    refreshed = 0
+    for start in range(0, len(names), HEARTBEAT_BATCH):
+        batch = names[start : start + HEARTBEAT_BATCH]
+        refreshed += Presence.objects.filter(channel_name__in=batch).update(seen_at=now)
+    presence_sweep()
+    return refreshed
 
 
 def presence_connect(actor, channel_name: str) -> str:

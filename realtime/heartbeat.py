@@ -1,0 +1,79 @@
+"""The presence heartbeat of this process: its live sockets stay "online" for one write.
+
+A presence row is fresh for PRESENCE_TIMEOUT (90 s) after its `seen_at`. Rather than each
+socket refreshing its own row (10,000 idle sockets would be hundreds of writes a
+second), the consumer registers its channel name here once signed in, and one task per
+process refreshes the rows of all of them every TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS,
+in a database thread (chat.services.presence_heartbeat: one UPDATE per 500 sockets, then
+the sweep of expired rows). The task starts with the first socket, on the running loop;
+a failed pass (the database is down) is logged and the next one comes a period later.
+"""
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import connection
+
+from realtime import commands
+
+logger = logging.getLogger(__name__)
+
+_live: set[str] = set()
+_task: dict[str, asyncio.Task | None] = {"task": None}
+
+
+def period() -> float:
+    """Seconds between two passes; well below the 90 s after which a row is stale."""
+    return float(getattr(settings, "TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS", 30))
+
+
+def track(channel_name: str) -> None:
+    """A signed-in socket of this process: its row is refreshed until `untrack`."""
+    _live.add(channel_name)
+    task = _task["task"]
+    loop = asyncio.get_running_loop()
+    if task is None or task.done() or task.get_loop() is not loop:
+        _task["task"] = loop.create_task(run(), name="presence-heartbeat")
+
+
+def untrack(channel_name: str) -> None:
+    _live.discard(channel_name)
+
+
+def tracked() -> frozenset[str]:
+    """The channel names whose rows the next pass refreshes."""
+    return frozenset(_live)
+
+
+async def beat() -> int:
+    """One pass: refresh the rows of the tracked sockets (none: no database work).
+
+    Run as consumers.in_db_thread runs commands (a pool of threads on PostgreSQL,
+    Channels' single database thread on SQLite); not imported from there, which
+    imports this module."""
+    names = list(_live)
+    if not names:
+        return 0
+    refresh = database_sync_to_async(
+        commands.heartbeat, thread_sensitive=connection.vendor == "sqlite"
+    )
+    return await refresh(names)
+
+
+async def run() -> None:
+    """Pass after pass, a period apart, until cancelled; a failure never ends it."""
+    while True:
+        await asyncio.sleep(period())
+        try:
+            await beat()
+        except Exception:
+            logger.exception("presence heartbeat failed; next try in %s s", period())
+
+
+def stop() -> None:
+    """Cancel the task (tests; a new socket starts it again)."""
+    task, _task["task"] = _task["task"], None
+    if task is not None and not task.get_loop().is_closed():
+        task.cancel()
