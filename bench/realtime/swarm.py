@@ -517,6 +517,27 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                         full_delivery_p99_ms=pct(done, 0.99),
                         baseline_full_delivery_p99_ms=pct(base_done, 0.99),
                     )
+                    # Latency at 1,000 deliveries/s offered (open loop), and how long a
+                    # message takes to reach every member when the room is not saturated.
+                    offered = 1000 / (members - 1)
+                    _r, _q, base_done, base_lat = await fan_out(
+                        [bare], [(0, "")] * members, 0, s["fan"], rate=offered
+                    )
+                    _r, ratio, done, lat = await fan_out(
+                        [one], agents[:members], room, s["fan"], rate=offered
+                    )
+                    record(
+                        f"c_fanout_{members}_p99_ms_at_1000_per_s",
+                        members,
+                        pct(base_lat, 0.99),
+                        pct(lat, 0.99),
+                        "ms p99",
+                        latencies=lat,
+                        delivered_ratio=round(ratio, 4),
+                        full_delivery_p99_ms=pct(done, 0.99),
+                        baseline_full_delivery_p99_ms=pct(base_done, 0.99),
+                        offered_messages_per_s=round(offered, 2),
+                    )
                     rate2, ratio2, done2, lat2 = await fan_out(
                         [one, two], agents[:members], room, s["fan"]
                     )
