@@ -8,10 +8,12 @@ thousands of round trips to Redis (and daphne drops a handshake not accepted in 
 
 Here, subscriptions and unsubscriptions asked for while one command is in flight go out
 together in the next one, in the order asked (SUBSCRIBE a b c, UNSUBSCRIBE d, ...); a
-channel already subscribed with nothing pending costs no wait; publishing does not wait
-for subscriptions. A message published to a group reaches each local socket of the
-group as the same bytes: it is decoded once, and every socket gets the same dict (which
-consumers only read). Everything else is channels_redis's.
+channel already subscribed with nothing pending costs no wait. Publishes do not wait for
+subscriptions; they go out in order, those asked for while one is in flight together in
+one pipeline, on one connection at a time. A message published to a group reaches each
+local socket of the group as the same bytes: it is decoded once, and every socket gets
+the same dict (which consumers only read, but for the relay's cached encoding).
+Everything else is channels_redis's.
 """
 
 import asyncio
@@ -22,16 +24,55 @@ from channels_redis import pubsub
 from channels_redis.utils import decode_hosts
 
 
+def _settle(waiters: list[asyncio.Future], error: BaseException | None) -> None:
+    for done in waiters:
+        if done.done():
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+            done.exception()  # retrieved: a caller may have stopped waiting
+
+
 class BatchingShardConnection(pubsub.RedisSingleShardConnection):
     def __init__(self, host, channel_layer):
         super().__init__(host, channel_layer)
         self._ops: list[tuple[bool, str, asyncio.Future]] = []  # (subscribe?, channel, done)
         self._pending: collections.Counter = collections.Counter()  # channel → ops queued
         self._worker: asyncio.Task | None = None
+        self._to_publish: list[tuple[str, bytes, asyncio.Future]] = []
+        self._publisher: asyncio.Task | None = None
 
     async def publish(self, channel, message):
-        self._ensure_redis()  # a connection pool: no lock needed to publish
-        await self._redis.publish(channel, message)
+        """Publish in order, without waiting for subscriptions; publishes asked for while
+        one is in flight go out together in one pipeline.
+
+        One at a time on the pool's connections, as they were, a restarted server's
+        storm of presence announcements opened a connection each until redis-py's pool
+        refused ("Too many connections", its default limit is 100)."""
+        done = asyncio.get_running_loop().create_future()
+        self._to_publish.append((channel, message, done))
+        if self._publisher is None or self._publisher.done():
+            self._publisher = asyncio.ensure_future(self._publish_queued())
+        await asyncio.shield(done)  # a caller that stops waiting does not cancel the batch
+
+    async def _publish_queued(self) -> None:
+        while self._to_publish:
+            batch, self._to_publish = self._to_publish, []
+            error = None
+            try:
+                self._ensure_redis()
+                if len(batch) == 1:
+                    await self._redis.publish(batch[0][0], batch[0][1])
+                else:
+                    pipe = self._redis.pipeline(transaction=False)
+                    for channel, message, _done in batch:
+                        pipe.publish(channel, message)
+                    await pipe.execute()
+            except Exception as exc:  # every caller of this batch gets the error
+                error = exc
+            _settle([done for _channel, _message, done in batch], error)
 
     async def subscribe(self, channel):
         if channel in self._subscribed_to and not self._pending[channel]:
@@ -61,17 +102,11 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                     await self._apply(subscribe, list(dict.fromkeys(op[1] for op in run)))
                 except Exception as exc:  # every caller of this command gets the error
                     error = exc
-                for _subscribe, channel, done in run:
+                for _subscribe, channel, _done in run:
                     self._pending[channel] -= 1
                     if self._pending[channel] <= 0:
                         del self._pending[channel]
-                    if done.done():
-                        continue
-                    if error is None:
-                        done.set_result(None)
-                    else:
-                        done.set_exception(error)
-                        done.exception()  # retrieved: a caller may have stopped waiting
+                _settle([done for _subscribe, _channel, done in run], error)
 
     async def _apply(self, subscribe: bool, channels: list[str]) -> None:
         async with self._lock:

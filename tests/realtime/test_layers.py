@@ -106,3 +106,22 @@ async def test_a_group_message_is_decoded_once_for_all_local_sockets(redis_url):
         assert all(message is got[0] for message in got)
     assert len(decoded) == 2  # was one decoding per socket and message: 40
     await layer.flush()
+
+
+async def test_a_storm_of_publishes_is_pipelined_in_order(redis_url):
+    """A restarted server announces thousands of presences at once: they go out in a few
+    pipelines on one connection, in order (each on a connection of its own, redis-py's
+    pool refused past 100 connections)."""
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    channel = await layer.new_channel()
+    await layer.group_add("presence.1", channel)
+    clients_before = redis.Redis.from_url(redis_url).info("clients")["connected_clients"]
+    before = calls(redis_url, "publish")
+    await asyncio.gather(
+        *(layer.group_send("presence.1", {"type": "relay", "n": n}) for n in range(600))
+    )
+    assert calls(redis_url, "publish") - before == 600
+    clients = redis.Redis.from_url(redis_url).info("clients")["connected_clients"]
+    assert clients - clients_before <= 2
+    assert [(await receive(layer, channel))["n"] for _ in range(600)] == list(range(600))
+    await layer.flush()
