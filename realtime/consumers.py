@@ -141,7 +141,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
                                          "ref": ref})  # fmt: skip
         if action == "send":  # the hot path: the service re-checks the agent in SQL
             result, pending = await in_db_thread(commands.send)(self.agent_id, data)
-            if pending and not await publish.send_collected(pending):
+            sent = await publish.send_collected(pending, origin=self.channel_name)
+            if pending and not sent:
                 result["live"] = False
             return await self.send_json({**result, "ref": ref})
         command = commands.ACTIONS.get(action)
@@ -166,6 +167,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
     # --- Events from the channel layer --------------------------------------------------
 
     async def relay(self, message):
+        if message.get("origin") == self.channel_name:
+            return  # the socket that sent it has the message in its ack
         event = message["event"]
         audience = message.get("audience")
         if audience is not None:

@@ -75,13 +75,19 @@ def collected():
         _collector.reset(token)
 
 
-async def send_collected(pending: list[tuple[str, dict]]) -> bool:
-    """Send what `collected()` kept, in order; False (logged) if any send failed."""
+async def send_collected(pending: list[tuple[str, dict]], *, origin: str | None = None) -> bool:
+    """Send what `collected()` kept, in order; False (logged) if any send failed.
+
+    origin: the channel of the socket whose action made these events; it is not sent
+    the relayed events, whose content its answer (the ack) already carries.
+    """
     layer = get_channel_layer()
     if layer is None:
         return not pending
     delivered = True
     for group, message in pending:
+        if origin is not None and message.get("type") == "relay":
+            message = {**message, "origin": origin}
         try:
             await _send_with_timeout(layer, group, message)
         except Exception:  # best effort, as _group_send

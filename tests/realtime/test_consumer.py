@@ -50,6 +50,22 @@ async def test_send_is_acknowledged_and_delivered_to_members_only(
         await s.disconnect()
 
 
+async def test_the_sending_socket_gets_its_ack_and_its_other_tabs_the_event(
+    connect_as, room, alice
+):
+    """The ack carries the message: the socket that sent it is not sent the event too
+    (one frame less per send); the sender's other tabs are."""
+    sending, other_tab = await connect_as(alice), await connect_as(alice)
+    frame = {"action": "send", "conversation": room.pk, "body": "Deux onglets", "key": "tab-000001"}
+    await sending.send_json_to(frame)
+    ack = await expect(sending, "ack")
+    event = await expect(other_tab, "message.created")
+    assert event["message"] == ack["message"]
+    assert await nothing(sending)
+    for s in (sending, other_tab):
+        await s.disconnect()
+
+
 async def test_same_key_over_socket_twice_is_one_message(connect_as, room, alice):
     a = await connect_as(alice)
     frame = {"action": "send", "conversation": room.pk, "body": "x", "key": "again-000001"}
