@@ -69,8 +69,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
         heartbeat.track(self.channel_name)  # its presence row is refreshed from now on
-        live = await self._join_static(self.scope.get("session_key"))
-        live = await self._apply_targets(found) and live
+        live = await self._apply_targets(found, also=self._static_groups())
         if found["pending"]:  # presence: after our own groups, so our other tabs see it
             await publish.send_collected(found["pending"])
         await self.send_json({"type": "hello", "agent": self.agent_id, "live": live})
@@ -82,7 +81,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         if self.echo_timer:
             self.echo_timer.cancel()
         names = list(self._all_groups())  # left at once: one UNSUBSCRIBE for them all
-        await asyncio.gather(*(self._layer("group_discard", n, self.channel_name) for n in names))
+        await self._groups("group_discard", names)
         pending = await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
         if pending:
             await publish.send_collected(pending)
@@ -224,39 +223,36 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.echo_timer, self.echo_token = None, None
         await self.send_json({"type": "pong", "live": False, "ref": ref})
 
-    async def _join_static(self, session_key: str) -> bool:
+    def _static_groups(self) -> list[str]:
+        """The groups of the socket's agent and session (closed on sign-out)."""
         names = [publish.agent_group(self.agent_id), publish.ORGANISATION_GROUP]
-        names.append(publish.session_group(session_key))  # closed on sign-out
-        self.groups_joined.update(names)
-        return await self._join(names)
+        names.append(publish.session_group(self.scope.get("session_key")))
+        return names
 
     async def _join(self, names) -> bool:
         """Join groups at once (the layer subscribes to them in one command)."""
-        joined = await asyncio.gather(
-            *(self._layer("group_add", name, self.channel_name) for name in names)
-        )
-        return all(joined)
+        return await self._groups("group_add", names)
 
-    async def _apply_targets(self, targets: dict, *, announce: bool = False) -> bool:
+    async def _apply_targets(self, targets: dict, *, announce: bool = False, also=()) -> bool:
+        """Follow the conversations and groups the agent may read now (and join `also`):
+        every group joined in one round, every group left in another."""
         wanted_conv, wanted_groups = targets["conversations"], targets["groups"]
-        ok = await self._join(
-            [publish.conversation_group(pk) for pk in wanted_conv - self.conversations]
-        )
-        if announce:
-            for pk in wanted_conv - self.conversations:
-                await self.send_json({"type": "conversation.added", "conversation": pk})
-        for pk in self.conversations - wanted_conv:
-            await self._layer("group_discard", publish.conversation_group(pk), self.channel_name)
-            if announce:
-                await self.send_json({"type": "conversation.removed", "conversation": pk})
         joined_groups = {int(n.split(".")[1]) for n in self.groups_joined if n.startswith("group.")}
-        names = [publish.group_group(pk) for pk in wanted_groups - joined_groups]
-        ok = await self._join(names) and ok
-        self.groups_joined.update(names)
-        for pk in joined_groups - wanted_groups:
-            await self._layer("group_discard", publish.group_group(pk), self.channel_name)
-            self.groups_joined.discard(publish.group_group(pk))
+        new_conv, gone_conv = wanted_conv - self.conversations, self.conversations - wanted_conv
+        new_groups = [*also, *(publish.group_group(pk) for pk in wanted_groups - joined_groups)]
+        gone_groups = [publish.group_group(pk) for pk in joined_groups - wanted_groups]
+        ok = await self._join([*(publish.conversation_group(pk) for pk in new_conv), *new_groups])
+        self.groups_joined.update(new_groups)
+        await self._groups(
+            "group_discard", [*(publish.conversation_group(pk) for pk in gone_conv), *gone_groups]
+        )
+        self.groups_joined.difference_update(gone_groups)
         self.conversations = set(wanted_conv)
+        if announce:
+            for pk in new_conv:
+                await self.send_json({"type": "conversation.added", "conversation": pk})
+            for pk in gone_conv:
+                await self.send_json({"type": "conversation.removed", "conversation": pk})
         return ok
 
     async def _set_watched(self, ids: set[int]) -> None:
@@ -272,6 +268,22 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             yield publish.conversation_group(pk)
         for pk in self.watched:
             yield publish.presence_group(pk)
+
+    async def _groups(self, method: str, names) -> bool:
+        """group_add or group_discard for several groups under one time-out (a socket
+        joins five or more at once: one wait_for each was a task and a timer each, on
+        the loop that a reconnect storm keeps busy); False (logged) on failure."""
+        if not names:
+            return True
+        call = getattr(self.channel_layer, method)
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(call(name, self.channel_name) for name in names)), 2.0
+            )
+        except Exception:
+            logger.warning("channel layer %s failed", method, exc_info=True)
+            return False
+        return True
 
     async def _layer(self, method: str, *args) -> bool:
         """Call the channel layer; False (logged) when it is unreachable."""

@@ -174,3 +174,17 @@ def test_heartbeat_of_many_sockets_is_one_update_per_batch(
     assert all(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
     fresh = timezone.now() - selectors.PRESENCE_TIMEOUT
     assert Presence.objects.filter(seen_at__gte=fresh).count() == 1201
+
+
+def test_opening_a_socket_costs_two_statements(alice, bob, django_assert_num_queries):
+    """The hot path of a reconnect storm: the socket's row (one upsert)
+    and whether another active socket of the agent was there."""
+    services.presence_sweep(force=True)
+    services.presence_connect(bob, "tab.bob")
+    with django_assert_num_queries(2):
+        services.presence_connect(alice, "tab.1")
+    with django_assert_num_queries(2):
+        services.presence_connect(alice, "tab.1")  # the same channel again: updated in place
+    row = Presence.objects.get(channel_name="tab.1")
+    assert (row.agent_id, row.away) == (alice.pk, False)
+    assert Presence.objects.filter(agent=alice).count() == 1
