@@ -1,0 +1,132 @@
+"""The production files of deploy/ and docs/deploy.md agree with the code and each other.
+
+Nothing here starts a service: the units are read as INI, their command lines are parsed
+by daphne's and Django's own argument parsers, and names are checked against the
+settings, the environment example and the nginx example.
+"""
+
+import configparser
+import importlib
+import re
+import shlex
+import sys
+from pathlib import Path
+
+from daphne.cli import CommandLineInterface
+from django.conf import settings
+from django.core.management import get_commands, load_command_class
+
+ROOT = Path(__file__).resolve().parents[2]
+UNITS = sorted((ROOT / "deploy" / "systemd").glob("transverse*"))
+NGINX = (ROOT / "deploy" / "nginx" / "transverse.conf").read_text()
+GUIDE = (ROOT / "docs" / "deploy.md").read_text()
+ENV_EXAMPLE = (ROOT / "deploy" / "transverse.env.example").read_text()
+MANAGE = (ROOT / "deploy" / "transverse-manage").read_text()
+LONG_RUNNING = {"transverse-daphne@.service", "transverse-worker.service"}
+PRUNE = {"transverse-prune.service", "transverse-prune.timer"}
+
+
+def unit(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # systemd keys are case-sensitive
+    parser.read_string(path.read_text())
+    return parser
+
+
+def manage_command_parses(argv: list[str]) -> None:
+    """argv after manage.py: the command exists and accepts these options."""
+    name, *rest = argv
+    command = load_command_class(get_commands()[name], name)
+    command.create_parser("manage.py", name).parse_args(rest)
+
+
+def test_units_parse_and_services_run_sandboxed_as_the_service_account():
+    assert {path.name for path in UNITS} >= LONG_RUNNING | PRUNE | {"transverse.target"}
+    for path in UNITS:
+        parsed = unit(path)
+        assert parsed["Unit"]["Description"], path.name
+        if path.suffix != ".service":
+            continue
+        service = parsed["Service"]
+        assert service["User"] == "transverse", path.name
+        assert service["EnvironmentFile"] == "/etc/transverse/transverse.env", path.name
+        assert service["ExecStart"].startswith(service["WorkingDirectory"] + "/.venv/bin/")
+        assert service["ReadWritePaths"] == "/var/lib/transverse", path.name
+        for key, value in {"NoNewPrivileges": "yes", "ProtectSystem": "strict"}.items():
+            assert service[key] == value, (path.name, key)
+        if path.name in LONG_RUNNING:
+            assert service["Restart"] == "on-failure", path.name
+            assert parsed["Install"]["WantedBy"] == "transverse.target", path.name
+    assert unit(ROOT / "deploy" / "systemd" / "transverse-prune.timer")["Timer"]["OnCalendar"]
+
+
+def test_every_exec_start_is_a_command_line_daphne_or_django_accepts():
+    for path in UNITS:
+        if path.suffix != ".service":
+            continue
+        program, *args = shlex.split(unit(path)["Service"]["ExecStart"].replace("%i", "8001"))
+        name = Path(program).name
+        assert Path(sys.prefix, "bin", name).exists(), f"{path.name}: no {name} in the venv"
+        if name == "daphne":
+            options = CommandLineInterface().parser.parse_args(args)
+            module, attribute = options.application.split(":")
+            assert callable(getattr(importlib.import_module(module), attribute))
+            assert options.host == "127.0.0.1" and not options.proxy_headers
+        else:
+            assert name == "python" and args[0] == "manage.py", path.name
+            manage_command_parses(args[1:])
+
+
+def test_manage_commands_named_in_the_guide_exist():
+    commands = set(re.findall(r"transverse-manage ([a-z_]+)", GUIDE))
+    assert {"migrate", "collectstatic", "createsuperuser", "sync_directory"} <= commands
+    assert commands <= set(get_commands())
+    assert "--property=EnvironmentFile=/etc/transverse/transverse.env" in MANAGE
+    assert "--property=User=transverse" in MANAGE and "manage.py" in MANAGE
+
+
+def test_variables_in_the_guide_and_units_are_real_and_in_the_env_example():
+    texts = [GUIDE, NGINX, MANAGE, *(path.read_text() for path in UNITS)]
+    named = set(re.findall(r"\bTRANSVERSE_[A-Z0-9_]*[A-Z0-9]", "\n".join(texts)))
+    assert "TRANSVERSE_TRUSTED_PROXIES" in named
+    missing = {name for name in named if not re.search(rf"\b{name}=", ENV_EXAMPLE)}
+    assert not missing
+    env_file = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", GUIDE, re.MULTILINE))
+    assert env_file["TRANSVERSE_VAR_DIR"] == "/var/lib/transverse"
+    for name, value in env_file.items():
+        assert re.search(rf"^# {name}=", ENV_EXAMPLE, re.MULTILINE), name
+        assert "#" not in value, f"systemd would keep the comment in {name}"
+
+
+def test_nginx_upstream_serves_the_instances_the_guide_enables_and_restarts():
+    upstream = re.search(r"upstream transverse \{(.*?)\}", NGINX, re.DOTALL).group(1)
+    ports = set(re.findall(r"server 127\.0\.0\.1:(\d+)", upstream))
+    enabled = re.search(r"systemctl enable --now ([^\n]+)", GUIDE).group(1)
+    assert ports and ports == set(re.findall(r"transverse-daphne@(\d+)", enabled))
+    assert ports == set(re.search(r"for port in ([\d ]+);", GUIDE).group(1).split())
+    guide_env = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", GUIDE, re.MULTILINE))
+    assert "127.0.0.1" in guide_env["TRANSVERSE_TRUSTED_PROXIES"].split(",")
+    assert f"alias {guide_env['TRANSVERSE_VAR_DIR']}/static/;" in NGINX
+    # STATIC_ROOT, where collectstatic writes, is $TRANSVERSE_VAR_DIR/static.
+    assert Path(settings.STATIC_ROOT) == Path(settings.VAR_DIR) / "static"
+    assert f"location {settings.STATIC_URL} {{" in NGINX
+
+
+def test_nginx_passes_websockets_longer_than_the_client_ping_and_uploads_whole():
+    ws = re.search(r"location /ws/ \{(.*?)\}", NGINX, re.DOTALL).group(1)
+    assert "proxy_http_version 1.1;" in ws and "proxy_set_header Upgrade $http_upgrade;" in ws
+    assert "proxy_set_header Connection" in ws
+    chat_js = (ROOT / "intranet" / "static" / "transverse" / "chat.js").read_text()
+    ping_ms = int(re.search(r'action: "ping" \}\), (\d+)\)', chat_js).group(1))
+    read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", ws).group(1))
+    assert read_timeout * 1000 > 2 * ping_ms
+    body_mib = int(re.search(r"client_max_body_size (\d+)m;", NGINX).group(1))
+    largest = max(
+        settings.TRANSVERSE_CHAT_MAX_ATTACHMENT_BYTES, settings.TRANSVERSE_MAX_PHOTO_BYTES
+    )
+    assert body_mib * 1024 * 1024 > largest
+
+
+def test_nginx_sends_nothing_to_another_host():
+    hosts = set(re.findall(r"https?://([^/\s;]+)", NGINX))
+    assert hosts == {"transverse", "$host$request_uri"}
