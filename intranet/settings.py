@@ -77,6 +77,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "intranet.urls"
 ASGI_APPLICATION = "intranet.asgi.application"
+WSGI_APPLICATION = "intranet.wsgi.application"  # pages only: /ws/ needs daphne
 
 TEMPLATES = [
     {

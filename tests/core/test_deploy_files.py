@@ -98,6 +98,13 @@ def test_variables_in_the_guide_and_units_are_real_and_in_the_env_example():
         assert "#" not in value, f"systemd would keep the comment in {name}"
 
 
+def test_env_example_lines_can_be_uncommented_as_they_are():
+    """systemd keeps a "# ..." after a value as part of it: notes go on their own line."""
+    assignments = re.findall(r"^# ([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, re.MULTILINE)
+    assert len(assignments) > 40
+    assert [name for name, value in assignments if re.search(r"\s#", value)] == []
+
+
 def test_nginx_upstream_serves_the_instances_the_guide_enables_and_restarts():
     upstream = re.search(r"upstream transverse \{(.*?)\}", NGINX, re.DOTALL).group(1)
     ports = set(re.findall(r"server 127\.0\.0\.1:(\d+)", upstream))

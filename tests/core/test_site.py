@@ -102,3 +102,18 @@ def test_seed_generated_is_deterministic_and_bulk(settings, db):
     call_command("seed_demo", agents=500, seed=7, no_progress=True, no_content=True)
     assert User.objects.count() == 500
     assert first[0][0] == "gen7.000000"
+
+
+def test_wsgi_entry_point_serves_the_pages(transactional_db):
+    """intranet.wsgi:application, for a WSGI server in front of the pages."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    from intranet.wsgi import application
+
+    environ = {"PATH_INFO": "/healthz", "HTTP_HOST": "localhost"}
+    setup_testing_defaults(environ)
+    environ["wsgi.input"] = io.BytesIO()
+    answered = []
+    body = b"".join(application(environ, lambda status, headers: answered.append(status)))
+    assert answered == ["200 OK"] and b'"ok"' in body
