@@ -9,11 +9,14 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone, translation
 
+from intranet.accounts.models import User
 from intranet.chat import selectors, services
 from intranet.chat.models import Conversation, Message
 from intranet.groups import services as group_services
+from intranet.groups.models import Membership
 from intranet.notifications.models import Notification
 from intranet.search.models import IndexEntry
+from realtime import publish
 from tests.factories import UserFactory
 
 
@@ -113,14 +116,14 @@ def test_send_costs_a_fixed_number_of_queries(room, alice, bob, django_assert_ma
 def test_plain_message_is_stored_in_one_statement_on_postgresql(
     alice, bob, django_assert_num_queries
 ):
-    """Numbers, message, read position and search queue row in one statement (with its
-    savepoint inside the test's transaction)."""
+    """Numbers, message, read position, search queue row and the event's audience in one
+    statement (with its savepoint inside the test's transaction)."""
     if connection.vendor != "postgresql":
         pytest.skip("data-modifying CTEs are PostgreSQL's; SQLite sends in a transaction")
     direct = services.conversation_direct_open(alice, other=bob)
     send(alice, direct, key="warm-000002")
     send(bob, direct, key="warm-000003")
-    # SAVEPOINT, the statement, RELEASE (the audience is read after commit).
+    # SAVEPOINT, the statement (the audience of the event included), RELEASE.
     with django_assert_num_queries(3) as captured:
         message = send(alice, direct, body="Un **seul** ordre", key="single-0001")
     statement = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH"))
@@ -132,6 +135,26 @@ def test_plain_message_is_stored_in_one_statement_on_postgresql(
     read = dict(direct.participants.values_list("agent_id", "last_read_seq"))
     assert read == {alice.pk: 3, bob.pk: 2}
     assert IndexEntry.objects.filter(kind="chat", object_id=message.pk).exists()
+
+
+@pytest.mark.parametrize("kind", ["group", "direct"])
+def test_event_audience_is_who_may_read_the_conversation_when_stored(
+    kind, room, budget, alice, bob, carol, staff, django_capture_on_commit_callbacks
+):
+    """Read by the same statement on PostgreSQL, after commit on SQLite: the room's
+    active members (staff created the group; a deactivated member is left out), or the
+    direct conversation's two participants; never an outsider (carol)."""
+    dave = UserFactory(username="dave", department=alice.department)
+    Membership.objects.create(group=budget, agent=dave)
+    User.objects.filter(pk=dave.pk).update(is_active=False)
+    target = room if kind == "group" else services.conversation_direct_open(alice, other=bob)
+    with publish.collected() as pending, django_capture_on_commit_callbacks(execute=True):
+        message = send(alice, target, body="Qui lit ?", key=f"aud-{kind}-0001")
+    [(group, event)] = pending
+    assert group == f"conv.{target.pk}" and event["event"]["message"]["id"] == message.pk
+    readers = [staff, alice, bob] if kind == "group" else [alice, bob]
+    assert event["audience"] == sorted(agent.pk for agent in readers)
+    assert message.broadcast is True
 
 
 @pytest.mark.parametrize("body", ["Bonjour @bob", "Bonjour"])

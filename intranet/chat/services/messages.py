@@ -128,13 +128,16 @@ def _next_revision(conversation_id: int, *, new_message: bool) -> Conversation:
     return Conversation.objects.select_related("group").get(pk=conversation_id)
 
 
-def _broadcast(message: Message, kind: str, conversation: Conversation, *, new=False) -> None:
+def _broadcast(
+    message: Message, kind: str, conversation: Conversation, *, new=False, audience=None
+) -> None:
     """After commit: the event to the readers of the conversation at that moment.
 
     The audience is read just after the commit, outside the conversation's lock: an
-    agent removed in between is already left out. The payload is built once and kept on
-    the message (`message.payload`) for the caller's answer; a new message has no
-    reactions yet, so none are read.
+    agent removed in between is already left out; or it is given, read by the statement
+    that stored the change (_message_store). The payload is built once and kept on the
+    message (`message.payload`) for the caller's answer; a new message has no reactions
+    yet, so none are read.
     """
     message.broadcast = None
     if new:
@@ -145,13 +148,15 @@ def _broadcast(message: Message, kind: str, conversation: Conversation, *, new=F
     event = {"type": kind, "message": payload}
 
     def send():
-        try:
-            audience = selectors.conversation_audience(conversation)
-        except DatabaseError:  # stored and committed: clients will replay it
-            message.broadcast = False
-            return
+        readers = audience
+        if readers is None:
+            try:
+                readers = selectors.conversation_audience(conversation)
+            except DatabaseError:  # stored and committed: clients will replay it
+                message.broadcast = False
+                return
         message.broadcast = publish.publish_to_conversation(
-            conversation.pk, event, audience=audience
+            conversation.pk, event, audience=readers
         )
 
     transaction.on_commit(send)
@@ -300,8 +305,11 @@ def _in_one_statement(body: str, parent_id, attachment) -> bool:
 
 
 def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Message:
-    """Authorise, number, store, move the sender's read position and queue for search in
-    ONE statement (PostgreSQL's data-modifying CTEs), outside any transaction of ours.
+    """Authorise, number, store, move the sender's read position, queue for search and
+    read the audience of the event in ONE statement (PostgreSQL's data-modifying CTEs),
+    outside any transaction of ours. The audience is read from the statement's snapshot,
+    the one that authorised the sender: who could read the conversation when the message
+    was stored.
 
     The conversation's row lock, which orders every send of the conversation, is then
     held only while PostgreSQL runs that statement: with a transaction around several
@@ -318,20 +326,24 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
         insert_sql, insert_params = insert_select_sql(message, computed, "conv")
         queue_sql, queue_params = search_index_later_sql(Message, "msg.id", "msg")
         update_sql, update_params = _numbering_update(connection.vendor)
+        audience_sql, audience_params, audience_id = selectors.audience_arrays_sql(
+            connection.vendor
+        )
         part = connection.ops.quote_name(Participant._meta.db_table)
         # Identifiers and SQL compiled by Django only; every value is a parameter.
         sql = (
             f"WITH conv AS ({update_sql}), msg AS ({insert_sql} RETURNING id), "  # noqa: S608
             f"part AS (UPDATE {part} SET last_read_seq = conv.last_seq FROM conv "
             f"WHERE {part}.conversation_id = conv.id AND {part}.agent_id = %s), "
-            f"queued AS ({queue_sql}) SELECT conv.id, conv.kind, conv.group_id, "
-            "conv.last_seq, conv.last_rev, msg.id FROM conv, msg"
+            f"queued AS ({queue_sql}), aud AS ({audience_sql}) SELECT conv.id, conv.kind, "
+            "conv.group_id, conv.last_seq, conv.last_rev, msg.id, aud.* FROM conv, msg, aud"
         )
-        given = {_ACTOR: actor.pk, _CONVERSATION: pk}
+        given = {_ACTOR: actor.pk, _CONVERSATION: pk, audience_id: pk}
         params = [
             connection.ops.adapt_datetimefield_value(message.created_at),
             *(given.get(value, value) for value in update_params),
             *insert_params, actor.pk, *queue_params,
+            *(given.get(value, value) for value in audience_params),
         ]  # fmt: skip
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
         with savepoint, connection.cursor() as cursor:
@@ -345,7 +357,8 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
     )
     message.pk, message.conversation = row[5], conversation
     message.seq, message.rev = conversation.last_seq, conversation.last_rev
-    _broadcast(message, "message.created", conversation, new=True)
+    audience = row[6] if conversation.kind == Conversation.Kind.GROUP else row[7]
+    _broadcast(message, "message.created", conversation, new=True, audience=audience)
     search_indexer_kick_after_commit()
     return message
 
