@@ -239,18 +239,15 @@ async def fan_out(servers, agents, room, messages, *, rate=None):
     sent_at, complete = {}, []
     got = {}
 
-    async def listen(client):
-        while True:
-            frame = await client.frames.get()
-            if frame.get("type") == "message.created":
-                key = frame["message"]["key"]
-                got.setdefault(key, []).append(time.perf_counter())
-                if len(got[key]) == len(receivers):
-                    complete.append(time.perf_counter() - sent_at[key])
-            elif frame.get("type") == "_closed":
-                return
+    def listen(frame):
+        if frame.get("type") == "message.created":
+            key = frame["message"]["key"]
+            got.setdefault(key, []).append(time.perf_counter())
+            if len(got[key]) == len(receivers):
+                complete.append(time.perf_counter() - sent_at[key])
 
-    listeners = [asyncio.ensure_future(listen(r)) for r in receivers]
+    for receiver in receivers:
+        receiver.on_frame = listen
     run = f"{time.time_ns()}"
     started = time.perf_counter()
     for n in range(messages):
@@ -267,8 +264,6 @@ async def fan_out(servers, agents, room, messages, *, rate=None):
     delivered = sum(len(v) for v in got.values())
     expected = messages * len(receivers)
     latencies = [t - sent_at[k] for k, v in got.items() for t in v]
-    for task in listeners:
-        task.cancel()
     await close_all(members)
     return delivered / (last - started), delivered / expected, complete, latencies
 
