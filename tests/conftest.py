@@ -1,10 +1,18 @@
 """Role fixtures and shared settings for the whole suite."""
 
+import gc
 import os
 
 import pytest
 
+import intranet.asgi  # noqa: F401 - it tunes the garbage collector for a socket server: undone below
 from tests.factories import UserFactory, make_department
+
+# The test process is no socket server: CPython's own collector settings, so that what a
+# test leaves for the collector (a coroutine never awaited, an unclosed file) is found
+# and reported while that test runs.
+gc.unfreeze()
+gc.set_threshold(700, 10, 10)
 
 
 @pytest.fixture(scope="session")

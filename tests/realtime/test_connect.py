@@ -144,3 +144,19 @@ def test_room_deleted_alone_is_created_again_on_connect(room, budget, alice):
     room.delete()
     found = commands.connect(key, "chan.2")
     assert found["conversations"] == {Conversation.objects.get(group=budget).pk}
+
+
+def test_the_asgi_application_tunes_the_garbage_collector_of_its_process():
+    """A socket server's process: start-up objects frozen, collections less frequent
+    (full collections paused the loop for 130-230 ms with 1,000 sockets)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, intranet.asgi as a; "
+        "print(gc.get_threshold() == a.GC_THRESHOLDS, gc.get_freeze_count() > 10_000)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]
