@@ -14,6 +14,7 @@ import logging
 import secrets
 import time
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -299,3 +300,22 @@ class TransverseConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, content) -> None:
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Channels' send, for a socket that may be closing: the client's close frame
+        arrives before the disconnect event, and a frame sent in between (an event
+        relayed, a hello after a slow connect) made daphne's protocol raise. That
+        exception ended the consumer without its `disconnect`: the socket's presence
+        row stayed and the heartbeat kept it "online". The frame is dropped instead;
+        the disconnect event follows."""
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except Disconnected:
+            logger.debug("frame dropped: the socket is closing")
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # whatever ended the consumer, its socket is no longer kept "online"
+            if getattr(self, "channel_name", None):
+                heartbeat.untrack(self.channel_name)

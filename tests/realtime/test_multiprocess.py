@@ -124,3 +124,58 @@ async def _parallel_retries(running):
 
 def test_idempotency_under_parallel_retries_across_processes(two_servers):
     asyncio.run(_parallel_retries(two_servers))
+
+
+async def _closing_under_traffic(running):
+    """Sockets closing while events stream to them: a frame sent between the client's
+    close frame and the disconnect event must not end the consumer (it used to, without
+    its disconnect: the presence row stayed "online" under the heartbeat)."""
+    from bench.realtime.client import Client
+
+    one, room = running["servers"][0], running["rooms"][3]
+    (a_id, a_key), (b_id, b_key) = running["agents"][:2]
+    sender = Client(one, b_key, b_id)
+    await sender.open()
+
+    async def flood(prefix):
+        for n in range(60):
+            await sender.send(send_frame(room, f"{prefix}-{n:06d}", "flot"))
+        await sender.expect("ack", timeout=10, where=lambda f: f["message"]["key"].endswith("59"))
+
+    for round_ in range(15):
+        reader = Client(one, a_key, a_id)
+        await reader.open()
+        traffic = asyncio.ensure_future(flood(f"close{round_:02d}"))
+        await asyncio.sleep(0.01 * (round_ % 5))
+        await reader.close()
+        await traffic
+    await sender.close()
+    await asyncio.sleep(1)
+
+
+@pytest.fixture
+def busy_server():
+    """One daphne whose rate limits let a test send hundreds of messages quickly."""
+    require_executable("redis-server", "apt-get install redis-server")
+    if not tcp_open("127.0.0.1", 5432):
+        missing_service("PostgreSQL is not listening on 127.0.0.1:5432")
+    from bench.realtime.cluster import cluster
+    from bench.realtime.swarm import SETTINGS
+
+    with cluster(agents=3, rooms=[3], servers=1, **SETTINGS) as running:
+        yield running
+
+
+def test_closing_under_traffic_never_ends_a_consumer_with_an_error(busy_server):
+    log = busy_server["folder"] / "daphne0.log"
+    asyncio.run(_closing_under_traffic(busy_server))
+    assert "Exception inside application" not in log.read_text(errors="replace")
+    assert presence_rows(busy_server, busy_server["agents"][0][0]) == 0
+
+
+def presence_rows(running, agent_id) -> int:
+    import psycopg
+
+    with psycopg.connect(running["database"].url) as conn:
+        query = "SELECT count(*) FROM chat_presence WHERE agent_id = %s"
+        return conn.execute(query, (agent_id,)).fetchone()[0]
