@@ -11,10 +11,11 @@ import time
 from importlib import import_module
 from types import SimpleNamespace
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,17 @@ from realtime import publish
 
 MAX_CURSORS = 500
 MAX_WATCHED = 200
+
+
+def in_db_thread(function):
+    """Run a command in a database thread, as `await in_db_thread(f)(...)`.
+
+    On PostgreSQL, commands run in a pool of threads (one connection each), so one
+    socket's wait on the database overlaps another socket's work; a socket still handles
+    its frames one at a time, in order. SQLite has one writer: there, every command runs
+    in Channels' single database thread.
+    """
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
 class CommandError(Exception):

@@ -16,12 +16,11 @@ import time
 
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import connection
 
 from realtime import commands, heartbeat, publish
+from realtime.commands import in_db_thread
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +32,6 @@ ECHO_TIMEOUT = 3.0
 
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
-
-
-def in_db_thread(function):
-    """Run a command in a database thread, as `await in_db_thread(f)(...)`.
-
-    On PostgreSQL, commands run in a pool of threads (one connection each), so one
-    socket's wait on the database overlaps another socket's work; a socket still handles
-    its frames one at a time, in order. SQLite has one writer: there, every command runs
-    in Channels' single database thread.
-    """
-    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
 class TransverseConsumer(AsyncWebsocketConsumer):
@@ -78,7 +66,6 @@ class TransverseConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if not hasattr(self, "agent_id"):
             return
-        heartbeat.untrack(self.channel_name)
         if self.echo_timer:
             self.echo_timer.cancel()
         names = list(self._all_groups())  # left at once: one UNSUBSCRIBE for them all
@@ -257,10 +244,10 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         return ok
 
     async def _set_watched(self, ids: set[int]) -> None:
-        for pk in ids - self.watched:
-            await self._layer("group_add", publish.presence_group(pk), self.channel_name)
-        for pk in self.watched - ids:
-            await self._layer("group_discard", publish.presence_group(pk), self.channel_name)
+        await self._join([publish.presence_group(pk) for pk in ids - self.watched])
+        await self._groups(
+            "group_discard", [publish.presence_group(pk) for pk in self.watched - ids]
+        )
         self.watched = ids
 
     def _all_groups(self):

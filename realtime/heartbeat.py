@@ -12,9 +12,7 @@ a failed pass (the database is down) is logged and the next one comes a period l
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 
 from realtime import commands
 
@@ -48,18 +46,12 @@ def tracked() -> frozenset[str]:
 
 
 async def beat() -> int:
-    """One pass: refresh the rows of the tracked sockets (none: no database work).
-
-    Run as consumers.in_db_thread runs commands (a pool of threads on PostgreSQL,
-    Channels' single database thread on SQLite); not imported from there, which
-    imports this module."""
+    """One pass: refresh the rows of the tracked sockets (none: no database work), in a
+    database thread as every command (commands.in_db_thread)."""
     names = list(_live)
     if not names:
         return 0
-    refresh = database_sync_to_async(
-        commands.heartbeat, thread_sensitive=connection.vendor == "sqlite"
-    )
-    return await refresh(names)
+    return await commands.in_db_thread(commands.heartbeat)(names)
 
 
 async def run() -> None:

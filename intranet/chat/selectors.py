@@ -125,8 +125,8 @@ def _audience_sql(vendor: str, group: bool) -> tuple[str, tuple]:
 @functools.cache
 def audience_arrays_sql(vendor: str) -> tuple[str, tuple, int]:
     """PostgreSQL: conversation_audience as one row, for a statement that reads it with
-    the change it makes (the chat send path): `group_audience` and `other_audience`
-    arrays (take the first for group rooms). Returns (sql, params, the stand-in for
+    the change it makes (the chat send path): two arrays, the group's readers then the
+    participants' (take the first for group rooms). Returns (sql, params, the stand-in for
     the conversation's id among the params), compiled once per process."""
     from django.contrib.postgres.expressions import ArraySubquery
 
