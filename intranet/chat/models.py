@@ -87,8 +87,11 @@ class Message(models.Model):
     )
     seq = models.PositiveBigIntegerField()
     rev = models.PositiveBigIntegerField()
-    sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
+    sender = models.ForeignKey(  # indexed by chat_message_sender_recent
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chat_messages",
+        db_index=False,
     )
     idempotency_key = models.CharField(max_length=64)
     parent = models.ForeignKey(
@@ -113,6 +116,8 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["conversation", "rev"], name="chat_message_rev"),
+            # The rate limit counts the sender's messages of the last minute.
+            models.Index(fields=["sender", "created_at"], name="chat_message_sender_recent"),
         ]
 
     @property

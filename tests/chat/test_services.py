@@ -1,7 +1,6 @@
 """Chat services: sending, idempotency, edits, tombstones, reactions, read positions."""
 
 import threading
-import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -213,18 +212,56 @@ def test_invalid_messages_are_refused_with_their_code(room, alice, body, key, co
     assert exc.value.code == code
 
 
-def test_rate_limit_per_agent(room, alice, settings):
+def test_rate_limit_per_agent(room, alice, bob, settings):
     settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 3
-    # The limit counts per calendar minute: start early in one so the four sends share it.
-    second = timezone.now().second
-    if second >= 50:
-        time.sleep(60.5 - second)
     for n in range(3):
         send(alice, room, key=f"rate-{n:08d}")
     with pytest.raises(ValidationError) as exc, translation.override("en"):
         send(alice, room, key="rate-99999999")
     assert exc.value.code == "rate_limited"
     assert str(exc.value.messages[0]) == "You are sending messages too quickly; wait a moment."
+    assert Message.objects.count() == 3
+    room.refresh_from_db()
+    assert (room.last_seq, room.last_rev) == (3, 3)  # the refused one took no number
+    send(bob, room, key="rate-bob-0001")  # per agent: Bob is not limited by Alice
+
+
+def test_rate_limit_is_a_sliding_minute_of_stored_messages(room, alice, settings):
+    settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 2
+    send(alice, room, key="slide-0000001")
+    send(alice, room, key="slide-0000002")
+    for attempt in range(3):  # refused sends are not counted
+        with pytest.raises(ValidationError):
+            send(alice, room, key=f"slide-refused-{attempt}")
+    Message.objects.filter(idempotency_key="slide-0000001").update(
+        created_at=timezone.now() - timezone.timedelta(seconds=61)
+    )
+    send(alice, room, key="slide-0000003")  # the oldest left the window
+    with pytest.raises(ValidationError):
+        send(alice, room, key="slide-0000004")
+
+
+def test_rate_limit_holds_without_the_cache(room, alice, settings):
+    """Counted in the database: a cache that is down neither blocks nor lifts it."""
+    settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 1
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+        }
+    }
+    send(alice, room, key="nocache-00001")
+    with pytest.raises(ValidationError) as exc:
+        send(alice, room, key="nocache-00002")
+    assert exc.value.code == "rate_limited"
+
+
+def test_rate_limit_refusal_of_a_stranger_is_still_404(room, alice, settings):
+    settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 1
+    stranger = UserFactory()
+    send(alice, room, key="own-000000001")
+    with pytest.raises(Http404):
+        send(stranger, room, key="own-000000002")
 
 
 def test_retry_is_not_counted_by_the_rate_limit(room, alice, settings):

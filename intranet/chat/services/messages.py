@@ -5,6 +5,7 @@ realtime.publish after commit only. `message.broadcast` tells the caller whether
 live push went out; `message.payload` is what was pushed.
 """
 
+import datetime
 import functools
 import logging
 import re
@@ -12,8 +13,6 @@ import uuid
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
@@ -44,6 +43,7 @@ from realtime import publish
 logger = logging.getLogger(__name__)
 MENTION = re.compile(r"(?<![\w@])@([\w.-]{1,150})")
 KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+RATE_WINDOW_SECONDS = 60
 
 
 def _limit(name: str, default: int) -> int:
@@ -79,43 +79,16 @@ def _check_body(body, *, has_attachment=False) -> str:
     return body
 
 
-def _count(key: str, *, timeout: int) -> int:
-    """Add one to a counter of the cache that expires `timeout` s after its creation.
-
-    With Django's Redis cache, one round trip (SET NX EX then INCR, pipelined): its
-    incr() asks EXISTS first, and add() for the first of each minute makes a third.
-    Other caches go through the cache API.
-    """
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        # RedisCache's client (private, stable since Django 4.0): the pipeline is Redis's.
-        pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipe.set(full_key, 0, ex=timeout, nx=True)
-        pipe.incr(full_key)
-        return int(pipe.execute()[1])
-    try:
-        return cache.incr(key)
-    except ValueError:  # the first of this period
-        return 1 if cache.add(key, 1, timeout) else cache.incr(key)
+def _rate_limited() -> ValidationError:
+    return ValidationError(
+        _("You are sending messages too quickly; wait a moment."), code="rate_limited"
+    )
 
 
-def _rate_check(actor) -> None:
-    """At most TRANSVERSE_CHAT_RATE_PER_MINUTE new messages per agent and minute.
-
-    Counted in the shared cache (Redis in production, across processes). If the cache is
-    down, sending still works: losing the limit for a while is better than losing messages.
-    """
-    limit = _limit("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60)
-    key = f"chat-rate:{actor.pk}:{int(timezone.now().timestamp() // 60)}"
-    try:
-        count = _count(key, timeout=70)
-    except Exception:
-        return
-    if count > limit:
-        raise ValidationError(
-            _("You are sending messages too quickly; wait a moment."), code="rate_limited"
-        )
+def _rate_window() -> tuple[datetime.datetime, int]:
+    """(start of the rate limit's window, the number of messages allowed in it)."""
+    since = timezone.now() - datetime.timedelta(seconds=RATE_WINDOW_SECONDS)
+    return since, _limit("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60)
 
 
 def _next_revision(conversation_id: int, *, new_message: bool) -> Conversation:
@@ -183,11 +156,12 @@ def message_send(
     """Store a message, then announce it; (message, created). The same key sent again (a
     retry, over WebSocket or HTTP) returns the stored message and creates nothing.
 
-    The common case holds the conversation's row lock for three statements: an UPDATE
-    that authorises and numbers at once (access.writable_conversations, RETURNING the new
-    numbers), the INSERT and the sender's read position. A retry is caught by the unique
-    key (the transaction rolls back, numbers included) and answered from the stored
-    message.
+    The UPDATE that numbers the message also authorises it (access.writable_conversations)
+    and applies the rate limit: at most TRANSVERSE_CHAT_RATE_PER_MINUTE messages of the
+    agent stored in the last 60 s, counted in the messages table itself (exact across
+    tabs and processes, no cache involved; a refused message does not count). A retry is
+    caught by the unique key (nothing is stored, numbers included) and answered from the
+    stored message, even past the limit.
     """
     key = _check_key(idempotency_key)
     pk = _pk(conversation_id)
@@ -198,13 +172,6 @@ def message_send(
         if existing is not None:
             return existing, False
         attachment_check(attachment)
-    try:
-        _rate_check(actor)
-    except ValidationError:
-        existing = _existing(actor, key, pk)  # a retry is answered even past the limit
-        if existing is None:
-            raise
-        return existing, False
     # Checked and rendered before the conversation's row lock is taken: the lock orders
     # every send of the conversation, so it is held for SQL only.
     body = _check_body(body, has_attachment=attachment is not None)
@@ -219,7 +186,11 @@ def message_send(
                 message = _message_create(
                     actor, conversation, body, body_html, key, parent_id, attachment
                 )
-    except IntegrityError:  # the key was used before (a retry), or a parallel retry won
+    except (IntegrityError, ValidationError) as exc:
+        # The key was used before (a retry), or a parallel retry won; a retry is answered
+        # even past the rate limit (it creates nothing).
+        if isinstance(exc, ValidationError) and exc.code != "rate_limited":
+            raise
         existing = _existing(actor, key, pk)
         if existing is None:
             raise
@@ -258,9 +229,17 @@ def _numbering_update(vendor: str) -> tuple[str, tuple]:
     stand_in = User(pk=_ACTOR, is_active=True)
     allowed = access.writable_conversations(stand_in).filter(pk=_CONVERSATION).values("pk")
     subquery, params = allowed.query.sql_with_params()
+    quote = connection.ops.quote_name
+    # The rate limit: fewer than the limit of the agent's messages since the window's
+    # start (index chat_message_sender_recent; the scan stops one row past the limit).
+    recent = (
+        f"SELECT 1 FROM {quote(Message._meta.db_table)} WHERE {quote('sender_id')} = %s "  # noqa: S608
+        f"AND {quote('created_at')} > %s LIMIT %s"
+    )
     sql = (
         f"UPDATE {Conversation._meta.db_table} SET last_rev = last_rev + 1, "  # noqa: S608
         f"last_seq = last_seq + 1, last_message_at = %s WHERE id IN ({subquery}) "
+        f"AND (SELECT COUNT(*) FROM ({recent}) recent) < %s "
         "RETURNING id, kind, group_id, last_seq, last_rev"
     )
     if _ACTOR not in params or _CONVERSATION not in params:
@@ -268,24 +247,44 @@ def _numbering_update(vendor: str) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _lock_for_message(actor, pk: int) -> Conversation:
-    """Authorise actor to write and take the next numbers, in one UPDATE (row lock held).
+def _numbering_params(actor, pk: int, now) -> list:
+    """The parameters of _numbering_update for actor sending to conversation pk."""
+    _sql, params = _numbering_update(connection.vendor)
+    given = {_ACTOR: actor.pk, _CONVERSATION: pk}
+    since, limit = _rate_window()
+    return [
+        connection.ops.adapt_datetimefield_value(now),
+        *(given.get(value, value) for value in params),
+        # The rate condition: the agent, the window's start, the limit twice (the scan
+        # stops one row past it, then the count is compared with it).
+        actor.pk, connection.ops.adapt_datetimefield_value(since), limit, limit,
+    ]  # fmt: skip
 
-    The authorisation is access.writable_conversations, used as the UPDATE's subquery;
-    RETURNING gives the new numbers without a second statement.
+
+def _refused(actor, pk: int) -> None:
+    """Why the numbering UPDATE matched nothing: not writable (the access model says
+    whether that is a 404 or a 403), the rate limit, or a stale copy of the actor (the
+    database knows them deactivated or removed since): 404."""
+    access.access_conversation(actor, pk, for_write=True)
+    since, limit = _rate_window()
+    if Message.objects.filter(sender_id=actor.pk, created_at__gt=since).count() >= limit:
+        raise _rate_limited()
+    raise Http404
+
+
+def _lock_for_message(actor, pk: int) -> Conversation:
+    """Authorise actor to write, apply the rate limit and take the next numbers, in one
+    UPDATE (row lock held). The authorisation is access.writable_conversations, used as
+    the UPDATE's subquery; RETURNING gives the new numbers without a second statement.
     """
     row = None
     if is_active_agent(actor):
-        sql, params = _numbering_update(connection.vendor)
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        given = {_ACTOR: actor.pk, _CONVERSATION: pk}
+        sql, _params = _numbering_update(connection.vendor)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [now, *(given.get(value, value) for value in params)])
+            cursor.execute(sql, _numbering_params(actor, pk, timezone.now()))
             row = cursor.fetchone()
     if row is None:
-        # Not writable: the access model says whether that is a 404 or a 403.
-        access.access_conversation(actor, pk, for_write=True)
-        raise Http404
+        _refused(actor, pk)
     return Conversation.from_db(
         connection.alias, ["id", "kind", "group_id", "last_seq", "last_rev"], row
     )
@@ -325,7 +324,7 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
         computed = {"conversation_id": "conv.id", "seq": "conv.last_seq", "rev": "conv.last_rev"}
         insert_sql, insert_params = insert_select_sql(message, computed, "conv")
         queue_sql, queue_params = search_index_later_sql(Message, "msg.id", "msg")
-        update_sql, update_params = _numbering_update(connection.vendor)
+        update_sql, _update_params = _numbering_update(connection.vendor)
         audience_sql, audience_params, audience_id = selectors.audience_arrays_sql(
             connection.vendor
         )
@@ -338,20 +337,17 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
             f"queued AS ({queue_sql}), aud AS ({audience_sql}) SELECT conv.id, conv.kind, "
             "conv.group_id, conv.last_seq, conv.last_rev, msg.id, aud.* FROM conv, msg, aud"
         )
-        given = {_ACTOR: actor.pk, _CONVERSATION: pk, audience_id: pk}
         params = [
-            connection.ops.adapt_datetimefield_value(message.created_at),
-            *(given.get(value, value) for value in update_params),
+            *_numbering_params(actor, pk, message.created_at),
             *insert_params, actor.pk, *queue_params,
-            *(given.get(value, value) for value in audience_params),
+            *(pk if value == audience_id else value for value in audience_params),
         ]  # fmt: skip
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
         with savepoint, connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-    if row is None:  # not writable: the access model says whether that is a 404 or a 403
-        access.access_conversation(actor, pk, for_write=True)
-        raise Http404
+    if row is None:
+        _refused(actor, pk)
     conversation = Conversation.from_db(
         connection.alias, ["id", "kind", "group_id", "last_seq", "last_rev"], row[:5]
     )
