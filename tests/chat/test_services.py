@@ -460,3 +460,15 @@ def test_parallel_retries_with_one_key_store_one_message(finance):
     assert len(set(results)) == 1 and len(results) == 8
     assert Message.objects.filter(conversation=conversation).count() == 1
     assert Conversation.objects.get(pk=conversation.pk).last_seq == 1
+
+
+def test_send_statement_is_planned_once_per_connection(room, alice):
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement send path is PostgreSQL's")
+    for n in range(3):
+        send(alice, room, key=f"plan-{n:08d}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert len([s for s in statements if s.startswith("WITH conv AS")]) == 1
+    assert [m.seq for m in Message.objects.order_by("seq")] == [1, 2, 3]

@@ -31,6 +31,7 @@ from intranet.chat.models import (
 )
 from intranet.core.bulk import insert_select_sql
 from intranet.core.markdown import render_markdown
+from intranet.core.prepared import prepared_cursor
 from intranet.groups.access import is_active_agent
 from intranet.notifications.services import notify
 from intranet.search.services import (
@@ -343,7 +344,7 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
             *(pk if value == audience_id else value for value in audience_params),
         ]  # fmt: skip
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-        with savepoint, connection.cursor() as cursor:
+        with savepoint, prepared_cursor() as cursor:  # planned once per connection
             cursor.execute(sql, params)
             row = cursor.fetchone()
     if row is None:

@@ -1,0 +1,56 @@
+"""Statements planned once per database connection, for the few hot ones (PostgreSQL).
+
+Django's psycopg cursors bind parameters on the client: PostgreSQL parses and plans every
+statement anew. For a statement run hundreds of times a second whose planning costs more
+than its execution (the chat send path's CTE: about 0.4 ms to plan, 0.16 ms to run),
+`prepared_cursor()` gives a Django cursor (logged like any other, raising Django's
+exceptions) whose statements are bound on the server and prepared on their connection
+the first time (psycopg keeps them per connection; a new connection prepares again).
+
+Behind PgBouncer in transaction mode, prepared statements need PgBouncer 1.21 or later
+with `max_prepared_statements` set (docs/deploy.md).
+"""
+
+import functools
+from contextlib import contextmanager
+
+from django.db import connection
+
+ONLY_WHEN_ASKED = 2**31 - 1  # psycopg's prepare_threshold: prepare=True prepares at once
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+    return PreparedCursor
+
+
+@contextmanager
+def prepared_cursor():
+    """A cursor whose statements are prepared (PostgreSQL), else Django's usual cursor."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # What BaseDatabaseWrapper.cursor() does, with our cursor class.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:
+        # Django's setting (psycopg then never prepares). Its own cursors bind on the
+        # client and never prepare, whatever the threshold: only ours, which ask.
+        raw_connection.prepare_threshold = ONLY_WHEN_ASKED
+    with connection.wrap_database_errors:
+        raw = _prepared_cursor_class()(raw_connection)
+    if connection.queries_logged:
+        cursor = connection.make_debug_cursor(raw)
+    else:
+        cursor = connection.make_cursor(raw)
+    with cursor:
+        yield cursor
