@@ -34,6 +34,7 @@ SIZES = {
         "rtt": 500,
         "rooms": [10, 200],
         "fan": 20,
+        "fan_deliveries": 5_000,
         "storm": 300,
         "f_msgs": 1000,
         "f_drops": 20,
@@ -44,6 +45,7 @@ SIZES = {
         "rtt": 2000,
         "rooms": [10, 200, 1000],
         "fan": 20,
+        "fan_deliveries": 20_000,
         "storm": 2000,
         "f_msgs": 5000,
         "f_drops": 100,
@@ -228,41 +230,57 @@ async def round_trips(server, senders, room, count, *, rate=None, in_flight=2):
 
 
 # (c)/(d) fan-out ------------------------------------------------------------------------
-async def fan_out(servers, agents, room, messages, *, rate=None):
-    """Members spread over servers; the first sends; deliveries counted at every member."""
+async def fan_out(servers, agents, room, messages, *, rate=None, senders=1):
+    """Members spread over servers; the first `senders` members send in turn, each waiting
+    for its ack; deliveries counted at every other member (a sender gets its ack only).
+
+    One sender at a fixed `rate` measures latency; several, as fast as acks come back,
+    measure throughput (one socket's frames are handled one at a time, so a lone sender
+    measures its round trip, not the room's fan-out).
+    """
     members = []
     for n, (pk, key) in enumerate(agents):
         members.append(Client(servers[n % len(servers)], key, pk))
     for start in range(0, len(members), 50):
         await asyncio.gather(*(m.open(timeout=60) for m in members[start : start + 50]))
-    sender, receivers = members[0], members[1:]
+    readers = len(members) - 1
     sent_at, complete = {}, []
     got = {}
 
-    def listen(frame):
-        if frame.get("type") == "message.created":
+    def listener(client):
+        def listen(frame):
+            if frame.get("type") != "message.created":
+                client.frames.put_nowait(frame)  # acks, for expect()
+                return
             key = frame["message"]["key"]
             got.setdefault(key, []).append(time.perf_counter())
-            if len(got[key]) == len(receivers):
+            if len(got[key]) == readers:
                 complete.append(time.perf_counter() - sent_at[key])
 
-    for receiver in receivers:
-        receiver.on_frame = listen
+        return listen
+
+    for member in members:
+        member.on_frame = listener(member)
     run = f"{time.time_ns()}"
     started = time.perf_counter()
-    for n in range(messages):
-        key = f"f{run}-{n:06d}"
-        sent_at[key] = time.perf_counter()
-        await sender.send({"action": "send", "conversation": room, "body": "diffusion", "key": key})
-        await sender.expect("ack", timeout=30)
-        if rate:
-            await asyncio.sleep(max(0, started + (n + 1) / rate - time.perf_counter()))
+
+    async def talk(first, sender):
+        for n in range(first, messages, senders):
+            key = f"f{run}-{n:06d}"
+            sent_at[key] = time.perf_counter()
+            frame = {"action": "send", "conversation": room, "body": "diffusion", "key": key}
+            await sender.send(frame)
+            await sender.expect("ack", timeout=30)
+            if rate:
+                await asyncio.sleep(max(0, started + (n + 1) / rate - time.perf_counter()))
+
+    await asyncio.gather(*(talk(n, sender) for n, sender in enumerate(members[:senders])))
     deadline = time.perf_counter() + 30
     while len(complete) < messages and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
     last = max((max(v) for v in got.values()), default=time.perf_counter())
     delivered = sum(len(v) for v in got.values())
-    expected = messages * len(receivers)
+    expected = messages * readers
     latencies = [t - sent_at[k] for k, v in got.items() for t in v]
     await close_all(members)
     return delivered / (last - started), delivered / expected, complete, latencies
@@ -497,10 +515,15 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                 # (c) fan-out on one process, (d) across two processes through Redis
                 for members in s["rooms"]:
                     room = run["rooms"][members]
+                    # Throughput: about s["fan_deliveries"] deliveries, SENDERS members sending.
+                    count = max(s["fan"], s["fan_deliveries"] // (members - 1))
+                    many = {"senders": min(SENDERS, members)}
                     base_rate, _base_ratio, base_done, _ = await fan_out(
-                        [bare], [(0, "")] * members, 0, s["fan"]
+                        [bare], [(0, "")] * members, 0, count, **many
                     )
-                    rate, ratio, done, lat = await fan_out([one], agents[:members], room, s["fan"])
+                    rate, ratio, done, lat = await fan_out(
+                        [one], agents[:members], room, count, **many
+                    )
                     record(
                         f"c_fanout_{members}_deliveries_per_s",
                         members,
@@ -515,11 +538,12 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                     # Latency at 1,000 deliveries/s offered (open loop), and how long a
                     # message takes to reach every member when the room is not saturated.
                     offered = 1000 / (members - 1)
+                    paced = max(s["fan"], int(offered * 3))  # 3 s at least
                     _r, _q, base_done, base_lat = await fan_out(
-                        [bare], [(0, "")] * members, 0, s["fan"], rate=offered
+                        [bare], [(0, "")] * members, 0, paced, rate=offered
                     )
                     _r, ratio, done, lat = await fan_out(
-                        [one], agents[:members], room, s["fan"], rate=offered
+                        [one], agents[:members], room, paced, rate=offered
                     )
                     record(
                         f"c_fanout_{members}_p99_ms_at_1000_per_s",
@@ -534,7 +558,7 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                         offered_messages_per_s=round(offered, 2),
                     )
                     rate2, ratio2, done2, lat2 = await fan_out(
-                        [one, two], agents[:members], room, s["fan"]
+                        [one, two], agents[:members], room, count, **many
                     )
                     record(
                         f"d_fanout_{members}_two_processes_redis",

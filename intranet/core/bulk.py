@@ -11,6 +11,7 @@ No signals are sent and save() is not called: use it only for models whose save(
 no side effect (as the style guide requires anyway).
 """
 
+import functools
 from datetime import date
 from itertools import chain
 
@@ -125,10 +126,21 @@ def insert_select_sql(instance, computed: dict[str, str], source: str) -> tuple[
     expression over source}, written by the caller, never user input) come from there,
     the others are the instance's values prepared as save() would (defaults,
     auto_now_add, which is set on the instance). Returns (sql, params); no RETURNING.
+    The SQL is built once per model, columns and source (a hot path: every chat message).
     """
-    model = type(instance)
+    sql, fields = _insert_select(type(instance), tuple(computed.items()), source, connection.vendor)
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    return sql, params
+
+
+@functools.cache
+def _insert_select(model, computed: tuple, source: str, vendor: str) -> tuple[str, tuple]:
+    """(sql, the fields whose values are parameters, in order) for insert_select_sql."""
+    computed = dict(computed)
     quote = connection.ops.quote_name
-    columns, selects, params = [], [], []
+    columns, selects, fields = [], [], []
     for field in model._meta.local_concrete_fields:
         if field.primary_key and field.attname not in computed:
             continue
@@ -137,8 +149,8 @@ def insert_select_sql(instance, computed: dict[str, str], source: str) -> tuple[
             selects.append(computed[field.attname])
         else:
             selects.append("%s")
-            params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+            fields.append(field)
     sql = "INSERT INTO {} ({}) SELECT {} FROM {}".format(  # noqa: S608 (identifiers only)
         quote(model._meta.db_table), ", ".join(columns), ", ".join(selects), source
     )
-    return sql, params
+    return sql, tuple(fields)

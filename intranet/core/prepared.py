@@ -15,6 +15,7 @@ import functools
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 ONLY_WHEN_ASKED = 2**31 - 1  # psycopg's prepare_threshold: prepare=True prepares at once
 
@@ -28,6 +29,15 @@ def _prepared_cursor_class():
             return super().execute(query, params, prepare=True)
 
     return PreparedCursor
+
+
+class _DebugCursor(CursorDebugWrapper):
+    """Logs the statement as written: psycopg keeps no text of a prepared one, which
+    Django's debug cursor would have logged as None."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @contextmanager
@@ -49,7 +59,7 @@ def prepared_cursor():
     with connection.wrap_database_errors:
         raw = _prepared_cursor_class()(raw_connection)
     if connection.queries_logged:
-        cursor = connection.make_debug_cursor(raw)
+        cursor = _DebugCursor(raw, connection)
     else:
         cursor = connection.make_cursor(raw)
     with cursor:

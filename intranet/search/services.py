@@ -7,6 +7,7 @@ for good. The queue row commits or rolls back with the change; after commit the 
 task is nudged.
 """
 
+import functools
 import logging
 import time
 
@@ -36,8 +37,13 @@ def search_index_later_sql(model, id_expression: str, source: str) -> tuple[str,
     on PostgreSQL that stores an object and queues it at once (the chat send path). The
     caller then calls `search_indexer_kick_after_commit()`.
     """
-    entry = IndexEntry(kind=document_type_for(model()).kind, object_id=0)
+    entry = IndexEntry(kind=_kind_of(model), object_id=0)
     return insert_select_sql(entry, {"object_id": id_expression}, source)
+
+
+@functools.cache
+def _kind_of(model) -> str:
+    return document_type_for(model()).kind
 
 
 def search_indexer_kick_after_commit() -> None:

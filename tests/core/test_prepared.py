@@ -17,11 +17,12 @@ def prepared_statements() -> list[str]:
 
 
 def test_results_are_those_of_the_statement(django_assert_num_queries):
-    with django_assert_num_queries(3):  # logged like any query
+    with django_assert_num_queries(3) as captured:  # logged like any query
         for n in range(3):
             with prepared_cursor() as cursor:
                 cursor.execute("SELECT %s + 1, %s", [n, "texte"])
                 assert cursor.fetchone() == (n + 1, "texte")
+    assert all("+ 1" in q["sql"] for q in captured.captured_queries)
 
 
 def test_statement_is_prepared_once_on_postgresql():
