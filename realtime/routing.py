@@ -1,21 +1,27 @@
-"""The protocol router: HTTP to Django, WebSocket to the consumers of realtime/.
+"""The protocol router: HTTP to Django, WebSocket to the consumer of realtime/.
 
 WebSocket connections are accepted only from this site's own origin and carry the
 session of the signed-in agent. One socket per tab, at /ws/.
+
+The WebSocket stack is flat: the router, the origin check and the session-key step are
+plain callables that return the next application's coroutine instead of awaiting it.
+Channels' ProtocolTypeRouter, OriginValidator, URLRouter and `as_asgi()` each await the
+next one, so each kept a suspended frame (and URLRouter a copy of the scope) for the
+whole life of every socket: about 4 KiB per idle socket, on a process meant to hold
+10,000 of them (bench/realtime, figure (a)). The rules are Channels' own (the origin is
+checked by its OriginValidator.valid_origin against ALLOWED_HOSTS); a refused socket is
+closed by its WebsocketDenier.
 """
 
 from http.cookies import SimpleCookie
+from urllib.parse import urlparse
 
-from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
+from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
-from django.urls import path
 
 from realtime.consumers import TransverseConsumer
 
-websocket_urlpatterns: list = [
-    path("ws/", TransverseConsumer.as_asgi()),
-]
+SOCKET_PATH = "/ws/"
 
 
 def _session_key(scope) -> str | None:
@@ -31,8 +37,28 @@ def _session_key(scope) -> str | None:
     return None
 
 
-class SessionKeyMiddleware:
-    """Puts the session key of the socket's cookie in the scope, and nothing else.
+def _deny(scope, receive, send):
+    return WebsocketDenier()(scope, receive, send)
+
+
+class ProtocolRouter:
+    """ASGI: each scope to the application of its type (HTTP, WebSocket)."""
+
+    _asgi_single_callable = True  # for asgiref: an ASGI 3 application, not a factory
+
+    def __init__(self, applications: dict):
+        self.applications = applications
+
+    def __call__(self, scope, receive, send):
+        application = self.applications.get(scope["type"])
+        if application is None:
+            raise ValueError(f"No application for the protocol {scope['type']!r}")
+        return application(scope, receive, send)
+
+
+class SameOriginSocket(OriginValidator):
+    """The origin check of Channels' AllowedHostsOriginValidator (its valid_origin), then
+    the session key of the socket's cookie in the scope, then the consumer at /ws/.
 
     The session itself is checked by the consumer, in the same database round as the
     rest of its connection (realtime.commands.connect), after the handshake is accepted:
@@ -43,19 +69,32 @@ class SessionKeyMiddleware:
     kept in the scope of a socket for its lifetime.
     """
 
-    def __init__(self, app):
-        self.app = app
+    _asgi_single_callable = True
 
-    async def __call__(self, scope, receive, send):
-        return await self.app({**scope, "session_key": _session_key(scope)}, receive, send)
+    def __init__(self):
+        allowed_hosts = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not allowed_hosts:  # as AllowedHostsOriginValidator
+            allowed_hosts = ["localhost", "127.0.0.1", "[::1]"]
+        super().__init__(TransverseConsumer, allowed_hosts)
+
+    def __call__(self, scope, receive, send):
+        path, root = scope.get("path", ""), scope.get("root_path", "")
+        if root and path.startswith(root):  # served under a prefix (daphne --root-path)
+            path = path[len(root) :]
+        if scope["type"] != "websocket" or path != SOCKET_PATH:
+            return _deny(scope, receive, send)
+        origin = None
+        for name, value in scope.get("headers", []):
+            if name == b"origin":
+                try:
+                    origin = urlparse(value.decode("latin-1"))
+                except ValueError:  # not a URL: no origin, refused below
+                    origin = None
+        if not self.valid_origin(origin):
+            return _deny(scope, receive, send)
+        scope = {**scope, "session_key": _session_key(scope)}
+        return self.application()(scope, receive, send)
 
 
 def application_for(django_application):
-    return ProtocolTypeRouter(
-        {
-            "http": django_application,
-            "websocket": AllowedHostsOriginValidator(
-                SessionKeyMiddleware(URLRouter(websocket_urlpatterns))
-            ),
-        }
-    )
+    return ProtocolRouter({"http": django_application, "websocket": SameOriginSocket()})

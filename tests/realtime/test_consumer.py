@@ -28,6 +28,43 @@ async def test_foreign_origin_is_refused(alice):
     assert not connected
 
 
+@pytest.mark.parametrize(
+    "origin", [b"null", b"http://localhost.evil.example", b"http://[bad", b"\xff\xfe"]
+)
+async def test_hostile_origins_are_refused(alice, origin):
+    _communicator, connected = await open_socket(alice, origin=origin)
+    assert not connected
+
+
+async def test_socket_without_origin_is_refused(alice):
+    key = await sync_to_async(session_cookie)(alice)
+    headers = [(b"host", b"localhost"), (b"cookie", f"sessionid={key}".encode())]
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _code = await communicator.connect(timeout=3)
+    assert not connected
+
+
+@pytest.mark.parametrize("path", ["/ws", "/ws/x/", "/autre/", "/"])
+async def test_socket_elsewhere_than_ws_is_refused(alice, path):
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _code = await communicator.connect(timeout=3)
+    assert not connected
+
+
+async def test_a_socket_keeps_no_router_frame(connect_as, alice):
+    """The routing returns the consumer's coroutine: an idle socket's task runs the
+    consumer itself, with no router, origin check or middleware awaiting it."""
+    import asyncio
+
+    await connect_as(alice)
+    names = {task.get_coro().__qualname__ for task in asyncio.all_tasks()}
+    assert "TransverseConsumer.__call__" in names
+    assert not {
+        n for n in names if n.startswith(("ProtocolTypeRouter", "OriginValidator", "URLRouter"))
+    }
+
+
 async def test_send_is_acknowledged_and_delivered_to_members_only(
     connect_as, room, alice, bob, carol
 ):
