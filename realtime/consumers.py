@@ -9,6 +9,7 @@ The protocol is described in docs/realtime.md.
 
 import asyncio
 import bisect
+import functools
 import json
 import logging
 import secrets
@@ -16,7 +17,9 @@ import time
 
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from realtime import commands, heartbeat, publish
@@ -301,8 +304,47 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             logger.debug("frame dropped: the socket is closing")
 
     async def __call__(self, scope, receive, send):
+        """Channels' AsyncConsumer.__call__ and await_many_dispatch, in one frame.
+
+        The same work (the socket's channel, then each message from the browser or the
+        channel layer dispatched in turn, as each arrives), without the frames of
+        await_many_dispatch and asyncio.wait nor a waiter future per round, which every
+        idle socket kept (bench/realtime, figure (a)): one future is woken by either
+        source. Whatever ends the consumer, its socket is no longer kept "online".
+        """
+        self.scope, self.base_send = scope, send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            sources.append(self.channel_receive)
+        loop = asyncio.get_running_loop()
+        woken = loop.create_future()
+
+        def wake(_task):
+            if not woken.done():
+                woken.set_result(None)
+
+        def listen(source):
+            task = asyncio.ensure_future(source())
+            task.add_done_callback(wake)
+            return task
+
+        tasks = [listen(source) for source in sources]
         try:
-            await super().__call__(scope, receive, send)
-        finally:  # whatever ended the consumer, its socket is no longer kept "online"
+            while True:
+                await woken
+                woken = loop.create_future()
+                for index, task in enumerate(tasks):
+                    if task.done():
+                        await self.dispatch(task.result())
+                        tasks[index] = listen(sources[index])
+        except StopConsumer:
+            pass
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if getattr(self, "channel_name", None):
                 heartbeat.untrack(self.channel_name)

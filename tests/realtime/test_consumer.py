@@ -65,6 +65,22 @@ async def test_a_socket_keeps_no_router_frame(connect_as, alice):
     }
 
 
+async def test_an_idle_socket_waits_on_its_two_sources_only(connect_as, alice):
+    """The consumer's own task (no router task above it) and one listening task per
+    source (browser, channel layer); once closed, none is left."""
+    import asyncio
+
+    before = asyncio.all_tasks()
+    a = await connect_as(alice)
+    await asyncio.sleep(0.05)
+    opened = {t for t in asyncio.all_tasks() - before if t.get_name() != "presence-heartbeat"}
+    names = sorted(t.get_coro().__qualname__ for t in opened)
+    assert len(names) == 3 and "TransverseConsumer.__call__" in names, names
+    await a.disconnect()
+    await asyncio.sleep(0.1)
+    assert [t.get_coro().__qualname__ for t in opened if not t.done()] == []
+
+
 async def test_send_is_acknowledged_and_delivered_to_members_only(
     connect_as, room, alice, bob, carol
 ):
