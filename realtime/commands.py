@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
 from intranet.chat import access, selectors, services
-from intranet.groups.access import member_group_ids
 from intranet.notifications.selectors import unread_count as notifications_unread
 from realtime import publish
 
@@ -167,10 +166,7 @@ def connect(session_key: str | None, channel_name: str) -> dict | None:
         agent = session_agent(session_key)
         if agent is None:
             return None
-        group_ids = member_group_ids(agent)
-        services.group_rooms_ensure(agent, group_ids=group_ids, cached=True)
-        conversations, groups = selectors.subscription_targets(agent, group_ids=group_ids)
-        services.presence_connect(agent, channel_name)
+        conversations, groups = services.socket_open(agent, channel_name)
     return {"agent": agent.pk, "conversations": conversations, "groups": groups,
             "pending": pending}  # fmt: skip
 

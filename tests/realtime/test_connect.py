@@ -9,14 +9,16 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from intranet.asgi import application
-from intranet.chat import services
+from intranet.chat import selectors, services
 from intranet.chat.models import Conversation, Presence
 from intranet.chat.services import conversations as conversation_services
 from intranet.groups import services as group_services
 from intranet.groups.models import Membership
-from realtime import commands
+from realtime import commands, publish
 from tests.realtime.conftest import expect, nothing, session_cookie
 
 
@@ -60,6 +62,56 @@ def test_connect_of_a_known_agent_takes_six_statements(
     services.presence_sweep(force=True)
     with django_assert_max_num_queries(6):
         commands.connect(key, "chan.2")
+
+
+def test_connect_on_postgresql_is_three_statements(room, budget, alice, django_assert_num_queries):
+    """Session, user, then one prepared statement: presence row, groups, conversations
+    and the other sockets (services.socket_open)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("socket_open's one statement is PostgreSQL's")
+    key = session_cookie(alice)
+    commands.connect(key, "chan.1")
+    services.presence_sweep(force=True)
+    with django_assert_num_queries(3):
+        found = commands.connect(key, "chan.2")
+    assert found["conversations"] == {room.pk} and found["groups"] == {budget.pk}
+
+
+def test_socket_open_gives_what_the_access_model_gives(room, budget, alice, bob, carol, staff):
+    """Group rooms of the agent's groups, the conversations they take part in and have not
+    left, nothing else: the same sets as selectors.subscription_targets (the ORM path)."""
+    direct = conversation_services.conversation_direct_open(alice, other=bob)
+    named = conversation_services.conversation_named_create(alice, name="Projet", agents=[carol])
+    left = conversation_services.conversation_named_create(bob, name="Quitté", agents=[alice])
+    conversation_services.conversation_leave(alice, left.pk)
+    conversation_services.conversation_named_create(bob, name="Autre", agents=[carol])
+    other_group = group_services.group_create(staff, name="Achats", policy="closed")
+    conversation_services.group_rooms_ensure(staff)  # a room alice does not belong to
+    for agent in (alice, bob, carol):
+        expected = selectors.subscription_targets(agent)
+        assert services.socket_open(agent, f"chan.{agent.pk}") == expected
+    conversations, groups = services.socket_open(alice, "chan.again")
+    assert conversations == {room.pk, direct.pk, named.pk} and groups == {budget.pk}
+    assert other_group.pk not in groups
+    assert Presence.objects.filter(agent=alice).count() == 2
+
+
+def test_socket_open_announces_online_only_for_the_first_socket(
+    alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    announced = []
+    monkeypatch.setattr(publish, "publish_presence", lambda pk, state: announced.append(state))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.socket_open(alice, "chan.1")
+        services.socket_open(alice, "chan.2")
+    assert announced == ["online"]
+
+
+def test_socket_open_refuses_an_inactive_agent(alice):
+    alice.is_active = False
+    with pytest.raises(PermissionDenied):
+        services.socket_open(alice, "chan.1")
+    assert not Presence.objects.exists()
 
 
 def test_room_of_a_new_group_is_created_on_connect(room, budget, alice, staff):

@@ -27,6 +27,7 @@ from intranet.chat.services.presence import (
     presence_heartbeat,
     presence_sweep,
     presence_update,
+    socket_open,
 )
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "presence_sweep",
     "presence_update",
     "reaction_toggle",
+    "socket_open",
     "typing_announce",
 ]

@@ -40,20 +40,21 @@ def forget_group_room(sender, instance, **kwargs) -> None:
         _groups_with_room.discard(instance.group_id)
 
 
-def group_rooms_ensure(actor, *, group_ids=None, cached: bool = False) -> None:
-    """Create the rooms of actor's groups that do not exist yet (every group has one).
+def group_rooms_ensure(actor, *, group_ids=None, cached: bool = False) -> int:
+    """Create the rooms of actor's groups that do not exist yet (every group has one);
+    returns how many were created.
 
     group_ids: actor's groups when the caller has just read them. cached: groups this
     process has already seen with a room are not looked up again (a socket's connection
     then costs no query here); pages, which read the room next, look it up.
     """
     if not is_active_agent(actor):
-        return
+        return 0
     if group_ids is None:
         group_ids = member_group_ids(actor)
     unknown = [pk for pk in group_ids if not (cached and pk in _groups_with_room)]
     if not unknown:
-        return
+        return 0
     groups = list(Group.objects.filter(pk__in=unknown).values_list("pk", "room__id"))
     if len(_groups_with_room) > _GROUPS_WITH_ROOM_MAX:
         _groups_with_room.clear()
@@ -69,6 +70,7 @@ def group_rooms_ensure(actor, *, group_ids=None, cached: bool = False) -> None:
     for group_id in created:
         # Members connected before the room existed subscribe to it now.
         transaction.on_commit(lambda g=group_id: publish.group_room_created(g))
+    return len(created)
 
 
 def group_room(actor, group: Group) -> Conversation:
