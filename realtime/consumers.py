@@ -31,6 +31,7 @@ CLOSE_UNAUTHORIZED = 4401  # not signed in, or signed out: do not retry, reload 
 CLOSE_FORBIDDEN = 4403  # deactivated: do not retry
 CLOSE_TOO_LARGE = 1009  # frame larger than TRANSVERSE_WS_MAX_FRAME_BYTES
 ECHO_TIMEOUT = 3.0
+DRAIN_MAX = 32  # channel-layer messages taken at once (TransverseConsumer._drain)
 
 
 def _setting(name: str, default: int) -> int:
@@ -76,6 +77,17 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         pending = await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
         if pending:
             await publish.send_collected(pending)
+
+    async def _drain(self, waiting) -> None:
+        """Dispatch the channel-layer messages already queued for this socket (at most
+        DRAIN_MAX, so the browser's frames do not wait long): under load a message to a
+        room reaches each member's queue faster than its task takes it, and a task per
+        message cost more than relaying it."""
+        for _ in range(DRAIN_MAX):
+            message = waiting(self.channel_name)
+            if message is None:
+                return
+            await self.dispatch(message)
 
     async def dispatch(self, message):
         """Channels' dispatch without its `aclose_old_connections()` before each handler.
@@ -332,6 +344,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             return task
 
         tasks = [listen(source) for source in sources]
+        waiting = getattr(self.channel_layer, "receive_nowait", None)
         try:
             while True:
                 await woken
@@ -339,6 +352,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
                 for index, task in enumerate(tasks):
                     if task.done():
                         await self.dispatch(task.result())
+                        if index == 1 and waiting is not None:
+                            await self._drain(waiting)
                         tasks[index] = listen(sources[index])
         except StopConsumer:
             pass

@@ -148,6 +148,16 @@ class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
         self._last_raw, self._last_message = message, decoded
         return decoded
 
+    def receive_nowait(self, channel):
+        """A message already waiting for channel (decoded), else None: no task and no
+        wait. Under load, a consumer takes what piled up for its socket with this instead
+        of a receive() task per message (realtime.consumers)."""
+        layer = self._layers.get(asyncio.get_running_loop())
+        queue = layer.channels.get(channel) if layer is not None else None
+        if queue is None or queue.empty():
+            return None
+        return self.deserialize(queue.get_nowait())
+
     def _get_layer(self):
         loop = asyncio.get_running_loop()
         try:

@@ -3,6 +3,7 @@ redis-server of our own (bench.realtime.cluster.Redis). Commands are counted wit
 own statistics (INFO commandstats)."""
 
 import asyncio
+import json
 import tempfile
 from pathlib import Path
 
@@ -125,3 +126,68 @@ async def test_a_storm_of_publishes_is_pipelined_in_order(redis_url):
     assert clients - clients_before <= 2
     assert [(await receive(layer, channel))["n"] for _ in range(600)] == list(range(600))
     await layer.flush()
+
+
+async def test_receive_nowait_takes_what_is_queued_in_order(redis_url):
+    """What a consumer drains under load: the messages already there, in order, then None
+    (no wait); receive() goes on from where it stopped."""
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    channel = await layer.new_channel()
+    assert layer.receive_nowait(channel) is None  # nothing yet, and no wait
+    await layer.group_add("conv.3", channel)
+    for n in range(5):
+        await layer.group_send("conv.3", {"type": "relay", "n": n})
+    assert (await receive(layer, channel))["n"] == 0
+    await asyncio.sleep(0.2)  # the other four reach the socket's queue
+    drained = []
+    while (message := layer.receive_nowait(channel)) is not None:
+        drained.append(message["n"])
+    assert drained == [1, 2, 3, 4]
+    await layer.group_send("conv.3", {"type": "relay", "n": 5})
+    assert (await receive(layer, channel))["n"] == 5
+    await layer.flush()
+
+
+async def test_a_burst_reaches_a_socket_in_order_through_the_consumer(redis_url, settings):
+    """A consumer on the Redis layer drains its backlog (TransverseConsumer._drain): a
+    burst of events arrives whole and in order, and the browser's frames still get
+    answered in between."""
+    from channels.layers import channel_layers
+    from channels.testing import ApplicationCommunicator
+
+    from realtime.consumers import TransverseConsumer
+
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "realtime.layers.RedisPubSubChannelLayer",
+                    "CONFIG": {"hosts": [redis_url]}}
+    }  # fmt: skip
+    channel_layers.backends.clear()
+    layer = channel_layers["default"]
+    consumer = TransverseConsumer()
+    scope = {"type": "websocket", "path": "/ws/", "headers": [], "session_key": None}
+    communicator = ApplicationCommunicator(consumer, scope)
+    try:
+        await communicator.send_input({"type": "websocket.connect"})
+        for _ in range(50):
+            if getattr(consumer, "channel_name", None):
+                break
+            await asyncio.sleep(0.01)
+        # The socket is not signed in, so its connect closes it: relay to it directly.
+        consumer.agent_id, consumer.conversations = 1, {7}
+        sent = [{"type": "message.created", "message": {"conversation": 7, "n": n}}
+                for n in range(200)]  # fmt: skip
+        await layer.group_add("conv.7", consumer.channel_name)
+        await asyncio.gather(*(layer.group_send("conv.7", {"type": "relay", "event": e})
+                               for e in sent))  # fmt: skip
+        got = []
+        while len(got) < 200:
+            frame = await communicator.receive_output(timeout=5)
+            if frame["type"] == "websocket.send":
+                got.append(json.loads(frame["text"])["message"]["n"])
+        assert got == list(range(200))
+    finally:
+        del consumer.agent_id  # nothing of a signed-in socket to clean up
+        await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+        await communicator.wait(timeout=5)
+        await layer.flush()
+        channel_layers.backends.clear()
