@@ -148,6 +148,7 @@ async def test_receive_nowait_takes_what_is_queued_in_order(redis_url):
     await layer.flush()
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_a_burst_reaches_a_socket_in_order_through_the_consumer(redis_url, settings):
     """A consumer on the Redis layer drains its backlog (TransverseConsumer._drain): a
     burst of events arrives whole and in order, and the browser's frames still get
