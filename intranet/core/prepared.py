@@ -22,11 +22,26 @@ ONLY_WHEN_ASKED = 2**31 - 1  # psycopg's prepare_threshold: prepare=True prepare
 
 @functools.cache
 def _prepared_cursor_class():
+    import psycopg
     from django.db.backends.postgresql.base import ServerBindingCursor
+
+    stale = (psycopg.errors.FeatureNotSupported, psycopg.errors.InvalidSqlStatementName)
 
     class PreparedCursor(ServerBindingCursor):
         def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True)
+            try:
+                return super().execute(query, params, prepare=True)
+            except stale:
+                # Prepared before a schema change ("cached plan must not change result
+                # type", after a migration while the process ran) or dropped by a pooler:
+                # the statement changed nothing. Outside a transaction, forget this
+                # connection's prepared statements (psycopg clears its cache when it sees
+                # DEALLOCATE ALL) and run it once more, prepared anew.
+                idle = psycopg.pq.TransactionStatus.IDLE
+                if self.connection.info.transaction_status != idle:
+                    raise
+                self.connection.execute("DEALLOCATE ALL")
+                return super().execute(query, params, prepare=True)
 
     return PreparedCursor
 

@@ -55,3 +55,35 @@ def test_errors_are_djangos(alice):
             f"is_staff, is_active, date_joined FROM {table} WHERE id = %s",
             [alice.pk],
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_before_a_schema_change_is_prepared_again():
+    """A migration run while daphne serves: the prepared plan's result type changed
+    ("cached plan must not change result type"); the statement runs again, prepared
+    anew, instead of failing on this connection until it closes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL matter")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE transverse_prepared_probe (a integer)")
+        cursor.execute("INSERT INTO transverse_prepared_probe VALUES (1)")
+    try:
+        sql = "SELECT * FROM transverse_prepared_probe WHERE a = %s"
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, [1])
+            assert cursor.fetchone() == (1,)
+        # From another connection, as `migrate` would (psycopg forgets its prepared
+        # statements when it sees an ALTER on its own connection).
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("prepare_threshold", None)
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("ALTER TABLE transverse_prepared_probe ADD COLUMN b integer")
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, [1])
+            assert cursor.fetchone() == (1, None)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE transverse_prepared_probe")
