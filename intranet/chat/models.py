@@ -87,11 +87,8 @@ class Message(models.Model):
     )
     seq = models.PositiveBigIntegerField()
     rev = models.PositiveBigIntegerField()
-    sender = models.ForeignKey(  # indexed by chat_message_sender_recent
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="chat_messages",
-        db_index=False,
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
     )
     idempotency_key = models.CharField(max_length=64)
     parent = models.ForeignKey(
@@ -116,8 +113,6 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["conversation", "rev"], name="chat_message_rev"),
-            # The rate limit counts the sender's messages of the last minute.
-            models.Index(fields=["sender", "created_at"], name="chat_message_sender_recent"),
         ]
 
     @property
@@ -145,6 +140,18 @@ class Reaction(models.Model):
 
 
 REACTION_SYMBOLS = {"like": "👍", "thanks": "🙏", "idea": "💡", "agree": "✅", "celebrate": "🎉"}
+
+
+class SendCount(models.Model):
+    """The chat rate limit's counter: how many messages an agent stored in the current
+    minute. One row per agent, counted by the statement that stores the message (so
+    the limit holds across tabs and processes, with no cache involved)."""
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    minute = models.BigIntegerField()  # Unix time // 60
+    sent = models.PositiveIntegerField()
 
 
 class Presence(models.Model):

@@ -5,12 +5,13 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import F
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import translation
 
 from intranet.accounts.models import User
 from intranet.chat import selectors, services
-from intranet.chat.models import Conversation, Message
+from intranet.chat.models import Conversation, Message, SendCount
 from intranet.groups import services as group_services
 from intranet.groups.models import Membership
 from intranet.notifications.models import Notification
@@ -105,10 +106,10 @@ def test_former_participant_cannot_send_to_a_named_conversation(alice, bob):
 
 def test_send_costs_a_fixed_number_of_queries(room, alice, bob, django_assert_max_num_queries):
     send(alice, room, key="warm-000001")
-    # UPDATE (authorise + number, RETURNING), INSERT, read position, and the savepoint
-    # around them inside the test's transaction, and the search queue row (the audience
-    # is read after commit).
-    with django_assert_max_num_queries(6):
+    # The rate counter's upsert, UPDATE (authorise + number, RETURNING), INSERT, read
+    # position, and the savepoint around them inside the test's transaction, and the
+    # search queue row (the audience is read after commit).
+    with django_assert_max_num_queries(7):
         send(alice, room, key="counted-0001")
 
 
@@ -226,19 +227,31 @@ def test_rate_limit_per_agent(room, alice, bob, settings):
     send(bob, room, key="rate-bob-0001")  # per agent: Bob is not limited by Alice
 
 
-def test_rate_limit_is_a_sliding_minute_of_stored_messages(room, alice, settings):
+def test_rate_limit_counts_per_minute_and_not_the_refused(room, alice, settings):
     settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 2
     send(alice, room, key="slide-0000001")
     send(alice, room, key="slide-0000002")
     for attempt in range(3):  # refused sends are not counted
         with pytest.raises(ValidationError):
             send(alice, room, key=f"slide-refused-{attempt}")
-    Message.objects.filter(idempotency_key="slide-0000001").update(
-        created_at=timezone.now() - timezone.timedelta(seconds=61)
-    )
-    send(alice, room, key="slide-0000003")  # the oldest left the window
+    assert SendCount.objects.get(agent=alice).sent == 2
+    SendCount.objects.filter(agent=alice).update(minute=F("minute") - 1)  # a minute later
+    send(alice, room, key="slide-0000003")
+    send(alice, room, key="slide-0000004")
     with pytest.raises(ValidationError):
-        send(alice, room, key="slide-0000004")
+        send(alice, room, key="slide-0000005")
+    assert Message.objects.filter(sender=alice).count() == 4
+
+
+def test_rate_limit_costs_the_same_whatever_was_sent_before(
+    room, alice, settings, django_assert_num_queries
+):
+    """One counter row per agent: no scan of the agent's messages, however many."""
+    settings.TRANSVERSE_CHAT_RATE_PER_MINUTE = 10**6
+    for n in range(30):
+        send(alice, room, key=f"many-{n:08d}")
+    assert SendCount.objects.get(agent=alice).sent == 30
+    assert SendCount.objects.count() == 1
 
 
 def test_rate_limit_holds_without_the_cache(room, alice, settings):
@@ -470,5 +483,5 @@ def test_send_statement_is_planned_once_per_connection(room, alice):
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
-    assert len([s for s in statements if s.startswith("WITH conv AS")]) == 1
+    assert len([s for s in statements if s.startswith("WITH rate AS")]) == 1
     assert [m.seq for m in Message.objects.order_by("seq")] == [1, 2, 3]

@@ -5,7 +5,6 @@ realtime.publish after commit only. `message.broadcast` tells the caller whether
 live push went out; `message.payload` is what was pushed.
 """
 
-import datetime
 import functools
 import logging
 import re
@@ -28,6 +27,7 @@ from intranet.chat.models import (
     Message,
     Participant,
     Reaction,
+    SendCount,
 )
 from intranet.core.bulk import insert_select_sql
 from intranet.core.markdown import render_markdown
@@ -44,7 +44,6 @@ from realtime import publish
 logger = logging.getLogger(__name__)
 MENTION = re.compile(r"(?<![\w@])@([\w.-]{1,150})")
 KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
-RATE_WINDOW_SECONDS = 60
 
 
 def _limit(name: str, default: int) -> int:
@@ -86,10 +85,33 @@ def _rate_limited() -> ValidationError:
     )
 
 
-def _rate_window() -> tuple[datetime.datetime, int]:
-    """(start of the rate limit's window, the number of messages allowed in it)."""
-    since = timezone.now() - datetime.timedelta(seconds=RATE_WINDOW_SECONDS)
-    return since, _limit("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60)
+def _rate_params(actor) -> list:
+    """The parameters of _rate_sql: the agent, the current minute, the limit."""
+    minute = int(timezone.now().timestamp() // 60)
+    return [actor.pk, minute, _limit("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60)]
+
+
+@functools.cache
+def _rate_sql(vendor: str) -> str:
+    """Count one more message of the agent in the current minute, unless the limit is
+    reached (then no row is returned). One row per agent (SendCount): the cost is the
+    same whatever the limit and however many messages the agent sent before."""
+    quote = connection.ops.quote_name
+    table = quote(SendCount._meta.db_table)
+    fields = [SendCount._meta.get_field(name) for name in ("agent", "minute", "sent")]
+    agent, minute, sent = (quote(field.column) for field in fields)
+    return (
+        f"INSERT INTO {table} ({agent}, {minute}, {sent}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({agent}) DO UPDATE SET {sent} = CASE WHEN {table}.{minute} = "
+        f"excluded.{minute} THEN {table}.{sent} + 1 ELSE 1 END, {minute} = excluded.{minute} "
+        f"WHERE {table}.{minute} <> excluded.{minute} OR {table}.{sent} < %s "
+        f"RETURNING {sent}"
+    )
+
+
+def _at_rate_limit(actor) -> bool:
+    agent, minute, limit = _rate_params(actor)
+    return SendCount.objects.filter(agent_id=agent, minute=minute, sent__gte=limit).exists()
 
 
 def _next_revision(conversation_id: int, *, new_message: bool) -> Conversation:
@@ -219,7 +241,7 @@ _ACTOR, _CONVERSATION = -(2**62) + 1, -(2**62) + 2
 
 
 @functools.cache
-def _numbering_update(vendor: str) -> tuple[str, tuple]:
+def _numbering_update(vendor: str, *, rated: bool = False) -> tuple[str, tuple]:
     """The send path's UPDATE, compiled once per process: (sql, params with stand-ins).
 
     Building and compiling access.writable_conversations costs more than running it;
@@ -230,17 +252,12 @@ def _numbering_update(vendor: str) -> tuple[str, tuple]:
     stand_in = User(pk=_ACTOR, is_active=True)
     allowed = access.writable_conversations(stand_in).filter(pk=_CONVERSATION).values("pk")
     subquery, params = allowed.query.sql_with_params()
-    quote = connection.ops.quote_name
-    # The rate limit: fewer than the limit of the agent's messages since the window's
-    # start (index chat_message_sender_recent; the scan stops one row past the limit).
-    recent = (
-        f"SELECT 1 FROM {quote(Message._meta.db_table)} WHERE {quote('sender_id')} = %s "  # noqa: S608
-        f"AND {quote('created_at')} > %s LIMIT %s"
-    )
+    # rated: in _message_store's statement, after its `rate` part (_rate_sql), which
+    # returns no row when the agent reached the rate limit.
     sql = (
         f"UPDATE {Conversation._meta.db_table} SET last_rev = last_rev + 1, "  # noqa: S608
         f"last_seq = last_seq + 1, last_message_at = %s WHERE id IN ({subquery}) "
-        f"AND (SELECT COUNT(*) FROM ({recent}) recent) < %s "
+        f"{'AND EXISTS (SELECT 1 FROM rate) ' if rated else ''}"
         "RETURNING id, kind, group_id, last_seq, last_rev"
     )
     if _ACTOR not in params or _CONVERSATION not in params:
@@ -252,14 +269,10 @@ def _numbering_params(actor, pk: int, now) -> list:
     """The parameters of _numbering_update for actor sending to conversation pk."""
     _sql, params = _numbering_update(connection.vendor)
     given = {_ACTOR: actor.pk, _CONVERSATION: pk}
-    since, limit = _rate_window()
     return [
         connection.ops.adapt_datetimefield_value(now),
         *(given.get(value, value) for value in params),
-        # The rate condition: the agent, the window's start, the limit twice (the scan
-        # stops one row past it, then the count is compared with it).
-        actor.pk, connection.ops.adapt_datetimefield_value(since), limit, limit,
-    ]  # fmt: skip
+    ]
 
 
 def _refused(actor, pk: int) -> None:
@@ -267,8 +280,7 @@ def _refused(actor, pk: int) -> None:
     whether that is a 404 or a 403), the rate limit, or a stale copy of the actor (the
     database knows them deactivated or removed since): 404."""
     access.access_conversation(actor, pk, for_write=True)
-    since, limit = _rate_window()
-    if Message.objects.filter(sender_id=actor.pk, created_at__gt=since).count() >= limit:
+    if _at_rate_limit(actor):
         raise _rate_limited()
     raise Http404
 
@@ -282,9 +294,11 @@ def _lock_for_message(actor, pk: int) -> Conversation:
     if is_active_agent(actor):
         sql, _params = _numbering_update(connection.vendor)
         with connection.cursor() as cursor:
-            cursor.execute(sql, _numbering_params(actor, pk, timezone.now()))
-            row = cursor.fetchone()
-    if row is None:
+            cursor.execute(_rate_sql(connection.vendor), _rate_params(actor))
+            if cursor.fetchone() is not None:  # counted: under the rate limit
+                cursor.execute(sql, _numbering_params(actor, pk, timezone.now()))
+                row = cursor.fetchone()
+    if row is None:  # the caller's transaction rolls the count back
         _refused(actor, pk)
     return Conversation.from_db(
         connection.alias, ["id", "kind", "group_id", "last_seq", "last_rev"], row
@@ -325,20 +339,22 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
         computed = {"conversation_id": "conv.id", "seq": "conv.last_seq", "rev": "conv.last_rev"}
         insert_sql, insert_params = insert_select_sql(message, computed, "conv")
         queue_sql, queue_params = search_index_later_sql(Message, "msg.id", "msg")
-        update_sql, _update_params = _numbering_update(connection.vendor)
+        update_sql, _update_params = _numbering_update(connection.vendor, rated=True)
         audience_sql, audience_params, audience_id = selectors.audience_arrays_sql(
             connection.vendor
         )
         part = connection.ops.quote_name(Participant._meta.db_table)
         # Identifiers and SQL compiled by Django only; every value is a parameter.
         sql = (
-            f"WITH conv AS ({update_sql}), msg AS ({insert_sql} RETURNING id), "  # noqa: S608
+            f"WITH rate AS ({_rate_sql(connection.vendor)}), conv AS ({update_sql}), "  # noqa: S608
+            f"msg AS ({insert_sql} RETURNING id), "
             f"part AS (UPDATE {part} SET last_read_seq = conv.last_seq FROM conv "
             f"WHERE {part}.conversation_id = conv.id AND {part}.agent_id = %s), "
             f"queued AS ({queue_sql}), aud AS ({audience_sql}) SELECT conv.id, conv.kind, "
             "conv.group_id, conv.last_seq, conv.last_rev, msg.id, aud.* FROM conv, msg, aud"
         )
         params = [
+            *_rate_params(actor),
             *_numbering_params(actor, pk, message.created_at),
             *insert_params, actor.pk, *queue_params,
             *(pk if value == audience_id else value for value in audience_params),
