@@ -23,6 +23,8 @@ import itertools
 from channels_redis import pubsub
 from channels_redis.utils import decode_hosts
 
+DECODED_KEPT = 256  # group messages kept decoded (RedisPubSubChannelLayer.deserialize)
+
 
 def _settle(waiters: list[asyncio.Future], error: BaseException | None) -> None:
     for done in waiters:
@@ -134,18 +136,24 @@ class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
     """channels_redis.pubsub.RedisPubSubChannelLayer with batched subscriptions and group
     messages decoded once per process; the same settings (CHANNEL_LAYERS "CONFIG")."""
 
-    _last_raw: bytes | None = None
-    _last_message: dict | None = None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._decoded: collections.OrderedDict = collections.OrderedDict()
 
     def deserialize(self, message):
         # A group message is put in the queue of each of its local sockets as one bytes
-        # object, and those sockets read it one after the other: decode it once (msgpack
-        # of a whole chat event per socket was a sixth of the loop's time in a
-        # 1,000-member room). The object is kept referenced, so its identity is not reused.
-        if message is self._last_raw:
-            return self._last_message
+        # object: decode it once (msgpack of a whole chat event per socket was a sixth of
+        # the loop's time in a 1,000-member room). The last DECODED_KEPT messages are
+        # kept, not only the last one: a socket that takes several queued messages in a
+        # row (TransverseConsumer._drain) interleaves with the others. Each raw object is
+        # kept referenced while in the cache, so its identity is not reused.
+        hit = self._decoded.get(id(message))
+        if hit is not None and hit[0] is message:
+            return hit[1]
         decoded = super().deserialize(message)
-        self._last_raw, self._last_message = message, decoded
+        self._decoded[id(message)] = (message, decoded)
+        if len(self._decoded) > DECODED_KEPT:
+            self._decoded.popitem(last=False)
         return decoded
 
     def receive_nowait(self, channel):

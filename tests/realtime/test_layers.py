@@ -109,6 +109,26 @@ async def test_a_group_message_is_decoded_once_for_all_local_sockets(redis_url):
     await layer.flush()
 
 
+async def test_messages_read_in_turns_are_still_decoded_once(redis_url):
+    """Sockets that take several queued messages in a row (the consumer's drain) still
+    share one decoding per message."""
+    layer = RedisPubSubChannelLayer(hosts=[redis_url])
+    channels = [await layer.new_channel() for _ in range(5)]
+    for channel in channels:
+        await layer.group_add("conv.10", channel)
+    decoded = []
+    serializer_deserialize = layer._serializer.deserialize
+    layer._serializer.deserialize = lambda raw: decoded.append(raw) or serializer_deserialize(raw)
+    for n in range(4):
+        await layer.group_send("conv.10", {"type": "relay", "event": {"n": n}})
+    await asyncio.sleep(0.2)
+    for channel in channels:  # each socket takes its four, one socket after the other
+        got = [(await receive(layer, channel))["event"]["n"] for _ in range(4)]
+        assert got == [0, 1, 2, 3]
+    assert len(decoded) == 4  # not 20
+    await layer.flush()
+
+
 async def test_a_storm_of_publishes_is_pipelined_in_order(redis_url):
     """A restarted server announces thousands of presences at once: they go out in a few
     pipelines on one connection, in order (each on a connection of its own, redis-py's
