@@ -10,18 +10,15 @@ import contextlib
 import functools
 import math
 import time
-from importlib import import_module
-from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.contrib.auth import get_user
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
+from intranet.accounts.sessions import session_agent
 from intranet.chat import access, selectors, services
 from intranet.notifications.selectors import unread_count as notifications_unread
 from realtime import publish
@@ -141,16 +138,6 @@ def translate_errors(function):
 
 
 # --- Connection -------------------------------------------------------------------------
-
-
-def session_agent(session_key: str | None) -> User | None:
-    """The signed-in agent of a session, checked as Django checks a page request (the
-    session's auth hash, an active account), or None."""
-    if not session_key:
-        return None
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(SimpleNamespace(session=store))
-    return user if user.is_authenticated else None
 
 
 @translate_errors

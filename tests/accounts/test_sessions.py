@@ -1,109 +1,109 @@
-"""Each agent's sessions are recorded at sign-in, so a leaver's are deleted, and only theirs.
+"""intranet.accounts.sessions: a socket's agent is the one django.contrib.auth.get_user
+gives for its session, read with two statements when everything verifies."""
 
-Roles: `alice`, a leaver-to-be with two browsers; `bob`, a colleague who stays signed in.
-"""
+import datetime
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, override_settings
+from django.utils import timezone
 
-from intranet.accounts.models import AgentSession
-from intranet.accounts.services import agent_sessions_end
-from intranet.directory.services.agents import agent_deactivate
-from tests.factories import PASSWORD, UserFactory
+from intranet.accounts.sessions import session_agent
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
-
-
-def signed_in_client(username) -> Client:
+def signed_in(agent, backend="django.contrib.auth.backends.ModelBackend") -> str:
     client = Client()
-    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    client.force_login(agent, backend=backend)
+    return client.cookies["sessionid"].value
 
 
-def is_signed_in(client) -> bool:
-    return client.get("/").status_code == 200
+def djangos_answer(key):
+    from types import SimpleNamespace
+
+    user = get_user(SimpleNamespace(session=SessionStore(key)))
+    return user if user.is_authenticated else None
 
 
-def test_sign_in_records_the_session_key(alice):
-    client = signed_in_client("alice")
-    assert list(AgentSession.objects.values_list("agent_id", "session_key")) == [
-        (alice.pk, client.session.session_key)
-    ]
+def test_a_valid_session_gives_its_agent_in_two_statements(alice, django_assert_num_queries):
+    key = signed_in(alice)
+    with django_assert_num_queries(2):
+        agent = session_agent(key)
+    assert agent == alice == djangos_answer(key)
+    assert agent.is_active and agent.get_session_auth_hash() == alice.get_session_auth_hash()
 
 
-def test_signing_in_as_someone_else_records_the_new_session_only(alice, bob):
-    client = signed_in_client("alice")
-    client.force_login(bob)  # login() on a session that holds Alice: flushed, new key
-    # login() flushed Alice's session: Bob's new key is the one recorded for Bob.
-    assert AgentSession.objects.get(agent=bob).session_key == client.session.session_key
-    assert not Session.objects.filter(
-        session_key__in=AgentSession.objects.filter(agent=alice).values("session_key")
-    ).exists()
+def test_a_directory_session_gives_its_agent(alice):
+    key = signed_in(alice, backend="intranet.directory.backend.DirectoryBackend")
+    assert session_agent(key) == alice
 
 
-def test_sign_out_forgets_the_record(alice):
-    client = signed_in_client("alice")
-    client.post("/accounts/logout/")
-    assert not AgentSession.objects.exists()
+@pytest.mark.parametrize("key", [None, "", "absent-session-key", "x" * 500, "'; DROP TABLE x"])
+def test_unknown_keys_give_none(key):
+    assert session_agent(key) is None
 
 
-@pytest.mark.parametrize(
-    "engine",
-    [
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-        "django.contrib.sessions.backends.cache",
-    ],
-)
-def test_leaver_loses_exactly_their_sessions(settings, engine, alice, bob):
-    settings.SESSION_ENGINE = engine
-    laptop, phone, colleague = (
-        signed_in_client("alice"),
-        signed_in_client("alice"),
-        signed_in_client("bob"),
+def test_expired_session_gives_none(alice):
+    key = signed_in(alice)
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
     )
-    assert agent_sessions_end([alice.pk]) == 2
-    assert not is_signed_in(laptop) and not is_signed_in(phone)
-    assert is_signed_in(colleague)
-    assert list(AgentSession.objects.values_list("agent_id", flat=True)) == [bob.pk]
+    assert session_agent(key) is None
 
 
-def test_ending_sessions_reads_no_one_elses(alice, django_assert_max_num_queries):
-    """The cost does not grow with the number of sessions of other agents."""
-    for index in range(30):
-        UserFactory(username=f"agent{index}")
-        signed_in_client(f"agent{index}")
-    signed_in_client("alice")
-    with django_assert_max_num_queries(3):  # read the keys, delete sessions, delete records
-        assert agent_sessions_end([alice.pk]) == 1
-    assert Session.objects.count() == 30
+def test_deactivated_agent_gives_none(alice):
+    key = signed_in(alice)
+    type(alice).objects.filter(pk=alice.pk).update(is_active=False)
+    assert session_agent(key) is None
 
 
-def test_deactivation_ends_the_sessions_after_commit(
-    alice, bob, django_capture_on_commit_callbacks
-):
-    client, colleague = signed_in_client("alice"), signed_in_client("bob")
-    with django_capture_on_commit_callbacks(execute=True):
-        agent_deactivate(None, alice)
-    assert not AgentSession.objects.filter(agent=alice).exists()
-    assert not is_signed_in(client) and is_signed_in(colleague)
+def test_changed_password_gives_none_and_flushes_the_session(alice):
+    key = signed_in(alice)
+    alice.set_password("un tout autre mot de passe")
+    alice.save()
+    assert session_agent(key) is None
+    assert not Session.objects.filter(session_key=key).exists()  # get_user's rule
 
 
-def test_signing_in_again_on_the_same_session_keeps_one_record(alice):
-    client = Client()
-    client.force_login(alice)
-    client.force_login(alice)  # same agent, same session: login() keeps the key
-    assert AgentSession.objects.filter(agent=alice).count() == 1
-    assert AgentSession.objects.get().session_key == client.session.session_key
+def test_tampered_session_data_gives_none(alice):
+    key = signed_in(alice)
+    Session.objects.filter(session_key=key).update(session_data="bm9uc2Vucw:forged:sig")
+    assert session_agent(key) is None
+
+
+def test_a_backend_that_is_not_configured_gives_none(alice):
+    key = signed_in(alice)
+    store = SessionStore(key)
+    store[BACKEND_SESSION_KEY] = "guardian.backends.ObjectPermissionBackend"  # no get_user
+    store.save()
+    assert session_agent(key) is None  # get_user itself raises AttributeError
+
+
+def test_a_session_without_its_hash_gives_none(alice):
+    key = signed_in(alice)
+    store = SessionStore(key)
+    del store[HASH_SESSION_KEY]
+    store.save()
+    assert session_agent(key) is None
+
+
+def test_a_session_with_a_malformed_user_id_gives_none(alice):
+    key = signed_in(alice)
+    store = SessionStore(key)
+    store[SESSION_KEY] = "not-a-number"
+    store.save()
+    assert session_agent(key) is None
+
+
+def test_a_session_from_before_a_key_rotation_is_kept_as_get_user_keeps_it(alice):
+    """Signed with the previous SECRET_KEY (now a fallback): get_user accepts it and
+    moves it to the new key."""
+    with override_settings(SECRET_KEY="ancienne-clé-" + "x" * 50):
+        key = signed_in(alice)
+    with override_settings(
+        SECRET_KEY="nouvelle-clé-" + "y" * 50, SECRET_KEY_FALLBACKS=["ancienne-clé-" + "x" * 50]
+    ):
+        assert session_agent(key) == alice
