@@ -440,8 +440,10 @@ async def storm(server, agents) -> dict:
     }
 
 
-async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 5):
-    s = SIZES[size]
+async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 5, idle_count=None):
+    s = dict(SIZES[size])
+    if idle_count:  # (a) at the issue's own count: --idle 10000
+        s["idle"] = idle_count
     day = datetime.date.today().isoformat()
     suffix = "" if parts == "abcdefg" else f"-{parts}"
     day = f"{day}-{label}" if label else day
@@ -636,6 +638,9 @@ if __name__ == "__main__":
     parser.add_argument("--parts", default="abcdefg", help="figures to run, e.g. bf")
     parser.add_argument("--label", default="", help="added to the result files' names")
     parser.add_argument("--pairs", type=int, default=5, help="(e): storms per server")
+    parser.add_argument(
+        "--idle", type=int, default=None, help="(a): sockets, instead of the size's"
+    )
     arguments = parser.parse_args()
     parts = "".join(sorted(set(arguments.parts)))
-    asyncio.run(main(arguments.size, parts, arguments.label, arguments.pairs))
+    asyncio.run(main(arguments.size, parts, arguments.label, arguments.pairs, arguments.idle))
