@@ -90,16 +90,22 @@ async def test_left_group_is_unsubscribed(redis_url):
     await layer.flush()
 
 
-async def test_a_group_message_is_decoded_once_for_all_local_sockets(redis_url):
-    """The sockets of one group get the same dict, decoded once; the next message is
-    decoded again (nothing stale is handed out)."""
+async def group_counting_decodings(redis_url, group: str, sockets: int):
+    """A layer, `sockets` channels in `group`, and the list of raw messages it decodes."""
     layer = RedisPubSubChannelLayer(hosts=[redis_url])
-    channels = [await layer.new_channel() for _ in range(20)]
+    channels = [await layer.new_channel() for _ in range(sockets)]
     for channel in channels:
-        await layer.group_add("conv.9", channel)
+        await layer.group_add(group, channel)
     decoded = []
     serializer_deserialize = layer._serializer.deserialize
     layer._serializer.deserialize = lambda raw: decoded.append(raw) or serializer_deserialize(raw)
+    return layer, channels, decoded
+
+
+async def test_a_group_message_is_decoded_once_for_all_local_sockets(redis_url):
+    """The sockets of one group get the same dict, decoded once; the next message is
+    decoded again (nothing stale is handed out)."""
+    layer, channels, decoded = await group_counting_decodings(redis_url, "conv.9", 20)
     for n in (1, 2):
         await layer.group_send("conv.9", {"type": "relay", "event": {"n": n}})
         got = [await receive(layer, channel) for channel in channels]
@@ -112,13 +118,7 @@ async def test_a_group_message_is_decoded_once_for_all_local_sockets(redis_url):
 async def test_messages_read_in_turns_are_still_decoded_once(redis_url):
     """Sockets that take several queued messages in a row (the consumer's drain) still
     share one decoding per message."""
-    layer = RedisPubSubChannelLayer(hosts=[redis_url])
-    channels = [await layer.new_channel() for _ in range(5)]
-    for channel in channels:
-        await layer.group_add("conv.10", channel)
-    decoded = []
-    serializer_deserialize = layer._serializer.deserialize
-    layer._serializer.deserialize = lambda raw: decoded.append(raw) or serializer_deserialize(raw)
+    layer, channels, decoded = await group_counting_decodings(redis_url, "conv.10", 5)
     for n in range(4):
         await layer.group_send("conv.10", {"type": "relay", "event": {"n": n}})
     await asyncio.sleep(0.2)
