@@ -179,12 +179,12 @@ def message_send(
     """Store a message, then announce it; (message, created). The same key sent again (a
     retry, over WebSocket or HTTP) returns the stored message and creates nothing.
 
-    The UPDATE that numbers the message also authorises it (access.writable_conversations)
-    and applies the rate limit: at most TRANSVERSE_CHAT_RATE_PER_MINUTE messages of the
-    agent stored in the last 60 s, counted in the messages table itself (exact across
-    tabs and processes, no cache involved; a refused message does not count). A retry is
-    caught by the unique key (nothing is stored, numbers included) and answered from the
-    stored message, even past the limit.
+    The UPDATE that numbers the message also authorises it (access.writable_conversations),
+    after the rate limit's counter (_rate_sql: at most TRANSVERSE_CHAT_RATE_PER_MINUTE
+    messages of the agent per minute, one SendCount row per agent, exact across tabs and
+    processes, no cache involved; a send refused by the limit does not count). A retry
+    is caught by the unique key (nothing is stored, numbers included) and answered from
+    the stored message, even past the limit.
     """
     key = _check_key(idempotency_key)
     pk = _pk(conversation_id)

@@ -96,12 +96,17 @@ def presence_connect(actor, channel_name: str) -> str:
     presence_sweep()
     now = timezone.now()
     _upsert(actor.pk, channel_name, away=False, seen_at=now)
-    others = Presence.objects.filter(
-        agent_id=actor.pk, away=False, seen_at__gte=now - selectors.PRESENCE_TIMEOUT
-    ).exclude(channel_name=channel_name)
-    if not others.exists():
+    since = now - selectors.PRESENCE_TIMEOUT
+    if not _other_active_sockets(actor.pk, channel_name, since).exists():
         _announce(actor.pk, "online")
     return "online"
+
+
+def _other_active_sockets(agent_id: int, channel_name: str, since):
+    """The agent's other sockets, active (not away) and seen since `since`."""
+    return Presence.objects.filter(agent_id=agent_id, away=False, seen_at__gte=since).exclude(
+        channel_name=channel_name
+    )
 
 
 # Stand-ins for the values of the statement socket_open compiles once per process.
@@ -158,11 +163,7 @@ def _socket_open_sql(vendor: str) -> tuple[str, tuple]:
     visible = access.visible_conversations(stand_in, group_ids=groups).values("pk")
     groups_sql, groups_params = groups.query.sql_with_params()
     visible_sql, visible_params = visible.query.sql_with_params()
-    others = (
-        Presence.objects.filter(agent_id=_AGENT, away=False, seen_at__gte=_SINCE)
-        .exclude(channel_name=_CHANNEL)
-        .values("pk")[:1]
-    )
+    others = _other_active_sockets(_AGENT, _CHANNEL, _SINCE).values("pk")[:1]
     others_sql, others_params = others.query.sql_with_params()
     sql = (
         f"WITH up AS ({_upsert_sql(vendor)}) SELECT ARRAY({groups_sql}), "
