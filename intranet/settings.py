@@ -99,7 +99,8 @@ TEMPLATES = [
 ]
 
 # --- Database ---
-_database_url = env_str("DATABASE_URL")
+# A password in the URL can come from a file: DATABASE_URL_FILE, as for the other secrets.
+_database_url = env_secret("DATABASE_URL").strip()
 if _database_url:
     try:
         DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
@@ -123,7 +124,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer ---
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_secret("REDIS_URL").strip()
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

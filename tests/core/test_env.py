@@ -1,6 +1,11 @@
 """Settings readers: good values parse, bad ones stop start-up naming the variable."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from intranet.core.env import env_bool, env_int, env_list, env_secret, persistent_secret_key
@@ -52,3 +57,52 @@ def test_secret_key_is_generated_once_then_reused(tmp_path):
     assert len(first) > 40
     assert persistent_secret_key(path) == first
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def _settings_in_a_new_process(tmp_path, **environ) -> subprocess.CompletedProcess:
+    """Import intranet.settings in a fresh interpreter with exactly these variables."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL"} and not key.startswith("TRANSVERSE_")
+    }
+    env.update(TRANSVERSE_VAR_DIR=str(tmp_path / "var"), **environ)
+    script = (
+        "from intranet import settings as s; "
+        "d = s.DATABASES['default']; "
+        "print(d['HOST'], d['PORT'], d['PASSWORD'], s.REDIS_URL, "
+        "s.CHANNEL_LAYERS['default']['BACKEND'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_database_and_redis_urls_with_a_password_can_come_from_files(tmp_path):
+    database_url = tmp_path / "database_url"
+    database_url.write_text("postgres://transverse:s%40cret@db.example.fr:5433/transverse\n")
+    redis_url = tmp_path / "redis_url"
+    redis_url.write_text("redis://:s3cret@cache.example.fr:6379/0\n")
+    done = _settings_in_a_new_process(
+        tmp_path, DATABASE_URL_FILE=str(database_url), REDIS_URL_FILE=str(redis_url)
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "db.example.fr",
+        "5433",
+        "s@cret",
+        "redis://:s3cret@cache.example.fr:6379/0",
+        "realtime.layers.RedisPubSubChannelLayer",
+    ]
+
+
+def test_an_unreadable_database_url_file_stops_start_up_naming_it(tmp_path):
+    done = _settings_in_a_new_process(tmp_path, DATABASE_URL_FILE=str(tmp_path / "missing"))
+    assert done.returncode != 0
+    assert "DATABASE_URL_FILE points to" in done.stderr
+    assert "cannot be read" in done.stderr
