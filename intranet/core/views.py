@@ -1,12 +1,12 @@
 """Site-wide endpoints: the theme stylesheet, the logo and the health check."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from intranet.core.branding import current_branding
+from intranet.core.health import site_health
 from intranet.core.models import Branding
 
 
@@ -44,10 +44,7 @@ def _image_type(name: str) -> str:
 @login_not_required
 @require_GET
 def health(request):
-    """For load balancers and monitoring: 200 when the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "error"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """For load balancers (200 when the database answers, else 503) and monitoring (the
+    body says "degraded" with Redis unreachable or the worker late)."""
+    answer, status = site_health()
+    return JsonResponse(answer, status=status)

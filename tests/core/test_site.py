@@ -57,10 +57,6 @@ def test_logo_is_404_until_set(client, db):
     assert client.get("/logo").status_code == 404
 
 
-def test_health_check(client, db):
-    assert client.get("/healthz").json() == {"status": "ok"}
-
-
 def test_seed_demo_refuses_outside_demo_mode(settings, db):
     settings.TRANSVERSE_DEMO = False
     with pytest.raises(CommandError, match="TRANSVERSE_DEMO"):
