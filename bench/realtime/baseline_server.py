@@ -41,7 +41,8 @@ async def handler(socket):
 
 
 async def main(port: int):
-    async with serve(handler, "127.0.0.1", port, ping_interval=None, max_size=2**20):
+    # The listen backlog of the daphne processes it is compared with (cluster.LISTEN_BACKLOG).
+    async with serve(handler, "127.0.0.1", port, ping_interval=None, max_size=2**20, backlog=4096):
         await asyncio.Future()
 
 

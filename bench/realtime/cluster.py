@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("TRANSVERSE_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+# As in production (deploy/systemd/transverse-daphne@.service): Twisted's default of 50
+# overflowed in the reconnect storm (e).
+LISTEN_BACKLOG = 4096
 
 
 def free_port() -> int:
@@ -206,10 +209,8 @@ class Daphne:
             PYTHON,
             "-m",
             "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
+            "--endpoint",  # the listen backlog of deploy/systemd/transverse-daphne@.service
+            f"tcp:port={self.port}:interface=127.0.0.1:backlog={LISTEN_BACKLOG}",
             "intranet.asgi:application",
         ]
         if self.cpu is not None and shutil.which("taskset"):

@@ -1,20 +1,25 @@
 """The production files of deploy/ and docs/deploy.md agree with the code and each other.
 
-Nothing here starts a service: the units are read as INI, their command lines are parsed
-by daphne's and Django's own argument parsers, and names are checked against the
-settings, the environment example and the nginx example.
+The units are read as INI, their command lines are parsed by daphne's and Django's own
+argument parsers, and names are checked against the settings, the environment example
+and the nginx example; one test starts daphne from its unit's command line.
 """
 
 import configparser
 import importlib
+import os
 import re
 import shlex
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from daphne.cli import CommandLineInterface
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
+
+from tests.services import free_port, require_executable, tcp_open
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = sorted((ROOT / "deploy" / "systemd").glob("transverse*"))
@@ -56,6 +61,8 @@ def test_units_parse_and_services_run_sandboxed_as_the_service_account():
             assert service[key] == value, (path.name, key)
         if path.name in LONG_RUNNING:
             assert service["Restart"] == "on-failure", path.name
+        if path.name == "transverse-daphne@.service":  # a file descriptor per socket
+            assert int(service["LimitNOFILE"]) >= 20_000
             assert parsed["Install"]["WantedBy"] == "transverse.target", path.name
     assert unit(ROOT / "deploy" / "systemd" / "transverse-prune.timer")["Timer"]["OnCalendar"]
 
@@ -71,7 +78,9 @@ def test_every_exec_start_is_a_command_line_daphne_or_django_accepts():
             options = CommandLineInterface().parser.parse_args(args)
             module, attribute = options.application.split(":")
             assert callable(getattr(importlib.import_module(module), attribute))
-            assert options.host == "127.0.0.1" and not options.proxy_headers
+            assert options.socket_strings == [
+                "tcp:port=8001:interface=127.0.0.1:backlog=4096"
+            ] and not (options.host or options.port or options.proxy_headers)
         else:
             assert name == "python" and args[0] == "manage.py", path.name
             manage_command_parses(args[1:])
@@ -137,3 +146,36 @@ def test_nginx_passes_websockets_longer_than_the_client_ping_and_uploads_whole()
 def test_nginx_sends_nothing_to_another_host():
     hosts = set(re.findall(r"https?://([^/\s;]+)", NGINX))
     assert hosts == {"transverse", "$host$request_uri"}
+
+
+def test_daphne_of_the_unit_listens_with_a_backlog_for_a_reconnect_storm(tmp_path):
+    """Every browser comes back at once after a restart: with Twisted's default backlog
+    (50) the kernel dropped handshakes and clients waited 1, 3, 7 s to retry."""
+    ss = require_executable("ss", "apt-get install iproute2")
+    daphne = unit(ROOT / "deploy" / "systemd" / "transverse-daphne@.service")
+    port = free_port()
+    program, *args = shlex.split(daphne["Service"]["ExecStart"].replace("%i", str(port)))
+    environ = {**os.environ, "TRANSVERSE_VAR_DIR": str(tmp_path)}
+    environ.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [str(Path(sys.prefix, "bin", Path(program).name)), *args],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            if tcp_open("127.0.0.1", port):
+                break
+            assert server.poll() is None, "daphne stopped"
+            time.sleep(0.1)
+        listening = subprocess.run(
+            [ss, "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    finally:
+        server.terminate()
+        server.wait(10)
+    somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    # For a listening socket, ss shows the backlog as Send-Q: state, Recv-Q, Send-Q, ...
+    assert int(listening[2]) == min(4096, somaxconn)
