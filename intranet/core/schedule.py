@@ -4,7 +4,8 @@ Each periodic job keeps exactly one pending task, named in a ScheduledJob row: a
 claims its row (a stray duplicate finds it is not the named task and does nothing),
 does its work, then queues the next run. schedule_ensure_all() restarts any broken
 chain (first start, a worker killed mid-run); it runs after every `migrate`, which the
-run command does before it starts the worker.
+run command does before it starts the worker, and as `manage.py schedule_ensure` before
+the production worker starts and every night (deploy/systemd).
 """
 
 import logging
@@ -80,12 +81,24 @@ def schedule_ensure(name: str) -> str | None:
         return _enqueue(row, job, row.next_run_at or (job.first_run or job.next_run)(now))
 
 
-def schedule_ensure_all() -> None:
+def schedule_ensure_all() -> dict[str, str]:
+    """Restart every broken chain. Each job's state: "pending" (its next run was queued
+    already), "queued" (the chain was broken and is restarted), "off" or "error"."""
+    states = {}
     for name in _registry:
+        before = ScheduledJob.objects.filter(name=name).values_list("task_id", flat=True)
+        before = before.first()
         try:
-            schedule_ensure(name)
+            task_id = schedule_ensure(name)
         except Exception:  # `migrate` must never fail because of one job's schedule
             logger.exception("could not queue the periodic job %s", name)
+            states[name] = "error"
+            continue
+        if task_id is None:
+            states[name] = "off"
+        else:
+            states[name] = "pending" if task_id == before else "queued"
+    return states
 
 
 def schedule_claim(name: str, task_id: str) -> bool:

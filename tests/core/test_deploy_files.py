@@ -61,19 +61,28 @@ def test_units_parse_and_services_run_sandboxed_as_the_service_account():
             assert service[key] == value, (path.name, key)
         if path.name in LONG_RUNNING:
             assert service["Restart"] == "on-failure", path.name
+            assert parsed["Install"]["WantedBy"] == "transverse.target", path.name
         if path.name == "transverse-daphne@.service":  # a file descriptor per socket
             assert int(service["LimitNOFILE"]) >= 20_000
-            assert parsed["Install"]["WantedBy"] == "transverse.target", path.name
     assert unit(ROOT / "deploy" / "systemd" / "transverse-prune.timer")["Timer"]["OnCalendar"]
 
 
+def exec_lines(path: Path):
+    """The ExecStartPre and ExecStart command lines of a unit, without systemd's '-'."""
+    service = unit(path)["Service"]
+    for key in ("ExecStartPre", "ExecStart"):
+        if key in service:
+            yield shlex.split(service[key].removeprefix("-").replace("%i", "8001"))
+
+
 def test_every_exec_start_is_a_command_line_daphne_or_django_accepts():
-    for path in UNITS:
-        if path.suffix != ".service":
-            continue
-        program, *args = shlex.split(unit(path)["Service"]["ExecStart"].replace("%i", "8001"))
+    commands = [line for path in UNITS if path.suffix == ".service" for line in exec_lines(path)]
+    assert ["python", "manage.py", "schedule_ensure"] in [
+        [Path(program).name, *args] for program, *args in commands
+    ]
+    for program, *args in commands:
         name = Path(program).name
-        assert Path(sys.prefix, "bin", name).exists(), f"{path.name}: no {name} in the venv"
+        assert Path(sys.prefix, "bin", name).exists(), f"no {name} in the venv"
         if name == "daphne":
             options = CommandLineInterface().parser.parse_args(args)
             module, attribute = options.application.split(":")
@@ -82,7 +91,7 @@ def test_every_exec_start_is_a_command_line_daphne_or_django_accepts():
                 "tcp:port=8001:interface=127.0.0.1:backlog=4096"
             ] and not (options.host or options.port or options.proxy_headers)
         else:
-            assert name == "python" and args[0] == "manage.py", path.name
+            assert name == "python" and args[0] == "manage.py", program
             manage_command_parses(args[1:])
 
 
