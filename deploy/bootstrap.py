@@ -52,7 +52,15 @@ def manage(*args: str, env: dict) -> None:
     run(str(PYTHON), "manage.py", *args, env=env)
 
 
+def _stop(signum, frame):
+    """SIGTERM or SIGHUP (a service manager, a closed terminal) stops as Ctrl+C does:
+    Python's default would end this process at once and leave daphne and the worker."""
+    raise KeyboardInterrupt
+
+
 def serve() -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     env = {**os.environ, "TRANSVERSE_DEMO": os.environ.get("TRANSVERSE_DEMO", "true")}
     say("applying database migrations")
     manage("migrate", "--no-input", "-v", "0", env=env)
