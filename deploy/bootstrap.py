@@ -81,15 +81,19 @@ def serve() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        # SIGTERM, not SIGINT: a process started in the background by a script inherits
+        # SIGINT ignored, and daphne then never stops on it. Both stop gracefully on SIGTERM.
         for process in (server, worker):
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.terminate()
         deadline = time.monotonic() + 10
-        for process in (server, worker):
+        for name, process in (("daphne", server), ("the worker", worker)):
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                say(f"{name} did not stop within 10 s: killed")
                 process.kill()
+                process.wait()
         say("stopped")
 
 
