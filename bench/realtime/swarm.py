@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -643,4 +644,6 @@ if __name__ == "__main__":
     )
     arguments = parser.parse_args()
     parts = "".join(sorted(set(arguments.parts)))
+    # Stopped by SIGTERM as by Ctrl+C: the cluster's processes and database are removed.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     asyncio.run(main(arguments.size, parts, arguments.label, arguments.pairs, arguments.idle))
