@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 # A ready task waiting longer than this means no worker is taking tasks.
 WORKER_LATE_AFTER = datetime.timedelta(minutes=5)
@@ -29,7 +30,7 @@ def database_state() -> str:
 
 
 def redis_state() -> str | None:
-    """ "ok" or "unreachable"; None when no REDIS_URL is configured (embedded mode)."""
+    """Whether Redis answers a PING ("ok", "unreachable"); None without REDIS_URL."""
     if not settings.REDIS_URL:
         return None
     client = redis.Redis.from_url(
@@ -47,9 +48,7 @@ def redis_state() -> str | None:
 
 
 def worker_state() -> str:
-    """ "late" when a task has been due for longer than WORKER_LATE_AFTER, else "ok"."""
-    from django_tasks_db.models import DBTaskResult
-
+    """Whether a task has been due for longer than WORKER_LATE_AFTER ("late") or not."""
     now = timezone.now()
     cutoff = now - WORKER_LATE_AFTER
     # ready() holds the tasks due now; one with run_after in the future has none (it was
