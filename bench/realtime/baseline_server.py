@@ -40,11 +40,12 @@ async def handler(socket):
         CONNECTIONS.discard(socket)
 
 
-async def main(port: int):
-    # The listen backlog of the daphne processes it is compared with (cluster.LISTEN_BACKLOG).
-    async with serve(handler, "127.0.0.1", port, ping_interval=None, max_size=2**20, backlog=4096):
+async def main(port: int, backlog: int):
+    # backlog: the listen backlog of the daphne processes it is compared with.
+    options = {"ping_interval": None, "max_size": 2**20, "backlog": backlog}
+    async with serve(handler, "127.0.0.1", port, **options):
         await asyncio.Future()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))

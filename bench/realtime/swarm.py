@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench.realtime.client import Client
-from bench.realtime.cluster import ROOT, cluster, free_port, wait_port
+from bench.realtime.cluster import LISTEN_BACKLOG, ROOT, cluster, free_port, wait_port
 
 SIZES = {
     # idle sockets, round-trip messages, fan-out rooms, messages per room, reconnect clients,
@@ -123,6 +123,7 @@ class Bare:
                 "-m",
                 "bench.realtime.baseline_server",
                 str(self.port),
+                str(LISTEN_BACKLOG),
             ],
             cwd=ROOT,
         )
