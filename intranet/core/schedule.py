@@ -69,16 +69,22 @@ def _enqueue(row: ScheduledJob, job: Periodic, when) -> str:
     return row.task_id
 
 
-def schedule_ensure(name: str) -> str | None:
-    """The pending run's task id, queued now if the chain was broken; None when disabled."""
+def _ensure(name: str) -> tuple[str | None, bool]:
+    """(the pending run's task id, whether it was queued now); (None, False) when off."""
     job, now = _registry[name], timezone.now()
     if not job.enabled():
-        return None
+        return None, False
     with transaction.atomic():
         row, _created = ScheduledJob.objects.select_for_update().get_or_create(name=name)
         if _pending(row.task_id, now):
-            return row.task_id
-        return _enqueue(row, job, row.next_run_at or (job.first_run or job.next_run)(now))
+            return row.task_id, False
+        when = row.next_run_at or (job.first_run or job.next_run)(now)
+        return _enqueue(row, job, when), True
+
+
+def schedule_ensure(name: str) -> str | None:
+    """The pending run's task id, queued now if the chain was broken; None when disabled."""
+    return _ensure(name)[0]
 
 
 def schedule_ensure_all() -> dict[str, str]:
@@ -86,18 +92,13 @@ def schedule_ensure_all() -> dict[str, str]:
     already), "queued" (the chain was broken and is restarted), "off" or "error"."""
     states = {}
     for name in _registry:
-        before = ScheduledJob.objects.filter(name=name).values_list("task_id", flat=True)
-        before = before.first()
         try:
-            task_id = schedule_ensure(name)
+            task_id, queued = _ensure(name)
         except Exception:  # `migrate` must never fail because of one job's schedule
             logger.exception("could not queue the periodic job %s", name)
             states[name] = "error"
             continue
-        if task_id is None:
-            states[name] = "off"
-        else:
-            states[name] = "pending" if task_id == before else "queued"
+        states[name] = "off" if task_id is None else "queued" if queued else "pending"
     return states
 
 
