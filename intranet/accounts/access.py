@@ -7,6 +7,11 @@ from django.http import Http404
 from intranet.accounts.models import User
 
 
+def is_active_agent(actor) -> bool:
+    """A signed-in agent whose account is active: the first condition of every access rule."""
+    return bool(actor is not None and actor.is_authenticated and actor.is_active)
+
+
 def visible_agents_q(actor, field: str = "") -> Q:
     """visible_agents as a Q on `field` (a FK to User; the agent itself when empty), for
     queries that already join the agent and should not read the table twice."""

@@ -16,16 +16,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
+from intranet.accounts.access import is_active_agent
 from intranet.core.request_cache import request_cache_forget, request_cached
 from intranet.groups.models import Group, Membership
 
 PERM_MODERATE = "groups.moderate_group"
 PERM_MANAGE_MEMBERS = "groups.manage_members"
 PERM_ADMINISTER = "groups.administer_group"
-
-
-def is_active_agent(actor) -> bool:
-    return bool(actor is not None and actor.is_authenticated and actor.is_active)
 
 
 def member_group_ids(actor) -> frozenset[int]:

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from intranet.groups.access import is_active_agent
+from intranet.accounts.access import is_active_agent
 from intranet.groups.models import Membership
 from intranet.moderation.models import Report
 

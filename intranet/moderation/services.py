@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intranet.accounts.access import is_active_agent
 from intranet.core.text import without_nul
-from intranet.groups.access import is_active_agent
 from intranet.moderation import access
 from intranet.moderation.charter import charter_current
 from intranet.moderation.models import CharterAcceptance, CharterVersion, Report

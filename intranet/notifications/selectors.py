@@ -7,27 +7,29 @@ they were removed from or that turned secret makes it disappear everywhere.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from intranet.groups.access import visible_groups
 from intranet.notifications.models import Kind, Notification
-from intranet.notifications.targets import target_for, targets_prefetch, visible_targets_q
-from intranet.stream.access import visible_comments, visible_posts
+from intranet.notifications.targets import (
+    target_for,
+    targets_prefetch,
+    visible_relations_q,
+    visible_targets_q,
+)
+
+# The relations of a notification besides its registered target, each re-checked with the
+# rule its owner app registered (intranet.notifications.targets.relation_register).
+RELATIONS = ("group", "post", "comment")
 
 
 def visible_notifications(actor) -> QuerySet[Notification]:
     if not (actor and actor.is_authenticated and actor.is_active):
         return Notification.objects.none()
-    # Correlated EXISTS, not IN (subquery): PostgreSQL would otherwise hash every post the
-    # agent may see (hundreds of thousands) to check a handful of notifications.
     return Notification.objects.filter(recipient_id=actor.pk).filter(
-        Q(group__isnull=True) | Exists(visible_groups(actor).filter(pk=OuterRef("group_id"))),
-        Q(post__isnull=True) | Exists(visible_posts(actor).filter(pk=OuterRef("post_id"))),
-        Q(comment__isnull=True) | Exists(visible_comments(actor).filter(pk=OuterRef("comment_id"))),
-        visible_targets_q(actor),
+        visible_relations_q(actor, RELATIONS), visible_targets_q(actor)
     )
 
 

@@ -13,6 +13,10 @@ start-up, like search.py), for example:
         related=("theme", "department"),
     ))
 
+The apps that own a notification's group, post and comment register the same re-check for
+those relations (`relation_register("post", visible_posts)`): notifications stand below
+them and never import them.
+
 `visible(actor)` is the access re-check: a notification is shown, counted and e-mailed
 only while its target is in `visible(actor)` (a QuerySet of the target's model, read at
 display or sending time). A notification whose target's model is not registered, or whose
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Target:
 
 
 _targets: dict[str, Target] = {}
+_relations: dict[str, Callable[[object], QuerySet]] = {}
 
 
 def _key(model) -> str:
@@ -69,4 +74,25 @@ def visible_targets_q(actor) -> Q:
     for target in _targets.values():
         content_type = ContentType.objects.get_for_model(target.model)
         q |= Q(target_type_id=content_type.pk, target_id__in=target.visible(actor).values("pk"))
+    return q
+
+
+def relation_register(field: str, visible: Callable[[object], QuerySet]) -> None:
+    """The access re-check of a relation of Notification (a FK such as "post"): a
+    notification pointing to it is shown only while the object is in visible(actor)."""
+    _relations[field] = visible
+
+
+def visible_relations_q(actor, fields: tuple[str, ...]) -> Q:
+    """A Q on Notification keeping notifications whose every relation in fields is empty
+    or visible to actor; a relation no app registered a re-check for is visible to nobody."""
+    q = Q()
+    for field in fields:
+        visible = _relations.get(field)
+        # Correlated EXISTS, not IN (subquery): PostgreSQL would otherwise hash every post
+        # the agent may see (hundreds of thousands) to check a handful of notifications.
+        allowed = Q(**{f"{field}__isnull": True})
+        if visible is not None:
+            allowed |= Exists(visible(actor).filter(pk=OuterRef(f"{field}_id")))
+        q &= allowed
     return q

@@ -15,11 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intranet.accounts.access import visible_agents
+from intranet.accounts.access import is_active_agent, visible_agents
 from intranet.accounts.models import User
 from intranet.core.text import fold
 from intranet.departments.models import Department
-from intranet.groups.access import is_active_agent, visible_groups
 from intranet.search.analysis import analyze, highlight
 from intranet.search.engines import PERIODS, EngineQuery, SearchUnavailable, get_engine
 from intranet.search.models import IndexEntry
@@ -149,7 +148,7 @@ def _field_ids(actor, parsed: ParsedQuery) -> dict[str, list]:
         resolved.setdefault("author_ids", []).extend(ids or [-1])
     for value in parsed.filters.get("groupe", []):
         match = Q(slug=value.lower()) | Q(*[Q(name_key__contains=t) for t in fold(value).split()])
-        ids = list(visible_groups(actor).filter(match).values_list("pk", flat=True)[:50])
+        ids = list(_visible_groups(actor).filter(match).values_list("pk", flat=True)[:50])
         resolved.setdefault("group_ids", []).extend(ids or [-1])
     for value in parsed.filters.get("type", []):
         kind = KIND_NAMES.get(fold(value), fold(value))
@@ -263,7 +262,7 @@ def facet_values(actor, counts: dict, filters: Filters) -> dict[str, list[FacetV
             Department.objects.filter(pk__in=_ints(top("department"))).values_list("pk", "name")
         ),
         "group": dict(
-            visible_groups(actor).filter(pk__in=_ints(top("group"))).values_list("pk", "name")
+            _visible_groups(actor).filter(pk__in=_ints(top("group"))).values_list("pk", "name")
         ),
         "author": {a.pk: a.display_name for a in User.objects.filter(pk__in=_ints(top("author")))},
     }
@@ -282,6 +281,12 @@ def facet_values(actor, counts: dict, filters: Filters) -> dict[str, list[FacetV
         if counts.get("period", {}).get(k)
     ]
     return facets
+
+
+def _visible_groups(actor):
+    """Groups actor may see, from the access rule the groups app registered with its
+    document type (search stands below groups and does not import it)."""
+    return document_type("group").visible(actor)
 
 
 def _ints(items) -> list[int]:
@@ -318,7 +323,7 @@ def suggestions(actor, q: str, *, limit: int = 5) -> list[dict]:
     agents = visible_agents(actor).select_related("department")
     for term in terms:
         agents = agents.filter(sort_name__contains=term)
-    groups = visible_groups(actor)
+    groups = _visible_groups(actor)
     for term in terms:
         groups = groups.filter(name_key__contains=term)
     people_type, group_type = document_type("agent"), document_type("group")
