@@ -8,3 +8,9 @@ class ModerationConfig(AppConfig):
     name = "intranet.moderation"
     label = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self):
+        # Each app declares what agents may report in its own moderation.py.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("moderation")

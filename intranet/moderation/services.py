@@ -10,10 +10,8 @@ from intranet.core.text import without_nul
 from intranet.moderation import access
 from intranet.moderation.charter import charter_current
 from intranet.moderation.models import CharterAcceptance, CharterVersion, Report
+from intranet.moderation.reportables import reportable
 from intranet.search.services import search_index_later
-from intranet.stream.access import access_comment, access_post
-from intranet.stream.models import Post
-from intranet.stream.services.tagging import tagged_post_set_live
 
 
 @transaction.atomic
@@ -25,14 +23,11 @@ def report_create(
         raise PermissionDenied
     if reason not in Report.Reason.values:
         raise ValidationError(_("Choose a reason."))
-    if comment_id is not None:
-        comment = access_comment(actor, comment_id)
-        target = {"comment": comment, "post": None}
-        group_id = comment.post.group_id
-    else:
-        post = access_post(actor, post_id)
-        target = {"post": post, "comment": None}
-        group_id = post.group_id
+    field, target_id = ("comment", comment_id) if comment_id is not None else ("post", post_id)
+    kind = reportable(field)
+    content = kind.access(actor, target_id)
+    target = {"post": None, "comment": None, field: content}
+    group_id = kind.group_id(content)
     existing = Report.objects.filter(reporter=actor, status=Report.Status.OPEN, **target).first()
     if existing:
         return existing
@@ -50,24 +45,24 @@ def report_create(
 
 
 def _target(report: Report):
-    return report.comment if report.comment_id else report.post
+    """The reported content and its registered kind."""
+    field = "comment" if report.comment_id else "post"
+    return getattr(report, field), reportable(field)
 
 
 @transaction.atomic
 def report_decide(actor, report_id, *, decision: str) -> Report:
     """hide: the content disappears for everyone; dismiss: it stays; restore: it comes back."""
     report = access.access_report(actor, report_id)
-    target = _target(report)
+    target, kind = _target(report)
     now = timezone.now()
     if decision == "hide":
         type(target).objects.filter(pk=target.pk).update(hidden_at=now)
-        if isinstance(target, Post):
-            tagged_post_set_live(target.pk, False)
+        kind.visibility_changed(target, False)
         status = Report.Status.HIDDEN
     elif decision == "restore":
         type(target).objects.filter(pk=target.pk).update(hidden_at=None)
-        if isinstance(target, Post):
-            tagged_post_set_live(target.pk, target.deleted_at is None)
+        kind.visibility_changed(target, True)
         status = Report.Status.RESTORED
     elif decision == "dismiss":
         status = Report.Status.DISMISSED

@@ -13,16 +13,13 @@ from intranet.moderation import access, services
 from intranet.moderation.charter import charter_accepted, charter_current
 from intranet.moderation.forms import CharterAcceptForm, CharterForm, ReportForm
 from intranet.moderation.models import Report
-from intranet.stream.access import access_comment, access_post
+from intranet.moderation.reportables import reportable
 
 
 def report_create(request):
     post_id, comment_id = request.GET.get("post"), request.GET.get("comment")
-    target = (
-        access_comment(request.user, comment_id)
-        if comment_id
-        else access_post(request.user, post_id)
-    )
+    kind = reportable("comment" if comment_id else "post")
+    target = kind.access(request.user, comment_id or post_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_create(
@@ -30,8 +27,7 @@ def report_create(request):
             post_id=None if comment_id else target.pk, comment_id=target.pk if comment_id else None,
         )  # fmt: skip
         messages.success(request, _("Thank you: the moderators will look at your report."))
-        post_id = target.post_id if comment_id else target.pk
-        return redirect_back(request, reverse("stream:post-detail", args=[post_id]))
+        return redirect_back(request, kind.url(target))
     context = {"form": form, "target": target, "is_comment": bool(comment_id),
                "next": safe_next(request, "")}  # fmt: skip
     return render(request, "moderation/report_form.html", context)
