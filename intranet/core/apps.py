@@ -11,8 +11,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
         from intranet.core import signals  # noqa: F401
+
+        # Each app adds its sections to lower apps' pages in its own sections.py.
+        autodiscover_modules("sections")
 
         post_migrate.connect(_ensure_schedules, sender=self)
 

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intranet.accounts.access import access_agent
 from intranet.core.redirects import redirect_back
+from intranet.core.sections import section_fragment
 from intranet.groups import access, selectors, services
 from intranet.groups.forms import GroupCreateForm, GroupFilterForm, GroupForm, InviteForm
 from intranet.groups.models import Invitation, JoinRequest, Membership
-from intranet.stream.forms import PostForm
-from intranet.stream.selectors import group_feed, group_feed_with_pinned
 
 
 @require_GET
@@ -51,29 +50,21 @@ def group_create(request):
 def group_detail(request, slug):
     actor = request.user
     group = access.access_group(actor, slug)
-    readable = access.can_read_group_content(actor, group)
     if request.GET.get("fragment"):
-        if not readable:
+        # "Voir plus": the next page of what fills the group's main slot, nothing around it.
+        response = section_fragment("group.main", request, group)
+        if response is None:
             raise Http404
-        # "Voir plus": only the next posts, none of the page around them.
-        feed = group_feed(actor, group, cursor=request.GET.get("after"))
-        return render(request, "stream/_feed_page.html", {"feed": feed, "hide_group": True})
-    feed, pinned = (
-        group_feed_with_pinned(actor, group, cursor=request.GET.get("after"))
-        if readable
-        else (None, [])
-    )
+        return response
     can_request = access.can_request_to_join(actor, group)
     context = {
-        "group": group, "feed": feed, "pinned": pinned,
+        "group": group,
         "membership": access.membership_of(actor, group),
         "member_count": selectors.member_count(group),
         "pending_request": can_request and selectors.has_pending_request(actor, group),
-        "can_post": access.can_post_in_group(actor, group),
         "can_join": access.can_join_group(actor, group), "can_request": can_request,
         "can_manage": access.can_manage_members(actor, group),
         "can_administer": access.can_administer_group(actor, group),
-        "post_form": PostForm(actor=actor, group=group),
         "subgroups": access.visible_groups(actor).filter(parent=group).order_by("name"),
     }  # fmt: skip
     return render(request, "groups/group_detail.html", context)

@@ -1,8 +1,10 @@
 """Template filters shared by every app."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from intranet.core.markdown import render_markdown
+from intranet.core.sections import sections_for
 
 register = template.Library()
 
@@ -20,6 +22,18 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def page_sections(context, slot, obj):
+    """Every section registered for slot that this agent is shown (intranet.core.sections),
+    rendered in order, each with its own context on top of the page's."""
+    parts = []
+    for template_name, extra in sections_for(slot, context.get("request"), obj):
+        template = context.template.engine.get_template(template_name)
+        with context.push(extra):
+            parts.append(template.render(context))
+    return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered, escaped template
 
 
 @register.filter
