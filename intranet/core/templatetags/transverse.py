@@ -34,17 +34,3 @@ def page_sections(context, slot, obj):
         with context.push(extra):
             parts.append(template.render(context))
     return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered, escaped template
-
-
-@register.filter
-def reaction_symbol(kind):
-    from intranet.stream.models import REACTION_SYMBOLS
-
-    return REACTION_SYMBOLS.get(kind, "")
-
-
-@register.simple_tag
-def reaction_kinds():
-    from intranet.stream.models import ReactionKind
-
-    return ReactionKind.choices

@@ -17,6 +17,8 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from intranet.stream.models import REACTION_SYMBOLS, ReactionKind
+
 register = template.Library()
 
 # Bump when stream/_post.html changes, so that no cached article of the old markup is used.
@@ -56,3 +58,13 @@ def post_articles(context, posts, hide_group=False):
     if missing:
         cache.set_many(missing, ARTICLE_TTL)
     return mark_safe("".join(found[key] for key in keys))  # noqa: S308  (rendered, escaped templates)
+
+
+@register.filter
+def reaction_symbol(kind):
+    return REACTION_SYMBOLS.get(kind, "")
+
+
+@register.simple_tag
+def reaction_kinds():
+    return ReactionKind.choices
