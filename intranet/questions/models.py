@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from intranet.core.text import MAX_BODY
+
 MAX_TITLE = 200
-MAX_BODY = 20_000
 
 
 class Question(models.Model):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
+from intranet.core import text
 from intranet.core.markdown import render_markdown
 from intranet.experts.models import Theme
 from intranet.experts.selectors import serving_ambassadors, theme_experts
@@ -22,7 +23,7 @@ from intranet.moderation.charter import charter_require
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify, notify_many
 from intranet.questions import access
-from intranet.questions.models import MAX_BODY, MAX_TITLE, Answer, Question, Route
+from intranet.questions.models import MAX_TITLE, Answer, Question, Route
 from intranet.questions.selectors import answered_by_others
 from intranet.search.services import search_index_later
 
@@ -41,16 +42,9 @@ def clean_title(title: str) -> str:
 
 
 def clean_body(body: str, *, required: bool) -> str:
-    body = (body or "").replace("\x00", "").strip()
-    if required and not body:
-        raise ValidationError(_("Write your answer before publishing."), code="empty")
-    if len(body) > MAX_BODY:
-        raise ValidationError(
-            _("The text is too long: %(length)d characters, the limit is %(limit)d.")
-            % {"length": len(body), "limit": MAX_BODY},
-            code="too_long",
-        )
-    return body
+    return text.clean_body(
+        body, empty_message=_("Write your answer before publishing.") if required else None
+    )
 
 
 def _writer(actor) -> None:

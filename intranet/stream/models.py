@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from intranet.core.text import MAX_BODY
+
 
 class Visibility(models.TextChoices):
     GROUP = "group", _("the group only")
@@ -26,7 +28,6 @@ class ReactionKind(models.TextChoices):
 
 
 REACTION_SYMBOLS = {"like": "👍", "thanks": "🙏", "idea": "💡", "agree": "✅", "celebrate": "🎉"}
-MAX_BODY = 20_000
 
 
 class Post(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
+from intranet.core import text
 from intranet.core.images import fitted_jpeg
 from intranet.groups import access as group_access
 from intranet.groups.models import Group
@@ -17,23 +18,14 @@ from intranet.notifications.models import Kind
 from intranet.notifications.services import notify, notify_many
 from intranet.search.services import search_index_later
 from intranet.stream import access
-from intranet.stream.models import MAX_BODY, Acknowledgement, Post, PostRevision, Visibility
+from intranet.stream.models import Acknowledgement, Post, PostRevision, Visibility
 from intranet.stream.services.tagging import tagged_post_set_live, tagged_post_sync
 from intranet.stream.services.text import render_post_body
 from realtime import publish
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").replace("\x00", "").strip()
-    if not body:
-        raise ValidationError(_("Write something before publishing."), code="empty")
-    if len(body) > MAX_BODY:
-        raise ValidationError(
-            _("The text is too long: %(length)d characters, the limit is %(limit)d.")
-            % {"length": len(body), "limit": MAX_BODY},
-            code="too_long",
-        )
-    return body
+    return text.clean_body(body, empty_message=_("Write something before publishing."))
 
 
 def stored_image(upload) -> str:
