@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
+from intranet.accounts.models import User
 from intranet.core.text import fold
 from intranet.groups.access import member_group_ids, visible_groups
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
@@ -80,3 +81,14 @@ def has_pending_request(actor, group: Group) -> bool:
 
 def member_count(group: Group) -> int:
     return Membership.objects.filter(group=group, agent__is_active=True).count()
+
+
+def group_animators(group: Group) -> list[User]:
+    """The group's active animators and owners (who handle its join requests)."""
+    return list(
+        User.objects.filter(
+            memberships__group=group,
+            memberships__role__in=[Membership.Role.ANIMATOR, Membership.Role.OWNER],
+            is_active=True,
+        )
+    )

@@ -20,6 +20,7 @@ from intranet.core.images import fitted_jpeg
 from intranet.core.text import fold, without_nul
 from intranet.groups import access
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
+from intranet.groups.selectors import group_animators
 from intranet.notifications.services import notify
 from intranet.search.services import search_index_later, search_index_many_later
 from intranet.topics.services import topics_get_or_create
@@ -192,16 +193,6 @@ def invitation_answer(actor, invitation: Invitation, *, accept: bool) -> Invitat
     if accept:
         _add_member(invitation.group, actor)
     return invitation
-
-
-def group_animators(group: Group) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__group=group,
-            memberships__role__in=[Membership.Role.ANIMATOR, Membership.Role.OWNER],
-            is_active=True,
-        )
-    )
 
 
 def _remove_membership(group: Group, agent: User) -> None:

@@ -27,6 +27,11 @@ def answered_by_others() -> QuerySet[Answer]:
     )
 
 
+def waiting_questions():
+    """Live questions without a live answer from someone else, nor an accepted answer."""
+    return Question.objects.filter(deleted_at__isnull=True).exclude(Exists(answered_by_others()))
+
+
 def question_list(actor, *, show: str = "all", theme: Theme | None = None) -> QuerySet[Question]:
     """Questions actor may see, newest first, with live answer counts and accepted state."""
     questions = visible_questions(actor)

@@ -24,7 +24,7 @@ from intranet.notifications.models import Kind
 from intranet.notifications.services import notify, notify_many
 from intranet.questions import access
 from intranet.questions.models import MAX_TITLE, Answer, Question, Route
-from intranet.questions.selectors import answered_by_others
+from intranet.questions.selectors import waiting_questions
 from intranet.search.services import search_index_later
 
 
@@ -253,11 +253,6 @@ def answer_unaccept(actor, answer_id) -> Answer:
 
 def escalation_delay() -> timedelta:
     return timedelta(hours=settings.TRANSVERSE_QUESTION_ESCALATION_HOURS)
-
-
-def waiting_questions():
-    """Live questions without a live answer from someone else, nor an accepted answer."""
-    return Question.objects.filter(deleted_at__isnull=True).exclude(Exists(answered_by_others()))
 
 
 @transaction.atomic
