@@ -10,7 +10,7 @@ from intranet.departments.selectors import department_choices
 from intranet.experts.models import Theme
 from intranet.people.models import SkillClaim
 from intranet.people.services import MAX_SKILL_LENGTH, skill_labels_normalise, skills_resolve
-from intranet.topics.services import topics_get_or_create
+from intranet.topics.services import topic_key
 
 LEVEL_CHOICES = [("", _("Any level")), *SkillClaim.Level.choices]
 
@@ -99,8 +99,9 @@ class ThemeForm(forms.Form):
         return list({s.pk: s for s in found.values()}.values())
 
     def clean_topics(self):
-        labels = [label for label in self.cleaned_data["topics"].split(",") if label.strip()]
-        return topics_get_or_create(labels[:30])
+        """The topics' labels (the service creates the missing ones: a form never writes)."""
+        labels = [label.strip() for label in self.cleaned_data["topics"].split(",")]
+        return [label for label in labels if topic_key(label)][:30]
 
 
 class AmbassadorInviteForm(forms.Form):

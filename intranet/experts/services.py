@@ -15,6 +15,7 @@ from intranet.experts import access
 from intranet.experts.models import Ambassador, Theme
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify
+from intranet.topics.services import topics_get_or_create
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 5_000
@@ -36,6 +37,12 @@ def _clean_name(name: str) -> str:
     return name
 
 
+def _theme_topics(topics) -> list:
+    """Topics given as Topic objects or labels; missing labels are created as topics."""
+    labels = [t for t in topics if isinstance(t, str)]
+    return [t for t in topics if not isinstance(t, str)] + topics_get_or_create(labels)
+
+
 @transaction.atomic
 def theme_create(actor, *, name: str, description: str = "", skills=(), topics=()) -> Theme:
     if not access.can_manage_themes(actor):
@@ -49,7 +56,7 @@ def theme_create(actor, *, name: str, description: str = "", skills=(), topics=(
         description=without_nul(description or "")[:MAX_DESCRIPTION],
     )
     theme.skills.set(skills)
-    theme.topics.set(topics)
+    theme.topics.set(_theme_topics(topics))
     return theme
 
 
@@ -66,7 +73,7 @@ def theme_update(
     theme.description = without_nul(description or "")[:MAX_DESCRIPTION]
     theme.save(update_fields=["name", "description", "is_active"])
     theme.skills.set(skills)
-    theme.topics.set(topics)
+    theme.topics.set(_theme_topics(topics))
     return theme
 
 
