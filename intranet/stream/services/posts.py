@@ -111,18 +111,22 @@ def post_create(
                 body=body, body_html=html, is_announcement=is_announcement or requires_ack,
                 requires_ack=requires_ack, idempotency_key=key, image=image_name,
             )  # fmt: skip
+            post.topics.set(topics)
+            tagged_post_sync(post)
+            post.mentions.set(mentioned)
+            search_index_later(post)
+            _notify_new_post(post, mentioned)
     except IntegrityError:
         delete_stored_file(image_name)
         # A concurrent retry with the same key won the race: return its post.
-        return Post.objects.get(author=actor, idempotency_key=key)
-    except Exception:
+        existing = Post.objects.filter(author=actor, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing
+    except BaseException:
+        # The rows are rolled back: the image stored for them must not stay behind.
         delete_stored_file(image_name)
         raise
-    post.topics.set(topics)
-    tagged_post_sync(post)
-    post.mentions.set(mentioned)
-    search_index_later(post)
-    _notify_new_post(post, mentioned)
     transaction.on_commit(partial(publish.post_published, post.pk, post.group_id, post.visibility))
     return post
 
