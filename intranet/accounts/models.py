@@ -8,18 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from intranet.core.text import fold
 
-# Profile fields a directory may own; those it owns are read-only for the agent.
-DIRECTORY_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "phone",
-    "office",
-    "department",
-    "manager",
-    "photo",
-)
+# Profile fields a directory may own; those it owns are read-only for the agent. The text
+# ones are copied as they are; the others are resolved (department, manager) or fetched.
+DIRECTORY_TEXT_FIELDS = ("first_name", "last_name", "email", "title", "phone", "office")
+DIRECTORY_FIELDS = (*DIRECTORY_TEXT_FIELDS, "department", "manager", "photo")
 
 
 def interface_languages():

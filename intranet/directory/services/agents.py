@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image
 
-from intranet.accounts.models import User
+from intranet.accounts.models import DIRECTORY_TEXT_FIELDS, User
 from intranet.accounts.services import agent_sessions_end
 from intranet.core.images import check_image, square_jpeg
 from intranet.departments.models import Department
@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 PHOTO_FOLDER = "photos/directory"
 PHOTO_SIZE = 400  # the side of profile photos
-TEXT_FIELDS = ("first_name", "last_name", "email", "title", "phone", "office")
 
 
 def unusable_password() -> str:
@@ -67,7 +66,7 @@ def agent_photo_store(data: bytes, photo_hash: str) -> str:
 def owned_fields(config: DirectoryConfig, agent: DirectoryAgent) -> list[str]:
     """The profile fields the directory decides for this agent (read-only in the profile)."""
     amap = config.attribute_map
-    owned = [name for name in TEXT_FIELDS if amap.get(name)]
+    owned = [name for name in DIRECTORY_TEXT_FIELDS if amap.get(name)]
     if amap.get("manager"):
         owned.append("manager")
     if agent.department_path:
@@ -79,7 +78,9 @@ def owned_fields(config: DirectoryConfig, agent: DirectoryAgent) -> list[str]:
 
 def agent_values(config: DirectoryConfig, agent: DirectoryAgent, department_id: int | None) -> dict:
     """The User columns the directory decides (manager and photo aside)."""
-    values = {name: agent.fields[name] for name in TEXT_FIELDS if config.attribute_map.get(name)}
+    values = {
+        name: agent.fields[name] for name in DIRECTORY_TEXT_FIELDS if config.attribute_map.get(name)
+    }
     values.update(
         username=agent.username,
         source=User.Source.DIRECTORY,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Value
 from django.db.models.functions import Lower
 
-from intranet.accounts.models import User
+from intranet.accounts.models import DIRECTORY_TEXT_FIELDS, User
 from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig
 from intranet.directory.connection import directory_close, directory_connect, search_entries
@@ -35,12 +35,7 @@ logger = logging.getLogger(__name__)
 STATE_FIELDS = (
     "id",
     "username",
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "phone",
-    "office",
+    *DIRECTORY_TEXT_FIELDS,
     "source",
     "directory_dn",
     "directory_fields",

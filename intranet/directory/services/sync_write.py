@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from intranet.accounts.models import User
+from intranet.accounts.models import DIRECTORY_TEXT_FIELDS, User
 from intranet.departments.models import Department
 from intranet.directory.entries import normalise_dn
 from intranet.directory.services.agents import agents_deactivate, unusable_password
@@ -29,12 +29,7 @@ from intranet.search.services import search_index_many_later
 
 UPDATE_FIELDS = [
     "username",
-    "first_name",
-    "last_name",
-    "email",
-    "title",
-    "phone",
-    "office",
+    *DIRECTORY_TEXT_FIELDS,
     "source",
     "directory_dn",
     "directory_fields",
