@@ -78,7 +78,7 @@
       let frame;
       try {
         frame = JSON.parse(e.data);
-      } catch (err) {
+      } catch {
         return;
       }
       if (frame.ref && waiting.has(frame.ref)) {
@@ -260,7 +260,6 @@
       return;
     }
     const text = message.body.length > 120 ? `${message.body.slice(0, 117)}…` : message.body;
-    // eslint-disable-next-line no-new
     new Notification(fmt("new_message", { name: message.sender.name }), { body: text, tag: `chat-${message.conversation}` });
   }
 
@@ -328,7 +327,7 @@
         }
         const answer = await response.json();
         chat.render(answer.message);
-      } catch (err) {
+      } catch {
         break; // offline: they stay pending until the connection is back
       }
     }
