@@ -466,6 +466,13 @@
     view.typingTimer = setTimeout(() => { view.typingEl.textContent = ""; }, 5000);
   }
 
+  // A participant's name, without the presence dot's hidden label ("en ligne").
+  function participantName(li) {
+    const copy = li.cloneNode(true);
+    copy.querySelectorAll("[data-presence]").forEach((dot) => dot.remove());
+    return copy.textContent.trim();
+  }
+
   function showSeen(view, frame) {
     const own = [...view.list.querySelectorAll(`li[data-sender="${me}"][data-seq]`)].filter((x) => Number(x.dataset.seq) <= frame.seq).pop();
     if (!own) {
@@ -481,7 +488,7 @@
     }
     const who = view.root.querySelector(`[data-agent="${frame.agent}"]`);
     const names = new Set(seen.dataset.names ? seen.dataset.names.split("|") : []);
-    names.add(who ? who.textContent.trim() : String(frame.agent));
+    names.add(who ? participantName(who) : String(frame.agent));
     seen.dataset.names = [...names].join("|");
     seen.textContent = fmt("seen", { names: [...names].join(", ") });
   }
