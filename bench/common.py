@@ -216,10 +216,12 @@ class Run:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def finish(self, summary: str, **facts) -> None:
-        """Write the Markdown summary, print it, and append the run to the history."""
+    def finish(self, summary: str, **extra) -> None:
+        """Write the Markdown summary, print it, and append the run to the history (with
+        `extra`, facts of the run such as the data set's counts)."""
         self.write(".md", summary)
         print(summary, flush=True)
+        history = RESULTS / f"{self.suite}-history.jsonl"
         if self.history:
             line = {
                 "date": self.date,
@@ -227,20 +229,23 @@ class Run:
                 "size": self.size,
                 "label": self.label,
                 "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-                **facts,
+                **extra,
                 "figures": [
                     {k: v for k, v in f.items() if k not in ("commit", "date")}
                     for f in self.figures
                 ],
             }
-            history = RESULTS / f"{self.suite}-history.jsonl"
             with history.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        where = ", ".join(str(p.relative_to(ROOT)) for p in self.files)
-        print(f"raw files: {where}", flush=True)
+        print(f"raw files: {', '.join(_shown(p) for p in self.files)}", flush=True)
         if self.history:
             print(
-                f"appended to bench/results/{self.suite}-history.jsonl; update "
-                f"bench/results/{self.suite}.md by hand if the docs should quote this run",
+                f"appended to {_shown(history)}; update {_shown(RESULTS / self.suite)}.md by "
+                "hand if the docs should quote this run",
                 flush=True,
             )
+
+
+def _shown(path: Path) -> str:
+    """A path as the docs name it: from the repository's root when it lies inside."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
