@@ -109,8 +109,9 @@ def cached_agent(agent_id: int) -> User:
 def _field(data: dict, name: str, kind=int):
     value = data.get(name)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise CommandError("bad_request", _("The field “%(name)s” is missing or invalid.") % {
-            "name": name})  # fmt: skip
+        raise CommandError(
+            "bad_request", _("The field “%(name)s” is missing or invalid.") % {"name": name}
+        )
     return value
 
 
@@ -154,8 +155,7 @@ def connect(session_key: str | None, channel_name: str) -> dict | None:
         if agent is None:
             return None
         conversations, groups = services.socket_open(agent, channel_name)
-    return {"agent": agent.pk, "conversations": conversations, "groups": groups,
-            "pending": pending}  # fmt: skip
+    return {"agent": agent.pk, "conversations": conversations, "groups": groups, "pending": pending}
 
 
 @translate_errors
@@ -276,8 +276,9 @@ def history(agent_id: int, data: dict) -> dict:
     conversation = access.access_conversation(agent, _field(data, "conversation"))
     before = data.get("before")
     if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
-        raise CommandError("bad_request", _("The field “%(name)s” is missing or invalid.") % {
-            "name": "before"})  # fmt: skip
+        raise CommandError(
+            "bad_request", _("The field “%(name)s” is missing or invalid.") % {"name": "before"}
+        )
     page = selectors.message_page(conversation, before_seq=before)
     return {
         "type": "history",

@@ -139,8 +139,9 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             return await self.send_json({**frame, "ref": ref})
         if action == "presence":
             call = in_db_thread(commands.presence)
-            return await self.send_json({**await call(self.agent_id, data, self.channel_name),
-                                         "ref": ref})  # fmt: skip
+            return await self.send_json(
+                {**await call(self.agent_id, data, self.channel_name), "ref": ref}
+            )
         if action == "send":  # the hot path: the service re-checks the agent in SQL
             result, pending = await in_db_thread(commands.send)(self.agent_id, data)
             sent = await publish.send_collected(pending, origin=self.channel_name)

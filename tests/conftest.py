@@ -87,9 +87,12 @@ def staff(db):
 def former(finance):
     """former: an agent of Finance who has left (deactivated)."""
     return UserFactory(
-        username="former", first_name="Ancien", last_name="Agent", department=finance,
+        username="former",
+        first_name="Ancien",
+        last_name="Agent",
+        department=finance,
         is_active=False,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -85,14 +85,27 @@ def generate(out: Path, size: int, seed: int = 42) -> dict:
     password = ssha(PASSWORD)
     with out.open("w", encoding="utf-8") as handle:
         handle.write(
-            ldif_entry(SUFFIX, {"objectClass": ["dcObject", "organization"], "dc": "transverse",
-                                "o": "Transverse"})
-            + ldif_entry(f"ou=services,{SUFFIX}", {"objectClass": "organizationalUnit",
-                                                    "ou": "services"})
-            + ldif_entry(SERVICE_DN, {"objectClass": ["applicationProcess", "simpleSecurityObject"],
-                                      "cn": "transverse", "userPassword": ssha(SERVICE_PASSWORD)})
+            ldif_entry(
+                SUFFIX,
+                {
+                    "objectClass": ["dcObject", "organization"],
+                    "dc": "transverse",
+                    "o": "Transverse",
+                },
+            )
+            + ldif_entry(
+                f"ou=services,{SUFFIX}", {"objectClass": "organizationalUnit", "ou": "services"}
+            )
+            + ldif_entry(
+                SERVICE_DN,
+                {
+                    "objectClass": ["applicationProcess", "simpleSecurityObject"],
+                    "cn": "transverse",
+                    "userPassword": ssha(SERVICE_PASSWORD),
+                },
+            )
             + ldif_entry(USER_BASE, {"objectClass": "organizationalUnit", "ou": "agents"})
-        )  # fmt: skip
+        )
         for names in all_units:
             head = head_of.get(names)
             attributes = {

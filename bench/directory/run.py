@@ -1,7 +1,7 @@
 """Directory benchmark: sync and sign-in against a real slapd, beside bare ldap3 baselines.
 
     .venv/bin/python -m bench.directory.run --size 50000 --pairs 5        # M, by hand
-    .venv/bin/python -m bench.directory.run --size 2000 --pairs 3 --no-save  # S, quick
+    .venv/bin/python -m bench.directory.run --size 2000 --pairs 3 --no-history  # S, quick
 
 Generates a seeded LDIF (bench/directory/generate.py), loads it into a private slapd
 (pinned to CPU 1, this process to CPU 0), uses a private SQLite database (reset by
@@ -17,12 +17,11 @@ file copy between runs), and measures, interleaving baseline and candidate (A B 
   interleaved sign-ins, order alternating). And the whole POST /accounts/login/ (Django
   test client) p95 beyond the bare directory time.
 
-Prints one JSON line per figure and a Markdown summary; writes both to bench/results/.
+Prints one JSON line per figure and a Markdown summary; writes both to bench/results/tmp/
+and appends the run to bench/results/directory-history.jsonl (bench/README.md).
 """
 
 import argparse
-import datetime
-import json
 import os
 import random
 import shutil
@@ -36,6 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    Run,
+    add_result_arguments,
+    percentile,
+    setup_django,
+    timed,
+)
 from bench.directory.generate import PASSWORD, agent_uid, generate  # noqa: E402
 from tests.directory.slapd import (  # noqa: E402
     ROOT_DN,
@@ -150,18 +156,7 @@ def keep_pristine_database() -> None:
     shutil.copyfile(database, database.with_suffix(".pristine"))
 
 
-def timed(function, *args, **kwargs) -> float:
-    started = time.perf_counter()
-    function(*args, **kwargs)
-    return time.perf_counter() - started
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def figure(fid, size, baseline, values, baselines, commit, unit="s", ratios=None):
+def figure(fid, size, baseline, values, baselines, unit="s", ratios=None):
     ratios = ratios or [v / b for v, b in zip(values, baselines, strict=True)]
     return {
         "id": fid,
@@ -177,12 +172,10 @@ def figure(fid, size, baseline, values, baselines, commit, unit="s", ratios=None
         "p95": round(percentile(values, 0.95), 4),
         "p99": round(percentile(values, 0.99), 4),
         "samples": len(values),
-        "commit": commit,
-        "date": datetime.date.today().isoformat(),
     }
 
 
-def bench_full_and_resync(size, pairs, media, commit):
+def bench_full_and_resync(size, pairs, media):
     from intranet.directory.services.sync import directory_sync
 
     full, full_base, resync, resync_base = [], [], [], []
@@ -194,10 +187,8 @@ def bench_full_and_resync(size, pairs, media, commit):
         resync_base.append(timed(bare_fetch))
         resync.append(timed(directory_sync))
     return [
-        figure("directory.sync.full", size, "bare ldap3 paged fetch", full, full_base, commit),
-        figure(
-            "directory.sync.unchanged", size, "bare ldap3 paged fetch", resync, resync_base, commit
-        ),
+        figure("directory.sync.full", size, "bare ldap3 paged fetch", full, full_base),
+        figure("directory.sync.unchanged", size, "bare ldap3 paged fetch", resync, resync_base),
     ]
 
 
@@ -213,7 +204,7 @@ def modify_entries(server, uids, round_number):
     conn.unbind()
 
 
-def bench_incremental(server, size, pairs, commit):
+def bench_incremental(server, size, pairs):
     from intranet.directory.models import SyncRun
     from intranet.directory.selectors import last_successful_run
     from intranet.directory.services.sync import (
@@ -238,9 +229,12 @@ def bench_incremental(server, size, pairs, commit):
         read_counts.append(run.counts.get("read", 0))
         assert run.mode == SyncRun.Mode.INCREMENTAL and run.counts.get("updated", 0) >= changed
     result = figure(
-        "directory.sync.incremental_1pct", size, "bare ldap3 fetch, same filter", values,
-        baselines, commit,
-    )  # fmt: skip
+        "directory.sync.incremental_1pct",
+        size,
+        "bare ldap3 fetch, same filter",
+        values,
+        baselines,
+    )
     result["entries_read_median"] = statistics.median(read_counts)
     return [result]
 
@@ -261,7 +255,7 @@ def probe(kind: str) -> None:
     print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 
 
-def bench_memory(size, media, pairs, commit):
+def bench_memory(size, media, pairs):
     values, baselines = [], []
     for _pair in range(min(pairs, 3)):
         reset_database(media)
@@ -276,10 +270,14 @@ def bench_memory(size, media, pairs, commit):
             bucket.append(int(out.stdout.strip().splitlines()[-1]) / 1024)
     return [
         figure(
-            "directory.sync.peak_rss", size, "bare ldap3 paged fetch process", values, baselines,
-            commit, unit="MiB",
+            "directory.sync.peak_rss",
+            size,
+            "bare ldap3 paged fetch process",
+            values,
+            baselines,
+            unit="MiB",
         )
-    ]  # fmt: skip
+    ]
 
 
 class KeptBare:
@@ -312,7 +310,7 @@ def block_ratios(values, baselines, block):
     ]
 
 
-def bench_sign_in(size, samples, commit, block=20):
+def bench_sign_in(size, samples, block=20):
     """Sign-ins interleaved in blocks (A B, then B A, ...); the ratio is the median of
     per-block ratios, which single-sample noise (a scheduler hiccup) cannot swing."""
     from django.test import Client
@@ -347,20 +345,26 @@ def bench_sign_in(size, samples, commit, block=20):
         response = client.post("/accounts/login/", {"username": uid, "password": PASSWORD})
         posts.append(time.perf_counter() - started)
         assert response.status_code == 302, response.status_code
+    bare_label = "bare ldap3 bind+search+bind"
     backend_figure = figure(
-        "directory.signin.backend", size, "bare ldap3 bind+search+bind", ours, bare, commit,
+        "directory.signin.backend",
+        size,
+        bare_label,
+        ours,
+        bare,
         ratios=block_ratios(ours, bare, block),
-    )  # fmt: skip
+    )
     kept_figure = figure(
-        "directory.signin.backend_vs_kept_bare", size,
-        "bare ldap3 search+bind on kept connections", ours, kept, commit,
+        "directory.signin.backend_vs_kept_bare",
+        size,
+        "bare ldap3 search+bind on kept connections",
+        ours,
+        kept,
         ratios=block_ratios(ours, kept, block),
-    )  # fmt: skip
+    )
     beyond = [p - statistics.median(bare) for p in posts]
-    post_figure = figure(
-        "directory.signin.post", size, "bare ldap3 bind+search+bind", posts,
-        [statistics.median(bare)] * len(posts), commit,
-    )  # fmt: skip
+    bare_median = [statistics.median(bare)] * len(posts)
+    post_figure = figure("directory.signin.post", size, bare_label, posts, bare_median)
     post_figure["p95_beyond_directory_ms"] = round(
         (percentile(posts, 0.95) - percentile(bare, 0.95)) * 1000, 2
     )
@@ -410,8 +414,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--sign-ins", type=int, default=400)
     parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs with taskset")
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
-    parser.add_argument("--label", default="", help="suffix of the result files (run2...)")
+    add_result_arguments(parser)
     parser.add_argument("--probe", choices=["sync", "fetch"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
@@ -438,45 +441,31 @@ def run(args, workdir: Path) -> None:
         os.sched_setaffinity(0, {0})
     try:
         environment(workdir, server.url)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        setup_django(postgres=False)
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         keep_pristine_database()
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip()
+        record = Run("directory", args.size, label=args.label, history=not args.no_history)
         media = Path(os.environ["TRANSVERSE_VAR_DIR"]) / "media"
         figures = []
-        figures += bench_full_and_resync(args.size, args.pairs, media, commit)
-        figures += bench_incremental(server, args.size, args.pairs, commit)
-        figures += bench_sign_in(args.size, args.sign_ins, commit)
-        figures += bench_memory(args.size, media, args.pairs, commit)
+        figures += bench_full_and_resync(args.size, args.pairs, media)
+        figures += bench_incremental(server, args.size, args.pairs)
+        figures += bench_sign_in(args.size, args.sign_ins)
+        figures += bench_memory(args.size, media, args.pairs)
     finally:
         server.stop()
+    for figure_ in figures:
+        record.add(figure_)
     meta = {
         "size": args.size,
-        "date": datetime.date.today().isoformat(),
-        "commit": commit,
+        "date": record.date,
+        "commit": record.commit,
         "load_s": load_s,
         "units": info["units"],
         "database": connection.vendor,
         "pinned": "slapd on CPU 1, benchmark on CPU 0" if pin else "no",
     }
-    lines = [json.dumps(f, ensure_ascii=False) for f in figures]
-    text = summary(figures, meta)
-    print("\n".join(lines))
-    print()
-    print(text)
-    if not args.no_save:
-        results = ROOT / "bench" / "results"
-        results.mkdir(exist_ok=True)
-        stem = f"{meta['date']}-directory-{args.size}" + (f"-{args.label}" if args.label else "")
-        (results / f"{stem}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (results / f"{stem}.md").write_text(text, encoding="utf-8")
+    record.finish(summary(figures, meta))
 
 
 if __name__ == "__main__":

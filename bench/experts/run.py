@@ -20,70 +20,62 @@ Each figure interleaves a baseline and the candidate (5 pairs x N calls) in this
 - the pages (/experts/?..., /experts/coverage/) through Django's test client against a bare
   "hello" view.
 p50/p95/p99, the median ratio candidate/baseline with its spread, and queries per call go
-to bench/results/experts-<size>-<date>.jsonl and .md.
+to bench/results/tmp/experts-<size>-<date>.jsonl and .md, and the run to
+bench/results/experts-history.jsonl (bench/README.md).
 """
 
 import argparse
-import io
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import (  # noqa: E402
+    POST_COLUMNS,
+    Run,
+    add_result_arguments,
+    copy_rows,
+    interleaved,
+    percentile_ms,
+    setup_django,
+)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
 os.environ.setdefault("TRANSVERSE_DEMO", "true")
 
 SIZES = {
-    "S": {"agents": 1_000, "skills": 60, "claims": 6_000, "endorsements": 5_000,
-          "themes": 10, "groups": 50, "posts": 20_000, "answers": 2_000},
-    "L": {"agents": 10_000, "skills": 300, "claims": 60_000, "endorsements": 50_000,
-          "themes": 30, "groups": 500, "posts": 200_000, "answers": 20_000},
-}  # fmt: skip
+    "S": {
+        "agents": 1_000,
+        "skills": 60,
+        "claims": 6_000,
+        "endorsements": 5_000,
+        "themes": 10,
+        "groups": 50,
+        "posts": 20_000,
+        "answers": 2_000,
+    },
+    "L": {
+        "agents": 10_000,
+        "skills": 300,
+        "claims": 60_000,
+        "endorsements": 50_000,
+        "themes": 30,
+        "groups": 500,
+        "posts": 200_000,
+        "answers": 20_000,
+    },
+}
 SEED = 5151
 WORDS = [
-    "droit", "budget", "achat", "paie", "données", "urbanisme", "archives", "santé", "école",
-    "transport", "énergie", "eau", "voirie", "culture", "sport", "social", "logement", "emploi",
-    "formation", "sécurité", "réseau", "logiciel", "carte", "contrat", "subvention", "audit",
-]  # fmt: skip
-
-
-def setup_django():
-    import django
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
-    name = url.rsplit("/", 1)[1]
-    if name == "transverse_bench_stream_l":
-        sys.exit("Use a database of your own: transverse_bench_stream_l belongs to the feed bench.")
-    import psycopg
-
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def copy_rows(table: str, columns: list[str], rows, total: int, label: str):
-    from django.db import connection
-    from tqdm import tqdm
-
-    with connection.cursor() as cursor, tqdm(total=total, unit="row", desc=label) as bar:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                bar.update()
+    *("droit", "budget", "achat", "paie", "données", "urbanisme", "archives", "santé"),
+    *("école", "transport", "énergie", "eau", "voirie", "culture", "sport", "social"),
+    *("logement", "emploi", "formation", "sécurité", "réseau", "logiciel", "carte"),
+    *("contrat", "subvention", "audit"),
+]
 
 
 def zipf_index(rng, n: int, s: float = 1.1) -> int:
@@ -105,8 +97,14 @@ def generate(size: dict):
         print(f"reusing {SkillClaim.objects.count():,} claims already generated")
         return
     rng = random.Random(SEED)
-    call_command("seed_demo", agents=size["agents"], departments=50, seed=SEED, no_content=True,
-                 no_progress=True)  # fmt: skip
+    call_command(
+        "seed_demo",
+        agents=size["agents"],
+        departments=50,
+        seed=SEED,
+        no_content=True,
+        no_progress=True,
+    )
     agents = list(User.objects.filter(is_active=True).values_list("pk", "department_id"))
     skills, topics = _skills_and_topics(rng, size)
     themes = _themes(rng, size, skills, topics)
@@ -181,8 +179,13 @@ def _claims(rng, size, agents, skills):
             made += 1
             yield (agent, skill, rng.choice([1, 2, 2, 3]), rng.random() < 0.4, now)
 
-    copy_rows("people_skillclaim", ["agent_id", "skill_id", "level", "accepts_requests",
-              "created_at"], rows(), wanted, "claims")  # fmt: skip
+    copy_rows(
+        "people_skillclaim",
+        ["agent_id", "skill_id", "level", "accepts_requests", "created_at"],
+        rows(),
+        wanted,
+        "claims",
+    )
     return list(SkillClaim.objects.values_list("pk", "agent_id"))
 
 
@@ -199,8 +202,13 @@ def _endorsements(rng, size, agents, claims):
             seen.add((claim, endorser))
             yield (claim, endorser, now)
 
-    copy_rows("people_endorsement", ["claim_id", "endorser_id", "created_at"], rows(),
-              size["endorsements"], "endorsements")  # fmt: skip
+    copy_rows(
+        "people_endorsement",
+        ["claim_id", "endorser_id", "created_at"],
+        rows(),
+        size["endorsements"],
+        "endorsements",
+    )
 
 
 def _ambassadors(rng, agents, themes):
@@ -217,8 +225,15 @@ def _ambassadors(rng, agents, themes):
             if not pool or rng.random() < 0.4:
                 continue
             for agent in rng.sample(pool, min(len(pool), rng.randint(1, 2))):
-                rows.append(Ambassador(theme_id=theme, department_id=department, agent_id=agent,
-                                       status="active", starts_on=date(2025, 1, 1)))  # fmt: skip
+                rows.append(
+                    Ambassador(
+                        theme_id=theme,
+                        department_id=department,
+                        agent_id=agent,
+                        status="active",
+                        starts_on=date(2025, 1, 1),
+                    )
+                )
     Ambassador.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -227,17 +242,25 @@ def _posts(rng, size, agents, topics):
     from intranet.stream.models import Post
 
     groups = Group.objects.bulk_create(
-        [Group(name=f"Groupe {i}", slug=f"groupe-x-{i}", name_key=f"groupe {i}",
-               policy=rng.choice(["open", "closed", "closed", "secret"]))
-         for i in range(size["groups"])], batch_size=1000,
-    )  # fmt: skip
+        [
+            Group(
+                name=f"Groupe {i}",
+                slug=f"groupe-x-{i}",
+                name_key=f"groupe {i}",
+                policy=rng.choice(["open", "closed", "closed", "secret"]),
+            )
+            for i in range(size["groups"])
+        ],
+        batch_size=1000,
+    )
     group_ids = [g.pk for g in groups]
     agent_ids = [a for a, _ in agents]
     members = {(rng.choice(group_ids), a) for a in agent_ids for _ in range(rng.randint(1, 4))}
     Membership.objects.bulk_create(
-        [Membership(group_id=g, agent_id=a) for g, a in members], batch_size=5000,
+        [Membership(group_id=g, agent_id=a) for g, a in members],
+        batch_size=5000,
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     dept_of = dict(agents)
     start = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -252,12 +275,10 @@ def _posts(rng, size, agents, topics):
             else:
                 visibility, group, department = "organisation", None, None
             body = " ".join(rng.choice(WORDS) for _ in range(12))
-            yield (author, visibility, group, department, body, f"<p>{body}</p>", "", False,
-                   False, start + timedelta(minutes=i), "")  # fmt: skip
+            html, created = f"<p>{body}</p>", start + timedelta(minutes=i)
+            yield (author, visibility, group, department, body, html, "", False, False, created, "")
 
-    copy_rows("stream_post", ["author_id", "visibility", "group_id", "department_id", "body",
-              "body_html", "image", "is_announcement", "requires_ack", "created_at",
-              "idempotency_key"], posts(), size["posts"], "posts")  # fmt: skip
+    copy_rows("stream_post", POST_COLUMNS, posts(), size["posts"], "posts")
     post_ids = list(Post.objects.values_list("pk", flat=True))
     links = {(p, topics[zipf_index(rng, len(topics))]) for p in post_ids if rng.random() < 0.5}
     copy_rows("stream_post_topics", ["post_id", "topic_id"], iter(links), len(links), "topics")
@@ -272,63 +293,56 @@ def _answers(rng, size, agents, themes, topics):
     agent_ids = [a for a, _ in agents]
     now = datetime.now(UTC)
     questions = Question.objects.bulk_create(
-        [Question(author_id=rng.choice(agent_ids), theme_id=rng.choice(themes),
-                  title=f"Question {i}", body="", body_html="")
-         for i in range(size["answers"])], batch_size=2000,
-    )  # fmt: skip
+        [
+            Question(
+                author_id=rng.choice(agent_ids),
+                theme_id=rng.choice(themes),
+                title=f"Question {i}",
+                body="",
+                body_html="",
+            )
+            for i in range(size["answers"])
+        ],
+        batch_size=2000,
+    )
     Answer.objects.bulk_create(
-        [Answer(question=q, author_id=rng.choice(agent_ids), body="Réponse",
-                body_html="<p>Réponse</p>", is_accepted=True, accepted_at=now)
-         for q in questions], batch_size=2000,
-    )  # fmt: skip
+        [
+            Answer(
+                question=q,
+                author_id=rng.choice(agent_ids),
+                body="Réponse",
+                body_html="<p>Réponse</p>",
+                is_accepted=True,
+                accepted_at=now,
+            )
+            for q in questions
+        ],
+        batch_size=2000,
+    )
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * p) - 1)]
-
-
-def measure(name, size, baseline, candidate, *, n, pairs, baseline_label, commit, stamp):
-    """Interleave baseline and candidate; each returns the number of queries it ran."""
-    from django.db import connection
-
-    def run(fn):
-        # An execute wrapper counts the queries of pages too (a request resets the query log).
-        times, counted = [], []
-
-        def count(execute, sql, params, many, context):
-            counted.append(1)
-            return execute(sql, params, many, context)
-
-        for _ in range(n):
-            counted.clear()
-            with connection.execute_wrapper(count):
-                t0 = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - t0)
-        return times, len(counted)
-
-    run(baseline), run(candidate)  # warm caches
-    base_all, cand_all, ratios, queries = [], [], [], 0
-    for _ in range(pairs):
-        base, _q = run(baseline)
-        cand, queries = run(candidate)
-        base_all += base
-        cand_all += cand
-        ratios.append(statistics.median(cand) / statistics.median(base))
-    line = {
-        "id": f"experts.{name}", "size": size, "commit": commit, "date": stamp,
-        "baseline": baseline_label,
-        "baseline_p50_ms": round(statistics.median(base_all) * 1000, 2),
-        "p50_ms": round(statistics.median(cand_all) * 1000, 2),
-        "p95_ms": round(percentile(cand_all, 0.95) * 1000, 2),
-        "p99_ms": round(percentile(cand_all, 0.99) * 1000, 2),
-        "queries": queries,
-        "ratio": round(statistics.median(ratios), 2),
-        "ratio_spread": [round(min(ratios), 2), round(max(ratios), 2)],
-    }  # fmt: skip
-    print(json.dumps(line), flush=True)
-    return line
+def measure(record, name, baseline, candidate, baseline_label, *, calls, pairs):
+    """Baseline and candidate interleaved; the figure goes to the run's raw files."""
+    rounds, queries = interleaved(baseline, candidate, calls=calls, pairs=pairs)
+    base_all = [t for base, _cand in rounds for t in base]
+    cand_all = [t for _base, cand in rounds for t in cand]
+    ratios = [statistics.median(cand) / statistics.median(base) for base, cand in rounds]
+    return record.add(
+        {
+            "id": f"experts.{name}",
+            "size": record.size,
+            "commit": record.commit,
+            "date": record.date,
+            "baseline": baseline_label,
+            "baseline_p50_ms": percentile_ms(base_all, 0.5),
+            "p50_ms": percentile_ms(cand_all, 0.5),
+            "p95_ms": percentile_ms(cand_all, 0.95),
+            "p99_ms": percentile_ms(cand_all, 0.99),
+            "queries": queries,
+            "ratio": round(statistics.median(ratios), 2),
+            "ratio_spread": [round(min(ratios), 2), round(max(ratios), 2)],
+        }
+    )
 
 
 def main():
@@ -336,7 +350,10 @@ def main():
     parser.add_argument("--size", choices=SIZES, default="S")
     parser.add_argument("--calls", type=int, default=20, help="calls per half-pair")
     parser.add_argument("--pairs", type=int, default=5)
+    add_result_arguments(parser)
     args = parser.parse_args()
+    if os.environ.get("DATABASE_URL", "").endswith("/transverse_bench_stream_l"):
+        sys.exit("Use a database of your own: transverse_bench_stream_l belongs to the feed bench.")
     setup_django()
     generate(SIZES[args.size])
 
@@ -353,8 +370,11 @@ def main():
 
     searcher = (
         User.objects.filter(is_superuser=False, is_active=True)
-        .annotate(n=Count("memberships")).filter(n__gte=2).order_by("pk").first()
-    )  # fmt: skip
+        .annotate(n=Count("memberships"))
+        .filter(n__gte=2)
+        .order_by("pk")
+        .first()
+    )
     ranked = list(Skill.objects.annotate(n=Count("claims")).order_by("-n", "pk"))
     top, p90, median = ranked[0], ranked[len(ranked) // 10], ranked[len(ranked) // 2]
 
@@ -368,19 +388,20 @@ def main():
     department = (
         Department.objects.filter(is_active=True).annotate(n=Count("agents")).order_by("-n").first()
     )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-    ).stdout.strip()
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    record = Run("experts", args.size, label=args.label, history=not args.no_history)
     facts = {
-        "agents": User.objects.count(), "skills": Skill.objects.count(),
-        "claims": SkillClaim.objects.count(), "top_skill_claims": ranked[0].n,
-        "p90_skill_claims": p90.n, "median_skill_claims": median.n, "themes": Theme.objects.count(),
+        "agents": User.objects.count(),
+        "skills": Skill.objects.count(),
+        "claims": SkillClaim.objects.count(),
+        "top_skill_claims": ranked[0].n,
+        "p90_skill_claims": p90.n,
+        "median_skill_claims": median.n,
+        "themes": Theme.objects.count(),
         "departments": Department.objects.filter(is_active=True).count(),
         "ambassadors": Ambassador.objects.count(),
         "searcher_groups": Membership.objects.filter(agent=searcher).count(),
-    }  # fmt: skip
-    print(json.dumps({"facts": facts}))
+    }
+    print(facts, flush=True)
 
     def bare_claims(skill):
         return lambda: list(
@@ -396,35 +417,59 @@ def main():
 
         return call
 
-    common = {"n": args.calls, "pairs": args.pairs, "commit": commit, "stamp": stamp}
-    lines = [
-        measure("finder.one_skill_top_dept_level", args.size, bare_claims(top),
-                finder(top.label, department=department, level=2),
-                baseline_label="bare indexed claims query of the skill", **common),
-        measure("finder.synonym_top_accepts", args.size, bare_claims(top),
-                finder(synonym, accepts_requests=True),
-                baseline_label="bare indexed claims query of the skill", **common),
-        measure("finder.synonym_top_nofilter", args.size, bare_claims(top), finder(synonym),
-                baseline_label="bare indexed claims query of the skill", **common),
-        measure("finder.p90_skill_synonym_dept", args.size, bare_claims(p90),
-                finder(synonym_of(p90),
-                       department=department),
-                baseline_label="bare indexed claims query of the skill", **common),
-        measure("finder.median_skill_synonym_accepts", args.size, bare_claims(median),
-                finder(synonym_of(median),
-                       accepts_requests=True),
-                baseline_label="bare indexed claims query of the skill", **common),
-        measure("finder.median_skill_level", args.size, bare_claims(median),
-                finder(median.label, level=2),
-                baseline_label="bare indexed claims query of the skill", **common),
-        measure("finder.theme", args.size, bare_claims(top), finder("", theme=theme),
-                baseline_label="bare indexed claims query of the theme's top skill", **common),
-        measure("coverage.matrix", args.size,
-                lambda: list(Ambassador.objects.filter(status="active")
-                             .values_list("department_id", "theme_id")),
-                lambda: coverage_matrix(searcher),
-                baseline_label="bare fetch of the active ambassador rows", **common),
-    ]  # fmt: skip
+    def active_ambassadors():
+        return list(
+            Ambassador.objects.filter(status="active").values_list("department_id", "theme_id")
+        )
+
+    claims_label = "bare indexed claims query of the skill"
+    figures = [
+        (
+            "finder.one_skill_top_dept_level",
+            bare_claims(top),
+            finder(top.label, department=department, level=2),
+            claims_label,
+        ),
+        (
+            "finder.synonym_top_accepts",
+            bare_claims(top),
+            finder(synonym, accepts_requests=True),
+            claims_label,
+        ),
+        ("finder.synonym_top_nofilter", bare_claims(top), finder(synonym), claims_label),
+        (
+            "finder.p90_skill_synonym_dept",
+            bare_claims(p90),
+            finder(synonym_of(p90), department=department),
+            claims_label,
+        ),
+        (
+            "finder.median_skill_synonym_accepts",
+            bare_claims(median),
+            finder(synonym_of(median), accepts_requests=True),
+            claims_label,
+        ),
+        (
+            "finder.median_skill_level",
+            bare_claims(median),
+            finder(median.label, level=2),
+            claims_label,
+        ),
+        (
+            "finder.theme",
+            bare_claims(top),
+            finder("", theme=theme),
+            "bare indexed claims query of the theme's top skill",
+        ),
+        (
+            "coverage.matrix",
+            active_ambassadors,
+            lambda: coverage_matrix(searcher),
+            "bare fetch of the active ambassador rows",
+        ),
+    ]
+    common = {"calls": args.calls, "pairs": args.pairs}
+    lines = [measure(record, *figure, **common) for figure in figures]
     with override_settings(ROOT_URLCONF="bench.experts.urls", ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.force_login(searcher)
@@ -436,37 +481,36 @@ def main():
 
             return call
 
+        pages = {
+            "page.finder_median_synonym": f"/experts/?q={median_synonym}&accepts_requests=on",
+            "page.finder_top_synonym": f"/experts/?q={synonym}&accepts_requests=on",
+            "page.coverage": "/experts/coverage/",
+        }
         hello = get("/bench-hello/")
-        lines += [
-            measure("page.finder_median_synonym", args.size, hello,
-                    get(f"/experts/?q={median_synonym}&accepts_requests=on"),
-                    baseline_label="hello view, same process", **common),
-            measure("page.finder_top_synonym", args.size, hello,
-                    get(f"/experts/?q={synonym}&accepts_requests=on"),
-                    baseline_label="hello view, same process", **common),
-            measure("page.coverage", args.size, hello, get("/experts/coverage/"),
-                    baseline_label="hello view, same process", **common),
-        ]  # fmt: skip
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    out = results / f"experts-{args.size}-{stamp}.jsonl"
-    out.write_text(
-        json.dumps({"facts": facts}) + "\n" + "".join(json.dumps(line) + "\n" for line in lines),
-        encoding="utf-8",
-    )
-    summary = io.StringIO()
-    summary.write(f"# Experts benchmark, size {args.size}, commit {commit}, {stamp}\n\n")
-    summary.write("Data: " + ", ".join(f"{k} {v:,}" for k, v in facts.items()) + "\n\n")
-    summary.write("| figure | p50 ms | p95 ms | queries | baseline | baseline p50 ms | "
-                  "ratio (median, spread) |\n|---|---|---|---|---|---|---|\n")  # fmt: skip
+        for name, url in pages.items():
+            lines.append(
+                measure(record, name, hello, get(url), "hello view, same process", **common)
+            )
+    record.finish(summary(record, facts, lines), facts=facts)
+
+
+def summary(record, facts, lines) -> str:
+    text = [
+        f"# Experts benchmark, size {record.size}, commit {record.commit}, {record.date}",
+        "",
+        "Data: " + ", ".join(f"{k} {v:,}" for k, v in facts.items()),
+        "",
+        "| figure | p50 ms | p95 ms | queries | baseline | baseline p50 ms | "
+        "ratio (median, spread) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for line in lines:
         low, high = line["ratio_spread"]
-        summary.write(
+        text.append(
             f"| {line['id']} | {line['p50_ms']} | {line['p95_ms']} | {line['queries']} | "
-            f"{line['baseline']} | {line['baseline_p50_ms']} | {line['ratio']} ({low}–{high}) |\n"
+            f"{line['baseline']} | {line['baseline_p50_ms']} | {line['ratio']} ({low}–{high}) |"
         )
-    (results / f"experts-{args.size}-{stamp}.md").write_text(summary.getvalue(), encoding="utf-8")
-    print(summary.getvalue())
+    return "\n".join(text) + "\n"
 
 
 if __name__ == "__main__":

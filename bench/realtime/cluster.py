@@ -110,19 +110,21 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         bin_dir = self.bin_dir()
-        self._run(str(bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
-                  "--auth=trust", "-E", "UTF8", "--no-sync")  # fmt: skip
+        flags = ["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
+        self._run(str(bin_dir / "initdb"), "-D", str(self.data), *flags)
 
     def start(self) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
-                   "-c fsync=off -c synchronous_commit=off")  # fmt: skip
-        self._run(str(self.bin_dir() / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
-                  "-o", options, "-w", "start")  # fmt: skip
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+            "-c fsync=off -c synchronous_commit=off"
+        )
+        pg_ctl, data = str(self.bin_dir() / "pg_ctl"), str(self.data)
+        self._run(pg_ctl, "-D", data, "-l", str(self.log), "-o", options, "-w", "start")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            self._run(str(self.bin_dir() / "pg_ctl"), "-D", str(self.data), "-m", "fast",
-                      "-w", "stop")  # fmt: skip
+            pg_ctl, data = str(self.bin_dir() / "pg_ctl"), str(self.data)
+            self._run(pg_ctl, "-D", data, "-m", "fast", "-w", "stop")
 
 
 class Database:

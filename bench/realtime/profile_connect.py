@@ -47,11 +47,12 @@ def main(count: int, batch: int, py_spy: str, out: Path, idle: bool):
     with cluster(agents=count, rooms=rooms, servers=1, cpus=(1,), **SETTINGS) as run:
         server, agents = run["servers"][0], run["agents"]
         asyncio.run(cycle(server, agents[:100], batch))  # warm up: imports, connections
+        options = ["--format", "raw", "--rate", "200", "--threads"] + (["--idle"] if idle else [])
         spy = subprocess.Popen(
-            [py_spy, "record", "--pid", str(server.process.pid), "--format", "raw",
-             "--rate", "200", "--threads", *(["--idle"] if idle else []), "--output", str(out)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [py_spy, "record", "--pid", str(server.process.pid), *options, "--output", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             time.sleep(1)
             rate, took, cpu_open, cpu_close = asyncio.run(cycle(server, agents, batch))

@@ -42,11 +42,12 @@ def main(count: int, py_spy: str, out: Path):
     with cluster(agents=SENDERS + 2, rooms=[20], servers=1, cpus=(1,), **SETTINGS) as run:
         server = run["servers"][0]
         asyncio.run(drive(server, run, 100))  # warm up: imports, connections
+        options = ["--format", "raw", "--rate", "200", "--threads", "--idle"]
         spy = subprocess.Popen(
-            [py_spy, "record", "--pid", str(server.process.pid), "--format", "raw",
-             "--rate", "200", "--threads", "--idle", "--output", str(out)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [py_spy, "record", "--pid", str(server.process.pid), *options, "--output", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             rate = asyncio.run(drive(server, run, count))
         finally:

@@ -1,6 +1,8 @@
 """bench/realtime: an asyncio swarm of WebSocket clients against real daphne processes,
 each figure beside a bare websockets-library server doing the same socket work in the same
-run (see baseline_server.py). Prints one JSON line per figure and a Markdown summary.
+run (see baseline_server.py). Prints one JSON line per figure and a Markdown summary, writes
+both to bench/results/tmp/ and appends the run to bench/results/realtime-history.jsonl
+(bench/README.md).
 
     .venv/bin/python -m bench.realtime.swarm --size S      # CI-sized, a couple of minutes
     .venv/bin/python -m bench.realtime.swarm --size M      # by hand
@@ -12,9 +14,7 @@ Server on CPU 1, clients on CPU 0 (taskset), as bench notes ask. Needs PostgreSQ
 import argparse
 import asyncio
 import collections
-import datetime
 import itertools
-import json
 import os
 import random
 import signal
@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import Run, add_result_arguments, percentile_ms
 from bench.realtime.client import Client
 from bench.realtime.cluster import LISTEN_BACKLOG, ROOT, cluster, free_port, wait_port
 
@@ -58,16 +59,8 @@ SETTINGS = {
     "TRANSVERSE_WS_RATE": 10**6,
     "TRANSVERSE_WS_BURST": 10**6,
 }
-RESULTS = []
-OUT: list[Path] = []
-COMMIT: list[str] = []  # the commit measured, read once at the start of the run
+RUN: list[Run] = []  # the run being measured, set by main()
 SENDERS = 10  # sockets sending at once in (b), each with up to 2 sends in flight
-
-
-def commit() -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
 
 
 def rss_kib(pid: int) -> int:
@@ -77,34 +70,25 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def pct(values, q):
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
-
-
 def record(id_, size, baseline, value, unit, latencies=None, **extra):
     ratio = round(value / baseline, 3) if baseline else None
-    row = {
-        "id": id_,
-        "size": size,
-        "unit": unit,
-        "baseline": round(baseline, 2) if baseline else None,
-        "value": round(value, 2),
-        "ratio": ratio,
-        "p50": pct(latencies, 0.5),
-        "p95": pct(latencies, 0.95),
-        "p99": pct(latencies, 0.99),
-        "commit": COMMIT[0] if COMMIT else commit(),
-        "date": datetime.date.today().isoformat(),
-        **extra,
-    }
-    RESULTS.append(row)
-    print(json.dumps(row), flush=True)
-    if OUT:  # written as we go: a long run that fails late keeps its figures
-        with OUT[0].open("a") as out:
-            out.write(json.dumps(row) + "\n")
+    run = RUN[0]
+    run.add(
+        {
+            "id": id_,
+            "size": size,
+            "unit": unit,
+            "baseline": round(baseline, 2) if baseline else None,
+            "value": round(value, 2),
+            "ratio": ratio,
+            "p50": percentile_ms(latencies, 0.5),
+            "p95": percentile_ms(latencies, 0.95),
+            "p99": percentile_ms(latencies, 0.99),
+            "commit": run.commit,
+            "date": run.date,
+            **extra,
+        }
+    )
 
 
 class Bare:
@@ -218,8 +202,13 @@ async def round_trips(server, senders, room, count, *, rate=None, in_flight=2):
             pending[f"r{n}"] = (time.perf_counter(), done)
             waits.append(done)
             target = room[index % len(room)] if isinstance(room, list) else room
-            frame = {"action": "send", "conversation": target, "body": f"message {n}",
-                     "key": f"b{run}-{n:07d}", "ref": f"r{n}"}  # fmt: skip
+            frame = {
+                "action": "send",
+                "conversation": target,
+                "body": f"message {n}",
+                "key": f"b{run}-{n:07d}",
+                "ref": f"r{n}",
+            }
             await client.send(frame)
         await asyncio.wait_for(asyncio.gather(*waits), 120)
         task.cancel()
@@ -229,6 +218,17 @@ async def round_trips(server, senders, room, count, *, rate=None, in_flight=2):
     elapsed = time.perf_counter() - started
     await close_all(clients)
     return count / elapsed, latencies
+
+
+async def send_rates(bare, one, senders, room, count, pairs=5):
+    """(b) The bare server's and daphne's send rates, interleaved `pairs` times."""
+    bases, values = [], []
+    for _ in range(pairs):
+        bare_rate, _ = await round_trips(bare, [(0, "")] * SENDERS, 0, count)
+        rate, _ = await round_trips(one, senders, room, count)
+        bases.append(bare_rate)
+        values.append(rate)
+    return bases, values
 
 
 # (c)/(d) fan-out ------------------------------------------------------------------------
@@ -442,17 +442,21 @@ async def storm(server, agents) -> dict:
     }
 
 
-async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 5, idle_count=None):
+async def main(
+    size: str,
+    parts: str = "abcdefg",
+    label: str = "",
+    pairs: int = 5,
+    idle_count=None,
+    history=True,
+):
     s = dict(SIZES[size])
     if idle_count:  # (a) at the issue's own count: --idle 10000
         s["idle"] = idle_count
-    day = datetime.date.today().isoformat()
-    suffix = "" if parts == "abcdefg" else f"-{parts}"
-    day = f"{day}-{label}" if label else day
-    OUT.append(ROOT / "bench" / "results" / f"realtime-{size}{suffix}-{day}.jsonl")
-    COMMIT.append(commit())
+    kind = "" if parts == "abcdefg" else parts
+    label = "-".join(part for part in (kind, label) if part)
+    RUN.append(Run("realtime", size, label=label, history=history))
     load_at_start = os.getloadavg()[0]
-    OUT[0].unlink(missing_ok=True)
     agents_needed = max(s["idle"], max(s["rooms"]), s["storm"], 20) + 2
     # 21: (f) alone in its room; 22..: one room per sender for (b) spread over rooms
     spread = list(range(22, 22 + SENDERS))
@@ -470,48 +474,28 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                 value = await idle(one, one.process.pid, agents[: s["idle"]])
                 record("a_idle_kib_per_socket", s["idle"], base, value, "KiB/socket")
             if "b" in parts:
-                # (b) throughput, A B A B
-                ratios, values, bases = [], [], []
+                # (b) throughput, A B A B; then the same sends, each socket in a
+                # conversation of its own: one conversation's row lock orders every send.
                 senders = agents[:SENDERS]
-                for _ in range(5):
-                    b_rate, _ = await round_trips(bare, [(0, "")] * SENDERS, 0, s["rtt"] // 2)
-                    d_rate, _ = await round_trips(one, senders, run["rooms"][20], s["rtt"] // 2)
-                    bases.append(b_rate)
-                    values.append(d_rate)
-                    ratios.append(d_rate / b_rate)
-                record(
-                    "b_send_round_trip_per_s",
-                    s["rtt"],
-                    statistics.median(bases),
-                    statistics.median(values),
-                    "messages/s",
-                    spread=[round(min(ratios), 3), round(max(ratios), 3)],
-                )
-                # The same sends, each socket in a conversation of its own: (b) above
-                # measures one conversation, whose row lock orders every send in turn.
-                ratios, values, bases = [], [], []
                 own_rooms = [run["rooms"][size] for size in spread]
-                for _ in range(5):
-                    b_rate, _ = await round_trips(bare, [(0, "")] * SENDERS, 0, s["rtt"] // 2)
-                    d_rate, _ = await round_trips(one, senders, own_rooms, s["rtt"] // 2)
-                    bases.append(b_rate)
-                    values.append(d_rate)
-                    ratios.append(d_rate / b_rate)
-                record(
-                    "b_send_round_trip_per_s_many_rooms",
-                    s["rtt"],
-                    statistics.median(bases),
-                    statistics.median(values),
-                    "messages/s",
-                    spread=[round(min(ratios), 3), round(max(ratios), 3)],
-                )
+                for name, target in (("", run["rooms"][20]), ("_many_rooms", own_rooms)):
+                    bases, values = await send_rates(bare, one, senders, target, s["rtt"] // 2)
+                    ratios = [v / b for v, b in zip(values, bases, strict=True)]
+                    record(
+                        f"b_send_round_trip_per_s{name}",
+                        s["rtt"],
+                        statistics.median(bases),
+                        statistics.median(values),
+                        "messages/s",
+                        spread=[round(min(ratios), 3), round(max(ratios), 3)],
+                    )
                 _, base_lat = await round_trips(bare, [(0, "")] * SENDERS, 0, 500, rate=100)
                 _, lat = await round_trips(one, senders, run["rooms"][20], 500, rate=100)
                 record(
                     "b_round_trip_latency_at_100_per_s",
                     500,
-                    pct(base_lat, 0.99),
-                    pct(lat, 0.99),
+                    percentile_ms(base_lat, 0.99),
+                    percentile_ms(lat, 0.99),
                     "ms p99",
                     latencies=lat,
                 )
@@ -536,8 +520,8 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                         "deliveries/s",
                         latencies=lat,
                         delivered_ratio=round(ratio, 4),
-                        full_delivery_p99_ms=pct(done, 0.99),
-                        baseline_full_delivery_p99_ms=pct(base_done, 0.99),
+                        full_delivery_p99_ms=percentile_ms(done, 0.99),
+                        baseline_full_delivery_p99_ms=percentile_ms(base_done, 0.99),
                     )
                     # Latency at 1,000 deliveries/s offered (open loop), and how long a
                     # message takes to reach every member when the room is not saturated.
@@ -552,13 +536,13 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                     record(
                         f"c_fanout_{members}_p99_ms_at_1000_per_s",
                         members,
-                        pct(base_lat, 0.99),
-                        pct(lat, 0.99),
+                        percentile_ms(base_lat, 0.99),
+                        percentile_ms(lat, 0.99),
                         "ms p99",
                         latencies=lat,
                         delivered_ratio=round(ratio, 4),
-                        full_delivery_p99_ms=pct(done, 0.99),
-                        baseline_full_delivery_p99_ms=pct(base_done, 0.99),
+                        full_delivery_p99_ms=percentile_ms(done, 0.99),
+                        baseline_full_delivery_p99_ms=percentile_ms(base_done, 0.99),
                         offered_messages_per_s=round(offered, 2),
                     )
                     rate2, ratio2, done2, lat2 = await fan_out(
@@ -572,7 +556,7 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
                         "deliveries/s",
                         latencies=lat2,
                         delivered_ratio=round(ratio2, 4),
-                        full_delivery_p99_ms=pct(done2, 0.99),
+                        full_delivery_p99_ms=percentile_ms(done2, 0.99),
                     )
             if "f" in parts:
                 # (f)
@@ -620,15 +604,14 @@ async def main(size: str, parts: str = "abcdefg", label: str = "", pairs: int = 
         finally:
             bare.stop()
     summary = ["| figure | size | baseline | value | ratio | p99 ms |", "|---|---|---|---|---|---|"]
-    for r in RESULTS:
+    for r in RUN[0].figures:
         summary.append(
             f"| {r['id']} | {r['size']} | {r['baseline']} | {r['value']} {r['unit']} | "
             f"{r['ratio']} | {r['p99']} |"
         )
-    print("\n".join(summary))
     loads = f"load average {load_at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
-    OUT[0].with_suffix(".md").write_text(
-        f"# Real-time benchmark, size {size}, {day}, commit {COMMIT[0]}\n\n"
+    RUN[0].finish(
+        f"# Real-time benchmark, size {size}, {RUN[0].date}, commit {RUN[0].commit}\n\n"
         + "\n".join(summary)
         + f"\n\nMachine: {os.cpu_count()} CPUs, {loads}.\n"
     )
@@ -638,7 +621,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--parts", default="abcdefg", help="figures to run, e.g. bf")
-    parser.add_argument("--label", default="", help="added to the result files' names")
+    add_result_arguments(parser)
     parser.add_argument("--pairs", type=int, default=5, help="(e): storms per server")
     parser.add_argument(
         "--idle", type=int, default=None, help="(a): sockets, instead of the size's"
@@ -647,4 +630,6 @@ if __name__ == "__main__":
     parts = "".join(sorted(set(arguments.parts)))
     # Stopped by SIGTERM as by Ctrl+C: the cluster's processes and database are removed.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    asyncio.run(main(arguments.size, parts, arguments.label, arguments.pairs, arguments.idle))
+    options = {"pairs": arguments.pairs, "idle_count": arguments.idle}
+    history = not arguments.no_history
+    asyncio.run(main(arguments.size, parts, arguments.label, history=history, **options))

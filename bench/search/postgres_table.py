@@ -6,56 +6,47 @@ Re-measures the PostgreSQL engine after a change without re-indexing (a 1,000,00
 rebuild takes a quarter of an hour here). The table must hold run.py's data for --size.
 No Tantivy baseline in this run: the absolute figures only compare with each other. The
 queries are drawn as run.py draws them (same seeds); the EXPLAIN ANALYZE of one medium and
-one frequent query (with facets) is written beside the figures.
+one frequent query (with facets) is written beside the figures (bench/results/tmp/), and
+the run is appended to bench/results/search-history.jsonl with the label postgres-table.
 """
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
+from bench.common import (  # noqa: E402
+    Run,
+    add_result_arguments,
+    explain_calls,
+    percentile,
+    setup_django,
+)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=20)
+    add_result_arguments(parser)
     args = parser.parse_args()
-    import django
+    setup_django(migrate=False)
 
-    django.setup()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from bench.search.run import SEED, actor_tokens, corpus, ours, percentile, queries
+    from bench.search.run import SEED, actor_tokens, corpus, ours, queries
     from intranet.search.engines.postgres_engine import PostgresEngine
 
     words, items = corpus(args.size)
     rng = random.Random(SEED + 1)
     tokens = actor_tokens(rng)
     engine = PostgresEngine()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    date = datetime.now(UTC).strftime("%Y-%m-%d")
-    lines = [
-        f"# PostgreSQL engine on the existing {args.size:,}-row table ({date}, commit {commit})",
-        "",
-        "No baseline in this run (see the module docstring). Milliseconds.",
-        "",
-        "| queries | p50 | p95 | p50 with facets | p95 with facets |",
-        "|---|---|---|---|---|",
-    ]
+    label = "-".join(part for part in ("postgres-table", args.label) if part)
+    record = Run("search", args.size, label=label, history=not args.no_history)
     drawn = queries(words, items, rng, args.queries)
     for kind, qs in drawn.items():
-        row = []
+        figure = {"id": f"postgres_table.{kind}", "size": args.size, "unit": "ms"}
         for facets in (False, True):
             run = ours(engine, tokens, facets)
             for q in qs[:3]:
@@ -65,25 +56,33 @@ def main():
                 start = time.perf_counter()
                 run(q)
                 times.append((time.perf_counter() - start) * 1000)
-            row += [f"{percentile(times, 50):.1f}", f"{percentile(times, 95):.1f}"]
-        lines.append(f"| {kind} | " + " | ".join(row) + " |")
-        print(lines[-1], flush=True)
+            suffix = "_facets" if facets else ""
+            figure[f"p50{suffix}"] = round(percentile(times, 0.5), 1)
+            figure[f"p95{suffix}"] = round(percentile(times, 0.95), 1)
+        record.add(figure)
     plans = []
     for kind in ("medium", "frequent"):
-        with CaptureQueriesContext(connection) as captured:
-            ours(engine, tokens, True)(drawn[kind][0])
-        with connection.cursor() as cursor:
-            for executed in captured.captured_queries:
-                sql = executed["sql"]
-                if sql.startswith("EXPLAIN") or "reltuples" in sql:
-                    continue
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = "\n".join(r[0] for r in cursor.fetchall())
-                plans.append(f"-- {kind}: {drawn[kind][0]}\n{sql}\n{plan}")
-    stem = ROOT / "bench" / "results" / f"search-{args.size}-{date}-postgres-table"
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    stem.with_name(stem.name + "-explain.txt").write_text("\n\n".join(plans) + "\n")
-    print("\n".join(lines))
+        q = drawn[kind][0]
+        calls = explain_calls(
+            lambda q=q: ours(engine, tokens, True)(q), keep=lambda sql: "reltuples" not in sql
+        )
+        plans += [f"-- {kind}: {q}\n{sql}\n{plan}" for sql, plan in calls]
+    record.write("-explain.txt", "\n\n".join(plans) + "\n")
+    lines = [
+        f"# PostgreSQL engine on the existing {args.size:,}-row table "
+        f"({record.date}, commit {record.commit})",
+        "",
+        "No baseline in this run (see the module docstring). Milliseconds.",
+        "",
+        "| queries | p50 | p95 | p50 with facets | p95 with facets |",
+        "|---|---|---|---|---|",
+    ]
+    for f in record.figures:
+        kind = f["id"].split(".")[1]
+        lines.append(
+            f"| {kind} | {f['p50']} | {f['p95']} | {f['p50_facets']} | {f['p95_facets']} |"
+        )
+    record.finish("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

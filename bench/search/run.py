@@ -10,17 +10,16 @@ in 20 groups (the permission filter is part of every query), interleaved engine 
 also given as a ratio to raw Tantivy (the baseline: Tantivy with no Django, no facets, no
 re-check) measured in the same run. `--engines` picks which of our engines run; with
 PostgreSQL, the EXPLAIN ANALYZE of one frequent-term query is saved beside the results.
-One JSON line per figure goes to bench/results/, with a Markdown summary.
+One JSON line per figure goes to bench/results/tmp/, with a Markdown summary, and the run
+to bench/results/search-history.jsonl (bench/README.md).
 """
 
 import argparse
 import itertools
-import json
 import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,12 +29,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import (  # noqa: E402
+    Run,
+    add_result_arguments,
+    explain_calls,
+    percentile,
+    setup_django,
+    timed,
+)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
 
 SEED = 20260
 GROUPS, OPEN_SHARE, DEPARTMENTS = 2000, 0.10, 50
-ONSETS = ["b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "gr", "pr",
-          "tr", "br", "cl", "pl", "qu", "j"]  # fmt: skip
+ONSETS = [
+    *("b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "gr", "pr", "tr"),
+    *("br", "cl", "pl", "qu", "j"),
+]
 VOWELS = ["a", "e", "i", "o", "u", "é", "è", "ou", "au", "ai", "eu", "on", "an", "in"]
 CODAS = ["", "", "", "n", "r", "s", "t", "l", "x", "nt", "que", "ment", "tion", "age"]
 
@@ -107,9 +117,16 @@ def documents(items):
 
     for pk, text, acl, group, department, created in items:
         yield Document(
-            kind="post", pk=pk, title="", body=text, acl=acl, author_id=pk % 5000 + 1,
-            group_id=group, department_id=department, created_at=created,
-        ).with_digest()  # fmt: skip
+            kind="post",
+            pk=pk,
+            title="",
+            body=text,
+            acl=acl,
+            author_id=pk % 5000 + 1,
+            group_id=group,
+            department_id=department,
+            created_at=created,
+        ).with_digest()
 
 
 class TantivyReference:
@@ -186,48 +203,17 @@ def make_engine(name: str, workdir: Path):
     return PostgresEngine()
 
 
-def stem_of(size: int, date: str, label: str = "") -> Path:
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    return out / f"search-{size}-{date}{'-' + label if label else ''}"
-
-
-def explain(engine, tokens, q: str, stem: Path) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the SQL the PostgreSQL engine runs for q, with facets."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def explain_frequent(engine, tokens, q: str) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SQL the PostgreSQL engine runs for q, with facets,
+    less its own frequency probe."""
     ours(engine, tokens, facets=True)(q)  # warm
-    with CaptureQueriesContext(connection) as captured:
-        ours(engine, tokens, facets=True)(q)
-    plans = [f"-- query: {q}\n"]
-    with connection.cursor() as cursor:
-        for executed in captured.captured_queries:
-            if executed["sql"].startswith("EXPLAIN") or "reltuples" in executed["sql"]:
-                continue  # the engine's own frequency probe
-            try:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + executed["sql"])
-                plan = "\n".join(r[0] for r in cursor.fetchall())
-            except Exception as exc:  # a figure lost, not the run
-                plan = f"EXPLAIN failed: {exc}"
-            plans.append(executed["sql"] + "\n" + plan)
-    path = stem.with_name(stem.name + "-explain-frequent.txt")
-    path.write_text("\n\n".join(plans) + "\n")
-    print(f"EXPLAIN ANALYZE written to {path}", flush=True)
+    plans = explain_calls(
+        lambda: ours(engine, tokens, facets=True)(q), keep=lambda sql: "reltuples" not in sql
+    )
+    return "\n\n".join([f"-- query: {q}"] + [f"{sql}\n{plan}" for sql, plan in plans]) + "\n"
 
 
 # --- measuring -----------------------------------------------------------------------------
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
-
-
-def timed(fn, *args):
-    start = time.perf_counter()
-    fn(*args)
-    return (time.perf_counter() - start) * 1000
-
-
 def lag_under_posters(engine_name: str, index_dir: Path, posters=20, each=10) -> list[float]:
     """Seconds from commit to searchable (entry done) with 20 concurrent posters."""
     from django.conf import settings
@@ -281,35 +267,37 @@ def main():
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=30, help="queries per kind")
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--label", default="", help="suffix of the result files (run3...)")
     parser.add_argument(
         "--engines", default="whoosh,postgres,tantivy", help="our engines to measure (comma list)"
     )
+    add_result_arguments(parser)
     args = parser.parse_args()
-
-    import django
-
-    django.setup()
+    setup_django(postgres=False, migrate=False)
     from django.core.management import call_command
     from django.db import connection
 
     use_pg = connection.vendor == "postgresql" and not args.no_postgres
     if use_pg:
         call_command("migrate", verbosity=0)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    this_run = Run("search", args.size, label=args.label, history=not args.no_history)
     workdir = Path(tempfile.mkdtemp(prefix="search-bench-"))
     rng = random.Random(SEED + 1)
-    figures = []
 
     def record(fid, value, baseline=None, unit="", **extra):
-        line = {"id": fid, "size": args.size, "value": value, "baseline": baseline,
-                "ratio": round(value / baseline, 2) if baseline else None, "unit": unit,
-                "commit": commit, "date": date, **extra}  # fmt: skip
-        figures.append(line)
-        print(json.dumps(line), flush=True)
+        ratio = round(value / baseline, 2) if baseline else None
+        this_run.add(
+            {
+                "id": fid,
+                "size": args.size,
+                "value": value,
+                "baseline": baseline,
+                "ratio": ratio,
+                "unit": unit,
+                "commit": this_run.commit,
+                "date": this_run.date,
+                **extra,
+            }
+        )
 
     print(f"generating {args.size} items ...", flush=True)
     words, items = corpus(args.size)
@@ -348,50 +336,54 @@ def main():
         times = {name: [] for name in runners}
         for q in qs:  # interleaved: every engine on the same query in turn
             for name, run in runners.items():
-                times[name].append(timed(run, q))
+                times[name].append(timed(run, q) * 1000)
         base = times["tantivy_raw"]
         for name, values in times.items():
             ratios = [v / b for v, b in zip(values, base, strict=True) if b > 0]
             record(
-                f"query.{kind}.{name}", round(statistics.median(values), 2),
-                round(statistics.median(base), 2), unit="ms",
-                p50=round(percentile(values, 50), 2), p95=round(percentile(values, 95), 2),
-                p99=round(percentile(values, 99), 2),
+                f"query.{kind}.{name}",
+                round(statistics.median(values), 2),
+                round(statistics.median(base), 2),
+                unit="ms",
+                p50=round(percentile(values, 0.5), 2),
+                p95=round(percentile(values, 0.95), 2),
+                p99=round(percentile(values, 0.99), 2),
                 ratio_median=round(statistics.median(ratios), 1) if ratios else None,
-                ratio_p25=round(percentile(ratios, 25), 1) if ratios else None,
-                ratio_p75=round(percentile(ratios, 75), 1) if ratios else None,
-            )  # fmt: skip
+                ratio_p25=round(percentile(ratios, 0.25), 1) if ratios else None,
+                ratio_p75=round(percentile(ratios, 0.75), 1) if ratios else None,
+            )
 
     if use_pg:
-        explain(
-            engines["postgres"],
-            tokens,
-            queries(words, items, rng, 1)["frequent"][0],
-            stem_of(args.size, date, args.label),
+        frequent = queries(words, items, rng, 1)["frequent"][0]
+        this_run.write(
+            "-explain-frequent.txt", explain_frequent(engines["postgres"], tokens, frequent)
         )
         for name in engines:
             lags = lag_under_posters(name, workdir / f"lag-{name}")
             if lags:
-                record(f"lag.{name}", round(statistics.median(lags), 3), unit="s",
-                       p50=round(percentile(lags, 50), 3), p95=round(percentile(lags, 95), 3),
-                       p99=round(percentile(lags, 99), 3), n=len(lags))  # fmt: skip
+                record(
+                    f"lag.{name}",
+                    round(statistics.median(lags), 3),
+                    unit="s",
+                    p50=round(percentile(lags, 0.5), 3),
+                    p95=round(percentile(lags, 0.95), 3),
+                    p99=round(percentile(lags, 0.99), 3),
+                    n=len(lags),
+                )
 
-    stem = stem_of(args.size, date, args.label)
-    stem.with_suffix(".jsonl").write_text("".join(json.dumps(f) + "\n" for f in figures))
     lines = [
-        f"# Search benchmark, {args.size:,} items ({date}, commit {commit})",
+        f"# Search benchmark, {args.size:,} items ({this_run.date}, commit {this_run.commit})",
         "",
         "| figure | value | raw Tantivy (baseline) | ratio | p50 | p95 |",
         "|---|---|---|---|---|---|",
     ]
-    for f in figures:
+    for f in this_run.figures:
         ratio = f.get("ratio_median") or f["ratio"] or ""
         lines.append(
             f"| {f['id']} | {f['value']} {f['unit']} | {f['baseline'] or ''} | {ratio} | "
             f"{f.get('p50', '')} | {f.get('p95', '')} |"
         )
-    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    this_run.finish("\n".join(lines) + "\n")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -22,18 +22,20 @@ The inbox table is filled for the measured agent only (a read touches one agent'
 """
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    Run,
+    add_result_arguments,
+    percentile_ms,
+    setup_django,
+)
 from bench.stream import run  # noqa: E402
 
 INBOX_DDL = """
@@ -158,25 +160,37 @@ def write_figures(samples: int, celebrity_ids: list[int]) -> dict:
     kinds = {
         "group post": Post.objects.filter(visibility="group"),
         "department post": Post.objects.filter(visibility="department"),
-        "organisation post": Post.objects.filter(visibility="organisation", is_announcement=False)
-        .exclude(author_id__in=celebrity_ids),
+        "organisation post": Post.objects.filter(
+            visibility="organisation", is_announcement=False
+        ).exclude(author_id__in=celebrity_ids),
         "post by an account everyone follows": Post.objects.filter(author_id__in=celebrity_ids),
         "announcement": Post.objects.filter(visibility="organisation", is_announcement=True),
-    }  # fmt: skip
+    }
     figures = {}
     for kind, posts in kinds.items():
         chosen = list(
             posts.order_by("-pk")
             .select_related("group")
-            .values_list("pk", "author_id", "group_id", "group__policy", "visibility",
-                         "department_id", "is_announcement")[:samples]
-        )  # fmt: skip
+            .values_list(
+                "pk",
+                "author_id",
+                "group_id",
+                "group__policy",
+                "visibility",
+                "department_id",
+                "is_announcement",
+            )[:samples]
+        )
         times, rows = [], []
         for pk, author, group, policy, visibility, department, announcement in chosen:
             params = {
-                "group": group, "open": policy == "open", "visibility": visibility,
-                "department": department, "author": author, "announcement": announcement,
-            }  # fmt: skip
+                "group": group,
+                "open": policy == "open",
+                "visibility": visibility,
+                "department": department,
+                "author": author,
+                "announcement": announcement,
+            }
             with transaction.atomic(), connection.cursor() as cursor:
                 t0 = time.perf_counter()
                 cursor.execute(FANOUT_SQL, {**params, "post": pk + 10**12})  # rolled back
@@ -187,11 +201,6 @@ def write_figures(samples: int, celebrity_ids: list[int]) -> dict:
     return figures
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[max(0, int(len(values) * q) - 1)]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", choices=run.SIZES, default="S")
@@ -199,8 +208,9 @@ def main():
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--celebrity", type=int, default=1000, help="followers threshold")
+    add_result_arguments(parser)
     args = parser.parse_args()
-    run.setup_django()
+    setup_django()
     from django.db import connection
 
     run.generate(run.SIZES[args.size])
@@ -236,45 +246,66 @@ def main():
             merge_announcements=True,
         )
 
-    results = []
     strategies = {"assembled": assembled, "inbox": inbox, "hybrid": hybrid}
     times = read_figures(agent, strategies, args.requests, args.pairs)
-    # BENCH_COMMIT: when run from an export of a commit (no .git), which one it is.
-    commit = (
-        os.environ.get("BENCH_COMMIT")
-        or subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-    )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    label = "-".join(part for part in ("strategy", args.label) if part)
+    record = Run("stream", args.size, label=label, history=not args.no_history)
     for (name, page), values in sorted(times.items()):
         base = times["assembled", page]
-        results.append({
-            "id": f"stream.strategy.read.{name}.p{page}", "size": args.size, "commit": commit,
-            "date": stamp, "baseline": "assembled on read, same run",
-            "p50_ms": round(statistics.median(values) * 1000, 2),
-            "p95_ms": round(pct(values, 0.95) * 1000, 2),
-            "ratio_to_assembled": round(statistics.median(base) / statistics.median(values), 3),
-        })  # fmt: skip
+        record.add(
+            {
+                "id": f"stream.strategy.read.{name}.p{page}",
+                "size": args.size,
+                "commit": record.commit,
+                "date": record.date,
+                "baseline": "assembled on read, same run",
+                "p50_ms": percentile_ms(values, 0.5),
+                "p95_ms": percentile_ms(values, 0.95),
+                "ratio_to_assembled": round(statistics.median(base) / statistics.median(values), 3),
+            }
+        )
     for kind, f in write_figures(args.samples, celebrity_ids).items():
         rows = statistics.mean(f["rows"]) if f["rows"] else 0
-        results.append({
-            "id": f"stream.strategy.write.{kind}", "size": args.size, "commit": commit,
-            "date": stamp, "posts_of_this_kind": f["posts"],
-            "fanout_p50_ms": round(statistics.median(f["times"]) * 1000, 2) if f["times"] else None,
-            "fanout_p95_ms": round(pct(f["times"], 0.95) * 1000, 2) if f["times"] else None,
-            "inbox_rows_per_post": round(rows, 1),
-            "inbox_rows_for_dataset": round(rows * f["posts"]),
-        })  # fmt: skip
-    results.append({"id": "stream.strategy.inbox_of_measured_agent", "rows": inbox_size,
-                    "hybrid_rows": hybrid_size, "hybrid_fill_s": round(fill_s, 2),
-                    "celebrities": len(celebrity_ids)})  # fmt: skip
-    out = ROOT / "bench" / "results" / f"stream-strategy-{args.size}-{stamp}.jsonl"
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), "utf-8")
-    for r in results:
-        print(json.dumps(r, ensure_ascii=False))
+        record.add(
+            {
+                "id": f"stream.strategy.write.{kind}",
+                "size": args.size,
+                "commit": record.commit,
+                "date": record.date,
+                "posts_of_this_kind": f["posts"],
+                "fanout_p50_ms": percentile_ms(f["times"], 0.5),
+                "fanout_p95_ms": percentile_ms(f["times"], 0.95),
+                "inbox_rows_per_post": round(rows, 1),
+                "inbox_rows_for_dataset": round(rows * f["posts"]),
+            }
+        )
+    facts = {
+        "inbox_rows_of_measured_agent": inbox_size,
+        "hybrid_rows": hybrid_size,
+        "hybrid_fill_s": round(fill_s, 2),
+        "celebrities": len(celebrity_ids),
+    }
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_inbox")
+    record.finish(summary(record, facts), facts=facts)
+
+
+def summary(record, facts) -> str:
+    text = [
+        f"# Feed strategies, size {record.size}, commit {record.commit}, {record.date}",
+        "",
+        "Measured agent: " + ", ".join(f"{k} {v:,}" for k, v in facts.items()),
+        "",
+        "| figure | p50 ms | p95 ms | ratio to assembled | inbox rows per post |",
+        "|---|---|---|---|---|",
+    ]
+    for f in record.figures:
+        p50, p95 = f.get("p50_ms", f.get("fanout_p50_ms")), f.get("p95_ms", f.get("fanout_p95_ms"))
+        text.append(
+            f"| {f['id']} | {p50} | {p95} | {f.get('ratio_to_assembled', '')} | "
+            f"{f.get('inbox_rows_per_post', '')} |"
+        )
+    return "\n".join(text) + "\n"
 
 
 if __name__ == "__main__":

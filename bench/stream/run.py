@@ -13,23 +13,31 @@ everyone follows. Each figure is taken through Django's test client in this proc
 (server-side time: routing, access model, SQL, templates), interleaved with a bare
 "hello" view (5 pairs x N requests), reported as p50/p95 and as requests/s relative to
 hello. Queries per page are counted. EXPLAIN ANALYZE of the feed query goes beside the
-JSON lines and the Markdown summary in bench/results/.
+JSON lines and the Markdown summary in bench/results/tmp/; the run is appended to
+bench/results/stream-history.jsonl (bench/README.md).
 """
 
 import argparse
-import io
-import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.common import (  # noqa: E402
+    POST_COLUMNS,
+    Run,
+    add_result_arguments,
+    copy_rows,
+    explain_calls,
+    interleaved,
+    percentile_ms,
+    setup_django,
+)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
 os.environ.setdefault("TRANSVERSE_DEMO", "true")
 
@@ -40,56 +48,10 @@ SIZES = {
 }
 SEED = 4242
 WORDS = [
-    "réunion",
-    "budget",
-    "agent",
-    "service",
-    "usager",
-    "marché",
-    "numérique",
-    "formation",
-    "dossier",
-    "projet",
-    "commune",
-    "région",
-    "département",
-    "équipe",
-    "réseau",
-    "données",
-    "santé",
-    "école",
-    "transport",
+    *("réunion", "budget", "agent", "service", "usager", "marché", "numérique", "formation"),
+    *("dossier", "projet", "commune", "région", "département", "équipe", "réseau", "données"),
+    *("santé", "école", "transport"),
 ]
-
-
-def setup_django():
-    import django
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
-    name = url.rsplit("/", 1)[1]
-    import psycopg
-
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def copy_rows(table: str, columns: list[str], rows, total: int, label: str):
-    from django.db import connection
-    from tqdm import tqdm
-
-    with connection.cursor() as cursor, tqdm(total=total, unit="row", desc=label) as bar:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                bar.update()
 
 
 def generate(size: dict):
@@ -108,10 +70,14 @@ def generate(size: dict):
     agents = list(User.objects.values_list("pk", "department_id"))
     agent_ids = [a for a, _ in agents]
     groups = [
-        Group(name=f"Groupe {i}", slug=f"groupe-{i}", name_key=f"groupe {i}",
-              policy=rng.choice(["open", "closed", "closed", "secret"]))
+        Group(
+            name=f"Groupe {i}",
+            slug=f"groupe-{i}",
+            name_key=f"groupe {i}",
+            policy=rng.choice(["open", "closed", "closed", "secret"]),
+        )
         for i in range(size["groups"])
-    ]  # fmt: skip
+    ]
     Group.objects.bulk_create(groups, batch_size=1000)
     group_ids = list(Group.objects.values_list("pk", flat=True))
     memberships = {(rng.choice(group_ids), a) for a in agent_ids for _ in range(rng.randint(1, 6))}
@@ -123,8 +89,9 @@ def generate(size: dict):
     follows |= {(a, rng.choice(agent_ids)) for a in agent_ids for _ in range(20)}
     Follow.objects.bulk_create(
         [Follow(follower_id=a, followed_id=b) for a, b in follows if a != b],
-        batch_size=5000, ignore_conflicts=True,
-    )  # fmt: skip
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
     dept_of = dict(agents)
     start = datetime(2023, 1, 1, tzinfo=UTC)
     step = timedelta(days=700) / size["posts"]
@@ -141,12 +108,10 @@ def generate(size: dict):
                 visibility, group, department = "organisation", None, None
             body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40)))
             html = f"<p>{body}</p>"
-            yield (author, visibility, group, department, body, html, "", rng.random() < 0.01,
-                   False, start + step * i, "")  # fmt: skip
+            row = (author, visibility, group, department, body, html, "", rng.random() < 0.01)
+            yield (*row, False, start + step * i, "")
 
-    copy_rows("stream_post", ["author_id", "visibility", "group_id", "department_id", "body",
-              "body_html", "image", "is_announcement", "requires_ack", "created_at",
-              "idempotency_key"], posts(), size["posts"], "posts")  # fmt: skip
+    copy_rows("stream_post", POST_COLUMNS, posts(), size["posts"], "posts")
     low, high = (
         Post.objects.order_by("pk").values_list("pk", flat=True)[:1][0],
         Post.objects.order_by("-pk").values_list("pk", flat=True)[:1][0],
@@ -154,11 +119,11 @@ def generate(size: dict):
 
     def comments():
         for _ in range(size["extras"] // 2):
-            yield (rng.randint(low, high), rng.choice(agent_ids), "Bien vu", "<p>Bien vu</p>",
-                   start + timedelta(days=700), "")  # fmt: skip
+            post, author = rng.randint(low, high), rng.choice(agent_ids)
+            yield (post, author, "Bien vu", "<p>Bien vu</p>", start + timedelta(days=700), "")
 
-    copy_rows("stream_comment", ["post_id", "author_id", "body", "body_html", "created_at",
-              "idempotency_key"], comments(), size["extras"] // 2, "comments")  # fmt: skip
+    columns = ["post_id", "author_id", "body", "body_html", "created_at", "idempotency_key"]
+    copy_rows("stream_comment", columns, comments(), size["extras"] // 2, "comments")
     seen = set()
 
     def reactions():
@@ -172,8 +137,8 @@ def generate(size: dict):
                 seen.add(key)
                 yield (*key, start + timedelta(days=700))
 
-    copy_rows("stream_reaction", ["agent_id", "post_id", "kind", "created_at"], reactions(),
-              size["extras"] // 2, "reactions")  # fmt: skip
+    columns = ["agent_id", "post_id", "kind", "created_at"]
+    copy_rows("stream_reaction", columns, reactions(), size["extras"] // 2, "reactions")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -204,23 +169,6 @@ def measured_agent():
     return agent, groups[0]
 
 
-def timed(client, url, n):
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    times, queries = [], 0
-    for _ in range(n):
-        # The query log keeps 9,000 queries; past that CaptureQueriesContext counts 0.
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - t0)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(captured)
-    return times, queries
-
-
 def cursor_for_page(agent, page: int, group=None):
     from intranet.stream.selectors import group_feed, home_feed
 
@@ -231,24 +179,16 @@ def cursor_for_page(agent, page: int, group=None):
     return cursor
 
 
-def explain(agent, cursor, path: Path):
-    from django.db import connection
-
+def explain_feed(agent, cursor) -> str:
+    """EXPLAIN ANALYZE of the home feed's post query at `cursor`."""
     from intranet.stream.selectors import home_feed
 
-    with connection.cursor() as c:
-        feed_sql = None
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as captured:
-            home_feed(agent, cursor=cursor)
-        feed_sql = next(
-            q["sql"]
-            for q in captured.captured_queries
-            if q["sql"].startswith('SELECT "stream_post"."id"')
-        )
-        c.execute("EXPLAIN (ANALYZE, BUFFERS) " + feed_sql)
-        path.write_text(feed_sql + "\n\n" + "\n".join(r[0] for r in c.fetchall()), encoding="utf-8")
+    plans = explain_calls(
+        lambda: home_feed(agent, cursor=cursor),
+        keep=lambda sql: sql.startswith('SELECT "stream_post"."id"'),
+    )
+    sql, plan = plans[0]
+    return f"{sql}\n\n{plan}\n"
 
 
 def main():
@@ -256,32 +196,20 @@ def main():
     parser.add_argument("--size", choices=SIZES, default="S")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--pairs", type=int, default=5)
+    add_result_arguments(parser)
     args = parser.parse_args()
     setup_django()
     from django.test import Client
     from django.test.utils import override_settings
 
-    generate(SIZES[args.size])
-    agent, group_id = measured_agent()
     from intranet.groups.models import Group
 
+    generate(SIZES[args.size])
+    agent, group_id = measured_agent()
     group = Group.objects.get(pk=group_id)
-    # BENCH_COMMIT: when run from an export of a commit (no .git), which one it is.
-    commit = (
-        os.environ.get("BENCH_COMMIT")
-        or subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-    )
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    explain(agent, None, results / f"stream-{args.size}-explain-page1-{stamp}.txt")
-    explain(
-        agent,
-        cursor_for_page(agent, 50),
-        results / f"stream-{args.size}-explain-page50-{stamp}.txt",
-    )
+    record = Run("stream", args.size, label=args.label, history=not args.no_history)
+    record.write("-explain-page1.txt", explain_feed(agent, None))
+    record.write("-explain-page50.txt", explain_feed(agent, cursor_for_page(agent, 50)))
     urls = {
         "home_p1": "/?fragment=1",
         "home_p50": f"/?fragment=1&after={cursor_for_page(agent, 50)}",
@@ -289,49 +217,59 @@ def main():
         "group_p50": f"/groups/{group.slug}/?fragment=1&after={cursor_for_page(agent, 50, group)}",
         "group_page_full": f"/groups/{group.slug}/",
     }
-    lines = []
     with override_settings(ROOT_URLCONF="bench.stream.urls", ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.force_login(agent)
-        for url in ["/bench-hello/", *urls.values()]:
-            timed(client, url, 3)  # warm caches
+
+        def get(url):
+            def call():
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+
+            return call
+
         for name, url in urls.items():
-            base_all, cand_all, ratios = [], [], []
-            queries = 0
-            for _ in range(args.pairs):
-                base, _q = timed(client, "/bench-hello/", args.requests)
-                cand, queries = timed(client, url, args.requests)
-                base_all += base
-                cand_all += cand
-                ratios.append(statistics.mean(base) / statistics.mean(cand))
-            cand_sorted = sorted(cand_all)
-            line = {
-                "id": f"stream.{name}", "size": args.size, "commit": commit, "date": stamp,
-                "baseline": "hello view, same process",
-                "baseline_p50_ms": round(statistics.median(base_all) * 1000, 2),
-                "p50_ms": round(statistics.median(cand_all) * 1000, 2),
-                "p95_ms": round(cand_sorted[int(len(cand_sorted) * 0.95) - 1] * 1000, 2),
-                "p99_ms": round(cand_sorted[int(len(cand_sorted) * 0.99) - 1] * 1000, 2),
-                "queries": queries,
-                "ratio_rps_vs_hello": round(statistics.median(ratios), 3),
-                "ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
-            }  # fmt: skip
-            print(json.dumps(line))
-            lines.append(line)
-    out = results / f"stream-{args.size}-{stamp}.jsonl"
-    out.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    summary = io.StringIO()
-    summary.write(f"# Feed benchmark, size {args.size}, commit {commit}, {stamp}\n\n")
-    summary.write("| page | p50 ms | p95 ms | queries | req/s vs hello (median, spread) |\n")
-    summary.write("|---|---|---|---|---|\n")
-    for line in lines:
+            page_figure(record, name, get("/bench-hello/"), get(url), args.requests, args.pairs)
+    record.finish(summary(record))
+
+
+def page_figure(record, name, hello, page, requests, pairs) -> dict:
+    rounds, queries = interleaved(hello, page, calls=requests, pairs=pairs)
+    base_all = [t for base, _page in rounds for t in base]
+    cand_all = [t for _base, page in rounds for t in page]
+    ratios = [statistics.mean(base) / statistics.mean(page) for base, page in rounds]
+    return record.add(
+        {
+            "id": f"stream.{name}",
+            "size": record.size,
+            "commit": record.commit,
+            "date": record.date,
+            "baseline": "hello view, same process",
+            "baseline_p50_ms": percentile_ms(base_all, 0.5),
+            "p50_ms": percentile_ms(cand_all, 0.5),
+            "p95_ms": percentile_ms(cand_all, 0.95),
+            "p99_ms": percentile_ms(cand_all, 0.99),
+            "queries": queries,
+            "ratio_rps_vs_hello": round(statistics.median(ratios), 3),
+            "ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
+        }
+    )
+
+
+def summary(record) -> str:
+    text = [
+        f"# Feed benchmark, size {record.size}, commit {record.commit}, {record.date}",
+        "",
+        "| page | p50 ms | p95 ms | queries | req/s vs hello (median, spread) |",
+        "|---|---|---|---|---|",
+    ]
+    for line in record.figures:
         low, high = line["ratio_spread"]
-        summary.write(
+        text.append(
             f"| {line['id']} | {line['p50_ms']} | {line['p95_ms']} | {line['queries']} | "
-            f"{line['ratio_rps_vs_hello']} ({low}–{high}) |\n"
+            f"{line['ratio_rps_vs_hello']} ({low}–{high}) |"
         )
-    (results / f"stream-{args.size}-{stamp}.md").write_text(summary.getvalue(), encoding="utf-8")
-    print(summary.getvalue())
+    return "\n".join(text) + "\n"
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ from intranet.chat.models import MAX_NAMED_PARTICIPANTS
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(
-        attrs={"rows": 3, "maxlength": 10_000}))  # fmt: skip
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 10_000}),
+    )
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     attachment = forms.FileField(label=_("Attach a file"), required=False)
@@ -32,8 +35,9 @@ def _agents_from_usernames(raw: str) -> list[User]:
     for name in names:
         agent = User.objects.filter(username__iexact=name[:150], is_active=True).first()
         if agent is None:
-            raise forms.ValidationError(_("No active agent has the login “%(name)s”."),
-                                        params={"name": name[:150]})  # fmt: skip
+            raise forms.ValidationError(
+                _("No active agent has the login “%(name)s”."), params={"name": name[:150]}
+            )
         agents.append(agent)
     return agents
 

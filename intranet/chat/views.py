@@ -61,15 +61,25 @@ def message_send(request, pk):
     data = form.cleaned_data
     try:
         message, created = services.message_send(
-            request.user, pk, body=data["body"], idempotency_key=data["key"],
-            parent_id=data["parent"], attachment=data["attachment"],
-        )  # fmt: skip
+            request.user,
+            pk,
+            body=data["body"],
+            idempotency_key=data["key"],
+            parent_id=data["parent"],
+            attachment=data["attachment"],
+        )
     except ValidationError as exc:
         return _send_failed(request, pk, " ".join(exc.messages), code=exc.code)
     if _wants_json(request):
         payload = selectors.message_payloads([message])[0]
-        return JsonResponse({"message": payload, "created": created, "stored": True,
-                             "live": message.broadcast is not False})  # fmt: skip
+        return JsonResponse(
+            {
+                "message": payload,
+                "created": created,
+                "stored": True,
+                "live": message.broadcast is not False,
+            }
+        )
     if message.broadcast is False:
         messages.warning(request, _("Message stored; live updates are paused for now."))
     return redirect("chat:conversation-detail", message.conversation_id)
@@ -94,11 +104,17 @@ def message_history(request, pk):
         raise Http404 from None
     if since is not None:
         rows, truncated = selectors.messages_since(conversation, since)
-        return JsonResponse({"messages": selectors.message_payloads(rows), "truncated": truncated,
-                             "last_rev": conversation.last_rev})  # fmt: skip
+        return JsonResponse(
+            {
+                "messages": selectors.message_payloads(rows),
+                "truncated": truncated,
+                "last_rev": conversation.last_rev,
+            }
+        )
     page = selectors.message_page(conversation, before_seq=before)
-    return JsonResponse({"messages": selectors.message_payloads(page),
-                         "has_more": bool(page) and page[0].seq > 1})  # fmt: skip
+    return JsonResponse(
+        {"messages": selectors.message_payloads(page), "has_more": bool(page) and page[0].seq > 1}
+    )
 
 
 @require_POST

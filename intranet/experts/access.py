@@ -58,9 +58,13 @@ def designable_departments(actor) -> QuerySet[Department]:
     departments = Department.objects.filter(is_active=True)
     if actor.is_staff:
         return departments
-    groups = [g for g in Group.objects.filter(department__in=departments, archived_at=None)
-              .filter(memberships__agent=actor).select_related("department")
-              if can_manage_members(actor, g)]  # fmt: skip
+    groups = [
+        g
+        for g in Group.objects.filter(department__in=departments, archived_at=None)
+        .filter(memberships__agent=actor)
+        .select_related("department")
+        if can_manage_members(actor, g)
+    ]
     return departments.filter(pk__in=[g.department_id for g in groups])
 
 

@@ -31,18 +31,32 @@ SYNONYMS = {
     "Cybersécurité": ["Sécurité informatique", "SSI"],
 }
 THEMES = [
-    ("Numérique", "Outils, accessibilité, données et sécurité des services numériques.",
-     ["Accessibilité numérique", "Data", "Python", "SIG", "Cybersécurité"],
-     ["numerique", "accessibilite"]),
-    ("RGPD", "Protection des données personnelles des usagers et des agents.",
-     ["RGPD"], ["rgpd"]),
-    ("Marchés publics", "Préparer, passer et suivre un marché.",
-     ["Marchés publics"], ["marches-publics", "achats"]),
-    ("Transition écologique", "Sobriété, mobilités, achats responsables.",
-     ["Transition écologique"], ["transition-ecologique", "climat"]),
-    ("Accueil des usagers", "Accueil physique et téléphonique, langue des signes.",
-     ["Accueil des usagers", "Langue des signes"], ["accueil"]),
-]  # fmt: skip
+    (
+        "Numérique",
+        "Outils, accessibilité, données et sécurité des services numériques.",
+        ["Accessibilité numérique", "Data", "Python", "SIG", "Cybersécurité"],
+        ["numerique", "accessibilite"],
+    ),
+    ("RGPD", "Protection des données personnelles des usagers et des agents.", ["RGPD"], ["rgpd"]),
+    (
+        "Marchés publics",
+        "Préparer, passer et suivre un marché.",
+        ["Marchés publics"],
+        ["marches-publics", "achats"],
+    ),
+    (
+        "Transition écologique",
+        "Sobriété, mobilités, achats responsables.",
+        ["Transition écologique"],
+        ["transition-ecologique", "climat"],
+    ),
+    (
+        "Accueil des usagers",
+        "Accueil physique et téléphonique, langue des signes.",
+        ["Accueil des usagers", "Langue des signes"],
+        ["accueil"],
+    ),
+]
 MARKER = "Numérique"
 
 
@@ -85,10 +99,12 @@ def _themes(staff) -> list[Theme]:
     themes = []
     for name, description, skills, topics in THEMES:
         theme = Theme.objects.filter(name=name).first() or theme_create(
-            staff, name=name, description=description,
+            staff,
+            name=name,
+            description=description,
             skills=[skill_resolve(label) for label in skills],
             topics=topics_get_or_create(topics),
-        )  # fmt: skip
+        )
         themes.append(theme)
     return themes
 

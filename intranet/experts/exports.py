@@ -24,9 +24,12 @@ def coverage_csv(coverage: Coverage) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        [csv_cell(_("Department")), *(csv_cell(t.name) for t in coverage.themes),
-         csv_cell(_("Themes without ambassador"))]
-    )  # fmt: skip
+        [
+            csv_cell(_("Department")),
+            *(csv_cell(t.name) for t in coverage.themes),
+            csv_cell(_("Themes without ambassador")),
+        ]
+    )
     for row in coverage.rows:
         writer.writerow([csv_cell(row.department.label), *row.cells, row.gaps])
     return buffer.getvalue()

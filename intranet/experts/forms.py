@@ -17,9 +17,12 @@ LEVEL_CHOICES = [("", _("Any level")), *SkillClaim.Level.choices]
 
 def _department_field(empty_label):
     return forms.TypedChoiceField(
-        label=_("Department"), coerce=int, required=False, empty_value=None,
+        label=_("Department"),
+        coerce=int,
+        required=False,
+        empty_value=None,
         choices=[("", empty_label)],
-    )  # fmt: skip
+    )
 
 
 def _clean_department(value):
@@ -37,16 +40,21 @@ class ThemeChoiceMixin:
 
 class FinderForm(ThemeChoiceMixin, forms.Form):
     q = forms.CharField(
-        label=_("Skill or theme"), max_length=MAX_SKILL_LENGTH, required=False,
+        label=_("Skill or theme"),
+        max_length=MAX_SKILL_LENGTH,
+        required=False,
         help_text=_("Any spelling or synonym, for example GDPR or données personnelles."),
-    )  # fmt: skip
+    )
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     department = _department_field(_("All departments"))
     office = forms.CharField(label=_("Site or office"), max_length=200, required=False)
     level = forms.TypedChoiceField(
-        label=_("Level at least"), choices=LEVEL_CHOICES, coerce=int, required=False,
+        label=_("Level at least"),
+        choices=LEVEL_CHOICES,
+        coerce=int,
+        required=False,
         empty_value=None,
-    )  # fmt: skip
+    )
     accepts_requests = forms.BooleanField(label=_("Happy to be asked only"), required=False)
 
     def __init__(self, *args, themes=(), **kwargs):
@@ -74,17 +82,23 @@ class CoverageFilterForm(ThemeChoiceMixin, forms.Form):
 class ThemeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), max_length=5_000, required=False,
+        label=_("Description"),
+        max_length=5_000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-    )  # fmt: skip
+    )
     skills = forms.CharField(
-        label=_("Skills"), max_length=3_000, required=False,
+        label=_("Skills"),
+        max_length=3_000,
+        required=False,
         help_text=_("Separate skills with commas; synonyms are understood."),
-    )  # fmt: skip
+    )
     topics = forms.CharField(
-        label=_("Topics"), max_length=1_000, required=False,
+        label=_("Topics"),
+        max_length=1_000,
+        required=False,
         help_text=_("Separate topics with commas, for example: rgpd, cnil."),
-    )  # fmt: skip
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def clean_skills(self):
@@ -108,9 +122,10 @@ class AmbassadorInviteForm(forms.Form):
     theme = forms.ChoiceField(label=_("Theme"))
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
     agent = forms.CharField(
-        label=_("Agent's login"), max_length=150,
+        label=_("Agent's login"),
+        max_length=150,
         help_text=_("The login of the agent, for example jdupont."),
-    )  # fmt: skip
+    )
     starts_on = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -212,9 +212,15 @@ def finder_subject(actor, query: str = "", *, theme: Theme | None = None) -> Sub
 
 
 def expert_finder(
-    actor, subject: Subject, *, department=None, office: str = "", level: int | None = None,
-    accepts_requests: bool = False, limit: int = 50,
-) -> list[ExpertResult]:  # fmt: skip
+    actor,
+    subject: Subject,
+    *,
+    department=None,
+    office: str = "",
+    level: int | None = None,
+    accepts_requests: bool = False,
+    limit: int = 50,
+) -> list[ExpertResult]:
     """Agents actor may see who claim subject's skills, best first, each with its reasons.
 
     Evidence (posts, accepted answers) counts only through the access model's visible_*

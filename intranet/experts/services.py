@@ -79,9 +79,14 @@ def theme_update(
 
 @transaction.atomic
 def ambassador_invite(
-    actor, *, theme: Theme, department, agent, starts_on: datetime.date,
+    actor,
+    *,
+    theme: Theme,
+    department,
+    agent,
+    starts_on: datetime.date,
     ends_on: datetime.date | None = None,
-) -> Ambassador:  # fmt: skip
+) -> Ambassador:
     """Invite agent to carry theme in department; they become ambassador once they accept."""
     if not access.can_designate_ambassadors(actor, department):
         raise PermissionDenied
@@ -99,9 +104,13 @@ def ambassador_invite(
     try:
         with transaction.atomic():
             ambassador = Ambassador.objects.create(
-                theme=theme, department=department, agent=agent, invited_by=actor,
-                starts_on=starts_on, ends_on=ends_on,
-            )  # fmt: skip
+                theme=theme,
+                department=department,
+                agent=agent,
+                invited_by=actor,
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
     except IntegrityError:
         raise ValidationError(
             _("%(agent)s is already invited or ambassador for this theme here."),

@@ -22,9 +22,13 @@ def expert_finder(request):
         subject = selectors.finder_subject(request.user, data["q"], theme=data["theme"])
         if subject is not None:
             results = selectors.expert_finder(
-                request.user, subject, department=data["department"], office=data["office"],
-                level=data["level"], accepts_requests=data["accepts_requests"],
-            )  # fmt: skip
+                request.user,
+                subject,
+                department=data["department"],
+                office=data["office"],
+                level=data["level"],
+                accepts_requests=data["accepts_requests"],
+            )
     context = {"form": form, "subject": subject, "results": results, "themes": themes}
     return render(request, "experts/expert_finder.html", context)
 
@@ -41,9 +45,12 @@ def _theme_form_save(request, form, theme=None):
     try:
         if theme is None:
             return services.theme_create(
-                request.user, name=data["name"], description=data["description"],
-                skills=data["skills"], topics=data["topics"],
-            )  # fmt: skip
+                request.user,
+                name=data["name"],
+                description=data["description"],
+                skills=data["skills"],
+                topics=data["topics"],
+            )
         return services.theme_update(request.user, theme, **data)
     except ValidationError as error:
         form.add_error(None, error)
@@ -65,10 +72,12 @@ def theme_create(request):
 def theme_edit(request, slug):
     theme = access.access_theme(request.user, slug, for_write=True)
     initial = {
-        "name": theme.name, "description": theme.description, "is_active": theme.is_active,
+        "name": theme.name,
+        "description": theme.description,
+        "is_active": theme.is_active,
         "skills": ", ".join(s.label for s in theme.skills.all()),
         "topics": ", ".join(t.label for t in theme.topics.all()),
-    }  # fmt: skip
+    }
     form = ThemeForm(request.POST or None, initial=initial)
     saved = request.method == "POST" and form.is_valid() and _theme_form_save(request, form, theme)
     if saved:

@@ -332,12 +332,16 @@ def _department_groups_create(departments) -> list[Group]:
     taken = set(Group.objects.filter(slug__in=list(wanted)).values_list("slug", flat=True))
     groups = [
         Group(
-            name=d.name, slug=slug if slug not in taken else _unique_slug(d.name),
-            name_key=fold(d.name), policy=Group.Policy.CLOSED, kind=Group.Kind.DEPARTMENT,
-            department=d, is_official=True,
+            name=d.name,
+            slug=slug if slug not in taken else _unique_slug(d.name),
+            name_key=fold(d.name),
+            policy=Group.Policy.CLOSED,
+            kind=Group.Kind.DEPARTMENT,
+            department=d,
+            is_official=True,
         )
         for slug, d in wanted.items()
-    ]  # fmt: skip
+    ]
     Group.objects.bulk_create(groups, batch_size=1000, ignore_conflicts=True)
     created = list(Group.objects.filter(department__in=departments))
     search_index_many_later("group", [g.pk for g in created])

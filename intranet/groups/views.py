@@ -24,8 +24,12 @@ def group_list(request):
     page = Paginator(groups, 24).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query_string": query.urlencode(),
-               "my_groups": access.member_group_ids(request.user)}  # fmt: skip
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": query.urlencode(),
+        "my_groups": access.member_group_ids(request.user),
+    }
     return render(request, "groups/group_list.html", context)
 
 
@@ -37,10 +41,14 @@ def group_create(request):
         similar = selectors.similar_groups(request.user, name=data["name"], themes=data["themes"])
         if not similar or data["confirm_distinct"]:
             group = services.group_create(
-                request.user, name=data["name"], description=data["description"],
-                policy=data["policy"], themes=data["themes"], image=data["image"],
+                request.user,
+                name=data["name"],
+                description=data["description"],
+                policy=data["policy"],
+                themes=data["themes"],
+                image=data["image"],
                 parent=data.get("parent"),
-            )  # fmt: skip
+            )
             messages.success(request, _("The group has been created."))
             return redirect("groups:group-detail", slug=group.slug)
     return render(request, "groups/group_form.html", {"form": form, "similar": similar})
@@ -62,18 +70,23 @@ def group_detail(request, slug):
         "membership": access.membership_of(actor, group),
         "member_count": selectors.member_count(group),
         "pending_request": can_request and selectors.has_pending_request(actor, group),
-        "can_join": access.can_join_group(actor, group), "can_request": can_request,
+        "can_join": access.can_join_group(actor, group),
+        "can_request": can_request,
         "can_manage": access.can_manage_members(actor, group),
         "can_administer": access.can_administer_group(actor, group),
         "subgroups": access.visible_groups(actor).filter(parent=group).order_by("name"),
-    }  # fmt: skip
+    }
     return render(request, "groups/group_detail.html", context)
 
 
 def group_edit(request, slug):
     group = access.access_group(request.user, slug, for_write=True)
-    initial = {"name": group.name, "description": group.description, "policy": group.policy,
-               "themes": ", ".join(t.label for t in group.themes.all())}  # fmt: skip
+    initial = {
+        "name": group.name,
+        "description": group.description,
+        "policy": group.policy,
+        "themes": ", ".join(t.label for t in group.themes.all()),
+    }
     form = GroupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.group_update(request.user, group, **form.cleaned_data)
@@ -137,9 +150,11 @@ def group_join(request, slug):
 def group_request(request, slug):
     message = request.POST.get("message", "")
     return _act(
-        request, slug, lambda g: services.group_request_join(request.user, g, message=message),
+        request,
+        slug,
+        lambda g: services.group_request_join(request.user, g, message=message),
         _("Your request has been sent to the group's animators."),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -154,9 +169,11 @@ def group_leave(request, slug):
 def group_notify_toggle(request, slug):
     enabled = request.POST.get("enabled") == "1"
     return _act(
-        request, slug, lambda g: services.group_notify_posts_set(request.user, g, enabled=enabled),
+        request,
+        slug,
+        lambda g: services.group_notify_posts_set(request.user, g, enabled=enabled),
         _("Your notification choice has been saved."),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -165,9 +182,11 @@ def group_invite(request, slug):
     form = InviteForm(request.POST)
     if form.is_valid():
         invited = services.group_invite(
-            request.user, group, agents=form.cleaned_data["logins"] or [],
+            request.user,
+            group,
+            agents=form.cleaned_data["logins"] or [],
             department=form.cleaned_data["department"],
-        )  # fmt: skip
+        )
         messages.success(request, _("%(n)d invitation(s) sent.") % {"n": len(invited)})
     else:
         for errors in form.errors.values():
@@ -189,9 +208,11 @@ def request_decide(request, slug, request_id):
 def member_remove(request, slug, username):
     agent = access_agent(request.user, username)
     return _act(
-        request, slug, lambda g: services.group_member_remove(request.user, g, agent),
+        request,
+        slug,
+        lambda g: services.group_member_remove(request.user, g, agent),
         _("The member has been removed."),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -199,36 +220,44 @@ def member_role(request, slug, username):
     agent = access_agent(request.user, username)
     role = request.POST.get("role", "")
     return _act(
-        request, slug, lambda g: services.group_member_role_set(request.user, g, agent, role=role),
+        request,
+        slug,
+        lambda g: services.group_member_role_set(request.user, g, agent, role=role),
         _("The role has been changed."),
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def ownership_transfer(request, slug, username):
     agent = access_agent(request.user, username)
     return _act(
-        request, slug, lambda g: services.group_ownership_transfer(request.user, g, agent),
+        request,
+        slug,
+        lambda g: services.group_ownership_transfer(request.user, g, agent),
         _("Ownership has been handed over."),
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def group_archive(request, slug):
     archived = request.POST.get("archived") == "1"
     return _act(
-        request, slug, lambda g: services.group_archive(request.user, g, archived=archived),
+        request,
+        slug,
+        lambda g: services.group_archive(request.user, g, archived=archived),
         _("The group is archived.") if archived else _("The group is active again."),
-    )  # fmt: skip
+    )
 
 
 @require_POST
 def group_official(request, slug):
     official = request.POST.get("official") == "1"
     return _act(
-        request, slug, lambda g: services.group_mark_official(request.user, g, official=official),
+        request,
+        slug,
+        lambda g: services.group_mark_official(request.user, g, official=official),
         _("The group's official mark has been changed."),
-    )  # fmt: skip
+    )
 
 
 @require_GET

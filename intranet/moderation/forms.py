@@ -11,9 +11,11 @@ class ReportForm(forms.Form):
         label=_("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect
     )
     details = forms.CharField(
-        label=_("Details (optional)"), required=False, max_length=1000,
+        label=_("Details (optional)"),
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
 
 class CharterForm(forms.Form):

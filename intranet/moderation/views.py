@@ -23,13 +23,20 @@ def report_create(request):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_create(
-            request.user, reason=form.cleaned_data["reason"], details=form.cleaned_data["details"],
-            post_id=None if comment_id else target.pk, comment_id=target.pk if comment_id else None,
-        )  # fmt: skip
+            request.user,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+            post_id=None if comment_id else target.pk,
+            comment_id=target.pk if comment_id else None,
+        )
         messages.success(request, _("Thank you: the moderators will look at your report."))
         return redirect_back(request, kind.url(target))
-    context = {"form": form, "target": target, "is_comment": bool(comment_id),
-               "next": safe_next(request, "")}  # fmt: skip
+    context = {
+        "form": form,
+        "target": target,
+        "is_comment": bool(comment_id),
+        "next": safe_next(request, ""),
+    }
     return render(request, "moderation/report_form.html", context)
 
 
@@ -76,8 +83,12 @@ def charter(request):
             return redirect("moderation:charter")
         messages.success(request, _("Thank you for accepting the charter."))
         return redirect_back(request, reverse("home"))
-    context = {"charter": current, "form": form, "accepted": charter_accepted(request.user),
-               "can_edit": access.can_edit_charter(request.user)}  # fmt: skip
+    context = {
+        "charter": current,
+        "form": form,
+        "accepted": charter_accepted(request.user),
+        "can_edit": access.can_edit_charter(request.user),
+    }
     return render(request, "moderation/charter.html", context)
 
 

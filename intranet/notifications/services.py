@@ -43,9 +43,15 @@ def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=N
     if channel == Channel.OFF:
         return None
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, actor=actor, group=group, post=post, comment=comment,
-        channel=channel, **_target_fields(target),
-    )  # fmt: skip
+        recipient=recipient,
+        kind=kind,
+        actor=actor,
+        group=group,
+        post=post,
+        comment=comment,
+        channel=channel,
+        **_target_fields(target),
+    )
     if channel == Channel.EMAIL:
         from intranet.notifications.tasks import send_notification_email
 

@@ -43,9 +43,13 @@ def send_notification_email(notification_id: int) -> bool:
         text = describe(notification)
         body = render_to_string(
             "notifications/email_single.txt",
-            {"recipient": recipient, "text": text, "url": _site_url() + target_url(notification),
-             "branding": current_branding()},
-        )  # fmt: skip
+            {
+                "recipient": recipient,
+                "text": text,
+                "url": _site_url() + target_url(notification),
+                "branding": current_branding(),
+            },
+        )
         send_mail(f"[{current_branding().name}] {text}", body, None, [recipient.email])
     Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
     return True

@@ -24,6 +24,7 @@ DEMO_PASSWORD = "transverse-demo"  # noqa: S105  (documented demo login, refused
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "transverse-admin"  # noqa: S105
 
+# Not reformatted: a list of names reads better packed than one a line.
 FIRST_NAMES = [
     "Anne", "Julien", "Fatou", "Hélène", "François", "Zoé", "Jean-Baptiste", "Anaïs",
     "Chloé", "Maëlle", "Noël", "Éloïse", "Gaëlle", "Léa", "Mathéo", "Inès", "Rémi",
@@ -31,6 +32,7 @@ FIRST_NAMES = [
     "Yannick", "Aïcha", "Thierry", "Nathalie", "Grégoire", "Solène", "Amélie", "Karim",
     "Pierre-Louis", "Clémence", "Hugo", "Émilie", "Benoît", "Françoise", "Mathilde", "Yves",
 ]  # fmt: skip
+# Not reformatted: a list of names reads better packed than one a line.
 LAST_NAMES = [
     "Martin", "Lefèvre", "N'Diaye", "Dubois", "Le Goff", "Moreau", "Girard", "Roussel",
     "D'Almeida", "Fontaine", "Chevalier", "Lemaître", "Garnier-Dupré", "Faure", "Mercier",
@@ -38,6 +40,7 @@ LAST_NAMES = [
     "Le Bihan", "Ménard", "Hoarau", "Kerbrat", "Etcheverry", "Nguyen", "Haddad",
     "Castaña", "Brûlé", "Lacroix", "Dufresne", "Œuvrard", "Marchal", "Texier", "Joly",
 ]  # fmt: skip
+# Not reformatted: a list of names reads better packed than one a line.
 SKILLS = [
     "RGPD", "Marchés publics", "Conduite du changement", "Gestion de projet", "Python",
     "Accessibilité numérique", "Paie", "Formation de formateurs", "Droit public",
@@ -45,6 +48,7 @@ SKILLS = [
     "Accueil des usagers", "Animation de réseau", "SIG", "Data", "Management",
     "Langue des signes", "Budget", "Subventions européennes", "Archives",
 ]  # fmt: skip
+# Not reformatted: a list of names reads better packed than one a line.
 TITLES = [
     "Chargé·e de mission", "Gestionnaire administratif·ve", "Chef·fe de projet",
     "Assistant·e de direction", "Juriste", "Responsable de service", "Conseiller·ère",
@@ -52,6 +56,7 @@ TITLES = [
 ]  # fmt: skip
 LANGUAGES = ["fr", "en", "de", "es", "it", "br", "oc", "ar", "fsl"]
 
+# Not reformatted: the packed layout shows the chart's tree.
 # The demo organisation chart: (name, acronym, children).
 DEMO_CHART = (
     "Direction générale des services", "DGS", [
@@ -74,11 +79,21 @@ DEMO_AGENTS = [
     ("amartin", "Anne", "Martin", "Responsable du service formation", "Service formation"),
     ("jlefevre", "Julien", "Lefèvre", "Chef de projet numérique", "Direction du numérique"),
     ("fndiaye", "Fatou", "N'Diaye", "Juriste marchés publics", "Service des marchés publics"),
-    ("plgarnierdupre", "Pierre-Louis", "Garnier-Dupré", "Chargé de mission transition écologique",
-     "Direction de l'aménagement et de l'environnement"),
-    ("hdalmeida", "Hélène", "D'Almeida", "Directrice des ressources humaines",
-     "Direction des ressources humaines"),
-]  # fmt: skip
+    (
+        "plgarnierdupre",
+        "Pierre-Louis",
+        "Garnier-Dupré",
+        "Chargé de mission transition écologique",
+        "Direction de l'aménagement et de l'environnement",
+    ),
+    (
+        "hdalmeida",
+        "Hélène",
+        "D'Almeida",
+        "Directrice des ressources humaines",
+        "Direction des ressources humaines",
+    ),
+]
 
 Progress = Callable[[int], None]
 
@@ -201,9 +216,12 @@ def seed_demo(*, seed: int = 2026, progress: Progress | None = None) -> SeedRepo
     heads = _choose_heads(agents, departments)
     _assign_managers_and_skills(rng, agents, heads)
     User.objects.create_superuser(
-        ADMIN_USERNAME, "admin@exemple.gouv.fr", ADMIN_PASSWORD,
-        first_name="Administratrice", last_name="du site",
-    )  # fmt: skip
+        ADMIN_USERNAME,
+        "admin@exemple.gouv.fr",
+        ADMIN_PASSWORD,
+        first_name="Administratrice",
+        last_name="du site",
+    )
     return SeedReport(departments=len(departments), agents=len(agents) + 1)
 
 

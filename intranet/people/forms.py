@@ -154,13 +154,16 @@ class SkillClaimForm(forms.Form):
     """Add a skill to one's profile, or change its level and the "happy to be asked" flag."""
 
     label = forms.CharField(
-        label=_("Skill"), max_length=MAX_SKILL_LENGTH,
+        label=_("Skill"),
+        max_length=MAX_SKILL_LENGTH,
         help_text=_("A known skill or synonym; a new one is proposed to the staff."),
-    )  # fmt: skip
+    )
     level = forms.TypedChoiceField(
-        label=_("Level"), choices=SkillClaim.Level.choices, coerce=int,
+        label=_("Level"),
+        choices=SkillClaim.Level.choices,
+        coerce=int,
         initial=SkillClaim.Level.PRACTICE,
-    )  # fmt: skip
+    )
     accepts_requests = forms.BooleanField(
         label=_("I am happy to be asked about this subject"), required=False
     )
@@ -182,13 +185,17 @@ class SkillCurationForm(forms.Form):
 
     label = forms.CharField(label=_("Label"), max_length=MAX_SKILL_LENGTH)
     synonyms = forms.CharField(
-        label=_("Synonyms"), max_length=3_000, required=False,
+        label=_("Synonyms"),
+        max_length=3_000,
+        required=False,
         help_text=_("Separate with commas: each spelling will lead to this skill."),
-    )  # fmt: skip
+    )
     related = forms.CharField(
-        label=_("Related skills"), max_length=3_000, required=False,
+        label=_("Related skills"),
+        max_length=3_000,
+        required=False,
         help_text=_("Separate with commas; only existing skills."),
-    )  # fmt: skip
+    )
 
     def clean_synonyms(self):
         return _labels(self.cleaned_data["synonyms"])
@@ -206,13 +213,16 @@ class SkillCurationForm(forms.Form):
 
 class SkillMergeForm(forms.Form):
     into = forms.CharField(
-        label=_("Merge into"), max_length=MAX_SKILL_LENGTH,
+        label=_("Merge into"),
+        max_length=MAX_SKILL_LENGTH,
         help_text=_("The skill that stays: its label or any synonym."),
-    )  # fmt: skip
+    )
     confirm = forms.BooleanField(
-        label=_("I understand: the claims, synonyms and themes of this skill move to the other "
-                "one, and this skill disappears."),
-    )  # fmt: skip
+        label=_(
+            "I understand: the claims, synonyms and themes of this skill move to the other "
+            "one, and this skill disappears."
+        ),
+    )
 
     def clean_into(self):
         skill = skill_resolve(self.cleaned_data["into"])

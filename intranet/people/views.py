@@ -143,8 +143,9 @@ def skill_claim_update(request, username, pk):
     form = SkillClaimUpdateForm(request.POST, prefix=f"claim-{claim.pk}")
     if "remove" in request.POST:
         skill_services.skill_claim_remove(request.user, claim.pk)
-        messages.success(request, _("“%(skill)s” is no longer on your profile.") % {
-            "skill": claim.skill.label})  # fmt: skip
+        messages.success(
+            request, _("“%(skill)s” is no longer on your profile.") % {"skill": claim.skill.label}
+        )
     elif form.is_valid():
         skill_services.skill_claim_update(request.user, claim.pk, **form.cleaned_data)
         messages.success(request, _("Your skill has been saved."))
@@ -183,9 +184,13 @@ def skill_list(request):
     query_string = request.GET.copy()
     query_string.pop("page", None)
     context = {
-        "page": page, "status": status, "query": query, "statuses": Skill.Status.choices,
-        "query_string": query_string.urlencode(), "form": SkillCurationForm(),
-    }  # fmt: skip
+        "page": page,
+        "status": status,
+        "query": query,
+        "statuses": Skill.Status.choices,
+        "query_string": query_string.urlencode(),
+        "form": SkillCurationForm(),
+    }
     return render(request, "people/skill_list.html", context)
 
 
@@ -196,9 +201,10 @@ def skill_create(request):
     if form.is_valid():
         try:
             skill = curation.skill_create(
-                request.user, label=form.cleaned_data["label"],
+                request.user,
+                label=form.cleaned_data["label"],
                 synonyms=form.cleaned_data["synonyms"],
-            )  # fmt: skip
+            )
             curation.skill_related_set(request.user, skill, skills=form.cleaned_data["related"])
         except ValidationError as error:
             form.add_error(None, error)

@@ -18,25 +18,46 @@ from intranet.questions.models import Question
 
 # (theme name, question, details, answer or None, accepted)
 QUESTIONS = [
-    ("RGPD", "Combien de temps pouvons-nous garder les CV des candidats non retenus ?",
-     "Nous recrutons un chargé de mission et avons reçu **80 candidatures**.",
-     "La CNIL recommande **deux ans** au plus après le dernier contact, sauf accord du "
-     "candidat pour une durée plus longue. Pensez à l'indiquer dans l'accusé de réception.",
-     True),
-    ("RGPD", "Faut-il une analyse d'impact pour le nouveau registre des visiteurs ?",
-     "Le registre contient les noms, l'organisme et l'heure d'arrivée.",
-     "Non, tant qu'il n'y a ni données sensibles ni surveillance systématique ; inscrivez "
-     "simplement le traitement au registre des activités.", True),
-    ("Numérique", "Quel outil pour organiser un sondage interne accessible ?",
-     "", "Le service de formulaires du ministère est conforme RGAA ; évitez les outils "
-     "hébergés hors de l'Union européenne.", True),
-    ("Marchés publics", "À partir de quel montant faut-il publier un avis de marché ?",
-     "Pour une prestation de services de formation.", None, False),
-    ("Transition écologique", "Existe-t-il un guide des achats de véhicules à faibles émissions ?",
-     "", "Oui, la fiche « véhicules propres » de la direction des achats : je vous la "
-     "transmets.", False),
+    (
+        "RGPD",
+        "Combien de temps pouvons-nous garder les CV des candidats non retenus ?",
+        "Nous recrutons un chargé de mission et avons reçu **80 candidatures**.",
+        "La CNIL recommande **deux ans** au plus après le dernier contact, sauf accord du "
+        "candidat pour une durée plus longue. Pensez à l'indiquer dans l'accusé de réception.",
+        True,
+    ),
+    (
+        "RGPD",
+        "Faut-il une analyse d'impact pour le nouveau registre des visiteurs ?",
+        "Le registre contient les noms, l'organisme et l'heure d'arrivée.",
+        "Non, tant qu'il n'y a ni données sensibles ni surveillance systématique ; inscrivez "
+        "simplement le traitement au registre des activités.",
+        True,
+    ),
+    (
+        "Numérique",
+        "Quel outil pour organiser un sondage interne accessible ?",
+        "",
+        "Le service de formulaires du ministère est conforme RGAA ; évitez les outils "
+        "hébergés hors de l'Union européenne.",
+        True,
+    ),
+    (
+        "Marchés publics",
+        "À partir de quel montant faut-il publier un avis de marché ?",
+        "Pour une prestation de services de formation.",
+        None,
+        False,
+    ),
+    (
+        "Transition écologique",
+        "Existe-t-il un guide des achats de véhicules à faibles émissions ?",
+        "",
+        "Oui, la fiche « véhicules propres » de la direction des achats : je vous la transmets.",
+        False,
+    ),
     ("Accueil des usagers", "Comment organiser un accueil en langue des signes ?", "", None, False),
-]  # fmt: skip
+]
 MARKER = QUESTIONS[0][1]
 
 

@@ -72,10 +72,15 @@ def question_ask(
     try:
         with transaction.atomic():
             question = Question.objects.create(
-                author=actor, theme=theme, group=group, department=actor.department,
-                title=title, body=body, body_html=str(render_markdown(body)),
+                author=actor,
+                theme=theme,
+                group=group,
+                department=actor.department,
+                title=title,
+                body=body,
+                body_html=str(render_markdown(body)),
                 idempotency_key=key,
-            )  # fmt: skip
+            )
     except IntegrityError:
         # A concurrent retry with the same key won the race: return its question.
         return Question.objects.get(author=actor, idempotency_key=key)
@@ -178,9 +183,12 @@ def answer_create(actor, question_id, *, body: str, idempotency_key: str = "") -
     try:
         with transaction.atomic():
             answer = Answer.objects.create(
-                question=question, author=actor, body=body,
-                body_html=str(render_markdown(body)), idempotency_key=key,
-            )  # fmt: skip
+                question=question,
+                author=actor,
+                body=body,
+                body_html=str(render_markdown(body)),
+                idempotency_key=key,
+            )
     except IntegrityError:
         return Answer.objects.get(author=actor, idempotency_key=key)
     if actor.pk != question.author_id:  # the asker's own follow-up is not an answer

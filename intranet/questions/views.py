@@ -61,9 +61,13 @@ def question_ask(request):
         try:
             _accept_charter_if_asked(request, form)
             question = services.question_ask(
-                request.user, theme=data["theme"], title=data["title"], body=data["body"],
-                group=data["group"], idempotency_key=data["idempotency_key"],
-            )  # fmt: skip
+                request.user,
+                theme=data["theme"],
+                title=data["title"],
+                body=data["body"],
+                group=data["group"],
+                idempotency_key=data["idempotency_key"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -101,9 +105,11 @@ def answer_create(request, question_id):
         try:
             _accept_charter_if_asked(request, form)
             answer = services.answer_create(
-                request.user, question.pk, body=form.cleaned_data["body"],
+                request.user,
+                question.pk,
+                body=form.cleaned_data["body"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.add_error("body", error)
         else:

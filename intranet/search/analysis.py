@@ -61,9 +61,19 @@ class FrenchAnalyzer(Analyzer):
             self._cache[word] = forms
         return forms
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", no_morph=False,
-                 **kwargs):  # fmt: skip
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        no_morph=False,
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         which = 0 if no_morph else 1
         kept = None  # as StopFilter renumbers: kept words get consecutive positions

@@ -18,10 +18,14 @@ MAX_QUERY_CHARS = 300
 MAX_CLAUSES = 10
 MIN_PREFIX = 2
 FIELDS = {
-    "auteur": "author", "author": "author", "par": "author",
-    "groupe": "group", "group": "group",
-    "type": "kind", "kind": "kind",
-}  # fmt: skip
+    "auteur": "author",
+    "author": "author",
+    "par": "author",
+    "groupe": "group",
+    "group": "group",
+    "type": "kind",
+    "kind": "kind",
+}
 QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "’": "'"})
 TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>\w+):)?(?:"(?P<quoted>[^"]*)("|$)|(?P<bare>[^\s"]+))')
 WORD_CHARS = re.compile(r"[^\w'*-]+", re.UNICODE)

@@ -43,11 +43,15 @@ class Document:
         raw = "\x1f".join(
             str(part)
             for part in (
-                self.title, self.body, " ".join(sorted(self.acl)), self.author_id,
-                self.group_id, self.department_id,
+                self.title,
+                self.body,
+                " ".join(sorted(self.acl)),
+                self.author_id,
+                self.group_id,
+                self.department_id,
                 self.created_at.isoformat() if self.created_at else "",
             )
-        )  # fmt: skip
+        )
         digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
         return Document(**{**self.__dict__, "digest": digest})
 

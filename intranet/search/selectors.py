@@ -31,16 +31,35 @@ MAX_PAGES = 50
 MAX_PENDING_EXCLUDED = 5000
 FACET_LIMIT = 10
 KIND_NAMES = {
-    "agent": "agent", "agents": "agent", "personne": "agent", "personnes": "agent",
-    "groupe": "group", "groupes": "group", "group": "group", "groups": "group",
-    "publication": "post", "publications": "post", "post": "post", "posts": "post",
-    "message": "post", "messages": "post",
-    "commentaire": "comment", "commentaires": "comment", "comment": "comment",
+    "agent": "agent",
+    "agents": "agent",
+    "personne": "agent",
+    "personnes": "agent",
+    "groupe": "group",
+    "groupes": "group",
+    "group": "group",
+    "groups": "group",
+    "publication": "post",
+    "publications": "post",
+    "post": "post",
+    "posts": "post",
+    "message": "post",
+    "messages": "post",
+    "commentaire": "comment",
+    "commentaires": "comment",
+    "comment": "comment",
     "comments": "comment",
-    "discussion": "chat", "discussions": "chat", "chat": "chat", "tchat": "chat",
-    "question": "question", "questions": "question",
-    "reponse": "answer", "reponses": "answer", "answer": "answer", "answers": "answer",
-}  # fmt: skip
+    "discussion": "chat",
+    "discussions": "chat",
+    "chat": "chat",
+    "tchat": "chat",
+    "question": "question",
+    "questions": "question",
+    "reponse": "answer",
+    "reponses": "answer",
+    "answer": "answer",
+    "answers": "answer",
+}
 PERIOD_LABELS = {"week": _("Past week"), "month": _("Past month"), "year": _("Past year")}
 FACET_TITLES = {
     "kind": _("Type"),
@@ -328,13 +347,21 @@ def suggestions(actor, q: str, *, limit: int = 5) -> list[dict]:
         groups = groups.filter(name_key__contains=term)
     people_type, group_type = document_type("agent"), document_type("group")
     results = [
-        {"kind": "agent", "label": a.display_name, "detail": people_type.result_meta(a),
-         "url": people_type.url(a)}
+        {
+            "kind": "agent",
+            "label": a.display_name,
+            "detail": people_type.result_meta(a),
+            "url": people_type.url(a),
+        }
         for a in agents.order_by("sort_name", "pk")[:limit]
-    ]  # fmt: skip
+    ]
     results += [
-        {"kind": "group", "label": g.name, "detail": str(group_type.label),
-         "url": group_type.url(g)}
+        {
+            "kind": "group",
+            "label": g.name,
+            "detail": str(group_type.label),
+            "url": group_type.url(g),
+        }
         for g in groups.order_by("name_key", "pk")[:limit]
-    ]  # fmt: skip
+    ]
     return results

@@ -31,34 +31,64 @@ FORMATION, NUMERIQUE, MARCHES, ECOLOGIE, DRH = range(5)
 
 # (key, name, policy, owner, themes, description, parent key)
 GROUPS = [
-    ("numerique", "Communauté numérique responsable", Group.Policy.OPEN, NUMERIQUE,
-     ["Numérique", "Accessibilité"],
-     "Partager les bonnes pratiques d'un **numérique sobre et accessible** : outils, "
-     "retours d'expérience, veille.\n\n- un atelier par mois\n- une boîte à outils commune",
-     None),
-    ("rgaa", "Atelier accessibilité RGAA", Group.Policy.OPEN, NUMERIQUE,
-     ["Accessibilité"],
-     "Sous-groupe de la communauté numérique : audits RGAA des sites de la collectivité.",
-     "numerique"),
-    ("acheteurs", "Réseau des acheteurs publics", Group.Policy.CLOSED, MARCHES,
-     ["Marchés publics", "Commande publique"],
-     "Entre acheteurs : clauses types, jurisprudence, calendrier des consultations. "
-     "L'adhésion est validée par les animateurs.",
-     None),
-    ("sobriete", "Plan de sobriété énergétique", Group.Policy.OPEN, ECOLOGIE,
-     ["Transition écologique"],
-     "Suivi du plan de sobriété : chauffage, éclairage, mobilités. Toutes les idées "
-     "sont bienvenues.",
-     None),
-    ("formateurs", "Formateurs internes", Group.Policy.CLOSED, FORMATION,
-     ["Formation"],
-     "Le réseau des agents qui animent des formations internes.",
-     None),
-    ("reorganisation", "Comité de pilotage – réorganisation des services", Group.Policy.SECRET,
-     DRH, ["Ressources humaines"],
-     "Groupe restreint du comité de pilotage. Les documents de travail restent ici.",
-     None),
-]  # fmt: skip
+    (
+        "numerique",
+        "Communauté numérique responsable",
+        Group.Policy.OPEN,
+        NUMERIQUE,
+        ["Numérique", "Accessibilité"],
+        "Partager les bonnes pratiques d'un **numérique sobre et accessible** : outils, "
+        "retours d'expérience, veille.\n\n- un atelier par mois\n- une boîte à outils commune",
+        None,
+    ),
+    (
+        "rgaa",
+        "Atelier accessibilité RGAA",
+        Group.Policy.OPEN,
+        NUMERIQUE,
+        ["Accessibilité"],
+        "Sous-groupe de la communauté numérique : audits RGAA des sites de la collectivité.",
+        "numerique",
+    ),
+    (
+        "acheteurs",
+        "Réseau des acheteurs publics",
+        Group.Policy.CLOSED,
+        MARCHES,
+        ["Marchés publics", "Commande publique"],
+        "Entre acheteurs : clauses types, jurisprudence, calendrier des consultations. "
+        "L'adhésion est validée par les animateurs.",
+        None,
+    ),
+    (
+        "sobriete",
+        "Plan de sobriété énergétique",
+        Group.Policy.OPEN,
+        ECOLOGIE,
+        ["Transition écologique"],
+        "Suivi du plan de sobriété : chauffage, éclairage, mobilités. Toutes les idées "
+        "sont bienvenues.",
+        None,
+    ),
+    (
+        "formateurs",
+        "Formateurs internes",
+        Group.Policy.CLOSED,
+        FORMATION,
+        ["Formation"],
+        "Le réseau des agents qui animent des formations internes.",
+        None,
+    ),
+    (
+        "reorganisation",
+        "Comité de pilotage – réorganisation des services",
+        Group.Policy.SECRET,
+        DRH,
+        ["Ressources humaines"],
+        "Groupe restreint du comité de pilotage. Les documents de travail restent ici.",
+        None,
+    ),
+]
 MARKER = GROUPS[0][1]
 
 CHARTER = """# Charte d'utilisation de Transverse
@@ -73,37 +103,89 @@ Les animateurs et l'équipe du site peuvent masquer un contenu qui ne respecte p
 # (author, place, text): place is a group key, "department" or "organisation".
 # {name} placeholders are the cast's usernames, so @mentions are real in every mode.
 POSTS = [
-    (NUMERIQUE, "numerique", "Bienvenue dans la **communauté numérique responsable** ! "
-     "Présentez-vous en commentaire et dites-nous ce que vous attendez du groupe. #numérique"),
-    (NUMERIQUE, "numerique", "Retour sur l'atelier de mardi :\n\n- 40 % des PDF publiés ne sont "
-     "pas accessibles\n- les formulaires en ligne passent presque tous\n\n"
-     "@{formation} pourrait-on prévoir une formation *Rédiger un document accessible* ? "
-     "#accessibilité"),
-    (NUMERIQUE, "rgaa", "Premier audit RGAA du site des inscriptions scolaires : 62 % de "
-     "conformité. Le détail par critère arrive la semaine prochaine. #accessibilité #RGAA"),
-    (MARCHES, "acheteurs", "Nouvelle clause type sur l'**insertion sociale** validée par le "
-     "service juridique. Elle est à utiliser dans toutes les consultations au-dessus de "
-     "40 000 € HT. #marchéspublics"),
-    (MARCHES, "acheteurs", "Qui a déjà utilisé la plateforme de dématérialisation pour un "
-     "marché à procédure adaptée ? @{numerique} avait évoqué une intégration avec nos outils."),
-    (ECOLOGIE, "sobriete", "Bilan du premier hiver : **-12 %** de consommation de chauffage "
-     "sur les bâtiments administratifs. Merci à toutes et tous ! #sobriété "
-     "#transitionécologique"),
-    (ECOLOGIE, "sobriete", "Idée : un challenge « À vélo au travail » en juin, par direction. "
-     "Qui serait partant pour l'organiser ? #mobilité"),
-    (FORMATION, "formateurs", "Le calendrier des formations du second semestre est en ligne. "
-     "Pensez à proposer vos modules avant la fin du mois. #formation"),
-    (DRH, "reorganisation", "Ordre du jour du prochain comité : périmètre des futurs pôles, "
-     "calendrier de concertation avec les représentants du personnel."),
-    (FORMATION, "department", "L'équipe formation déménage au bâtiment B la semaine prochaine : "
-     "les permanences du jeudi sont maintenues."),
-    (NUMERIQUE, "organisation", "La messagerie sera indisponible **samedi de 8 h à 12 h** pour "
-     "une mise à jour. Rien à faire de votre côté. #numérique"),
-    (DRH, "organisation", "Les entretiens professionnels commencent le mois prochain. Le "
-     "guide est disponible auprès de votre encadrant. #RH"),
-    (ECOLOGIE, "organisation", "Rappel : la fresque du climat est ouverte à tous les agents, "
-     "inscriptions auprès de @{formation}. #transitionécologique"),
-]  # fmt: skip
+    (
+        NUMERIQUE,
+        "numerique",
+        "Bienvenue dans la **communauté numérique responsable** ! "
+        "Présentez-vous en commentaire et dites-nous ce que vous attendez du groupe. #numérique",
+    ),
+    (
+        NUMERIQUE,
+        "numerique",
+        "Retour sur l'atelier de mardi :\n\n- 40 % des PDF publiés ne sont "
+        "pas accessibles\n- les formulaires en ligne passent presque tous\n\n"
+        "@{formation} pourrait-on prévoir une formation *Rédiger un document accessible* ? "
+        "#accessibilité",
+    ),
+    (
+        NUMERIQUE,
+        "rgaa",
+        "Premier audit RGAA du site des inscriptions scolaires : 62 % de "
+        "conformité. Le détail par critère arrive la semaine prochaine. #accessibilité #RGAA",
+    ),
+    (
+        MARCHES,
+        "acheteurs",
+        "Nouvelle clause type sur l'**insertion sociale** validée par le "
+        "service juridique. Elle est à utiliser dans toutes les consultations au-dessus de "
+        "40 000 € HT. #marchéspublics",
+    ),
+    (
+        MARCHES,
+        "acheteurs",
+        "Qui a déjà utilisé la plateforme de dématérialisation pour un "
+        "marché à procédure adaptée ? @{numerique} avait évoqué une intégration avec nos outils.",
+    ),
+    (
+        ECOLOGIE,
+        "sobriete",
+        "Bilan du premier hiver : **-12 %** de consommation de chauffage "
+        "sur les bâtiments administratifs. Merci à toutes et tous ! #sobriété "
+        "#transitionécologique",
+    ),
+    (
+        ECOLOGIE,
+        "sobriete",
+        "Idée : un challenge « À vélo au travail » en juin, par direction. "
+        "Qui serait partant pour l'organiser ? #mobilité",
+    ),
+    (
+        FORMATION,
+        "formateurs",
+        "Le calendrier des formations du second semestre est en ligne. "
+        "Pensez à proposer vos modules avant la fin du mois. #formation",
+    ),
+    (
+        DRH,
+        "reorganisation",
+        "Ordre du jour du prochain comité : périmètre des futurs pôles, "
+        "calendrier de concertation avec les représentants du personnel.",
+    ),
+    (
+        FORMATION,
+        "department",
+        "L'équipe formation déménage au bâtiment B la semaine prochaine : "
+        "les permanences du jeudi sont maintenues.",
+    ),
+    (
+        NUMERIQUE,
+        "organisation",
+        "La messagerie sera indisponible **samedi de 8 h à 12 h** pour "
+        "une mise à jour. Rien à faire de votre côté. #numérique",
+    ),
+    (
+        DRH,
+        "organisation",
+        "Les entretiens professionnels commencent le mois prochain. Le "
+        "guide est disponible auprès de votre encadrant. #RH",
+    ),
+    (
+        ECOLOGIE,
+        "organisation",
+        "Rappel : la fresque du climat est ouverte à tous les agents, "
+        "inscriptions auprès de @{formation}. #transitionécologique",
+    ),
+]
 
 # (post index, author, text, reply to comment index or None)
 COMMENTS = [
@@ -119,16 +201,25 @@ COMMENTS = [
     (6, FORMATION, "Le service formation aussi.", None),
     (10, MARCHES, "Merci pour l'information.", None),
     (12, NUMERIQUE, "Inscrit pour la session de mars.", None),
-]  # fmt: skip
+]
 
 # (post index, reacting cast member, kind)
 REACTIONS = [
-    (0, FORMATION, "like"), (0, MARCHES, "like"), (0, ECOLOGIE, "celebrate"),
-    (1, FORMATION, "idea"), (1, DRH, "agree"), (3, ECOLOGIE, "thanks"),
-    (5, NUMERIQUE, "celebrate"), (5, DRH, "celebrate"), (5, FORMATION, "like"),
-    (6, NUMERIQUE, "idea"), (6, FORMATION, "agree"), (10, DRH, "thanks"),
-    (11, FORMATION, "like"), (12, NUMERIQUE, "like"),
-]  # fmt: skip
+    (0, FORMATION, "like"),
+    (0, MARCHES, "like"),
+    (0, ECOLOGIE, "celebrate"),
+    (1, FORMATION, "idea"),
+    (1, DRH, "agree"),
+    (3, ECOLOGIE, "thanks"),
+    (5, NUMERIQUE, "celebrate"),
+    (5, DRH, "celebrate"),
+    (5, FORMATION, "like"),
+    (6, NUMERIQUE, "idea"),
+    (6, FORMATION, "agree"),
+    (10, DRH, "thanks"),
+    (11, FORMATION, "like"),
+    (12, NUMERIQUE, "like"),
+]
 
 ANNOUNCEMENT = (
     "**Nouvelle charte du télétravail** : elle s'applique à partir du 1er du mois prochain.\n\n"
@@ -157,8 +248,13 @@ def _crowd_memberships(rng: random.Random, created: dict[str, Group], agent_ids)
     so bulk rows are what group_join would write (less the live refresh of agents who
     have never signed in, hence have no open page to refresh).
     """
-    weights = {"numerique": 0.6, "rgaa": 0.15, "sobriete": 0.6, "acheteurs": 0.08,
-               "formateurs": 0.06}  # fmt: skip
+    weights = {
+        "numerique": 0.6,
+        "rgaa": 0.15,
+        "sobriete": 0.6,
+        "acheteurs": 0.08,
+        "formateurs": 0.06,
+    }
     rows = [
         Membership(group_id=created[key].pk, agent_id=pk)
         for pk in agent_ids
@@ -173,14 +269,22 @@ def _seed_groups(rng, cast, staff, agent_ids) -> dict[str, Group]:
     created: dict[str, Group] = {}
     for key, name, policy, owner, themes, description, parent in GROUPS:
         created[key] = groups.group_create(
-            cast[owner], name=name, description=description, policy=policy, themes=themes,
+            cast[owner],
+            name=name,
+            description=description,
+            policy=policy,
+            themes=themes,
             parent=created[parent] if parent else None,
-        )  # fmt: skip
+        )
     if staff is not None:
         groups.group_mark_official(staff, created["numerique"], official=True)
     # Animators: each group's owner names a colleague from the cast.
-    for key, helper in [("numerique", FORMATION), ("sobriete", NUMERIQUE),
-                        ("acheteurs", ECOLOGIE), ("formateurs", DRH)]:  # fmt: skip
+    for key, helper in [
+        ("numerique", FORMATION),
+        ("sobriete", NUMERIQUE),
+        ("acheteurs", ECOLOGIE),
+        ("formateurs", DRH),
+    ]:
         group = created[key]
         if group.policy == Group.Policy.OPEN:
             groups.group_join(cast[helper], group)
@@ -250,9 +354,12 @@ def _seed_stream(cast, staff, created) -> list[Post]:
         )
     else:
         announcement = posts.post_create(
-            cast[NUMERIQUE], body=ANNOUNCEMENT, visibility=Visibility.GROUP,
-            group=created["numerique"], requires_ack=True,
-        )  # fmt: skip
+            cast[NUMERIQUE],
+            body=ANNOUNCEMENT,
+            visibility=Visibility.GROUP,
+            group=created["numerique"],
+            requires_ack=True,
+        )
     for agent in (cast[FORMATION], cast[MARCHES]):
         posts.post_acknowledge(agent, announcement.pk)
     written.append(announcement)

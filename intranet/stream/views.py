@@ -79,10 +79,14 @@ def post_create(request):
         try:
             _accept_charter_if_asked(request, form)
             posts.post_create(
-                request.user, body=data["body"], visibility=data["visibility"], group=group,
-                image=data["image"], requires_ack=data.get("requires_ack", False),
+                request.user,
+                body=data["body"],
+                visibility=data["visibility"],
+                group=group,
+                image=data["image"],
+                requires_ack=data.get("requires_ack", False),
                 idempotency_key=data["idempotency_key"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -154,9 +158,12 @@ def post_share(request, post_id):
     if request.method == "POST" and form.is_valid():
         group = group_access.access_group_by_id(request.user, form.cleaned_data["group"])
         shared = posts.post_share(
-            request.user, post.pk, group=group, body=form.cleaned_data["body"],
+            request.user,
+            post.pk,
+            group=group,
+            body=form.cleaned_data["body"],
             idempotency_key=form.cleaned_data["idempotency_key"],
-        )  # fmt: skip
+        )
         messages.success(request, _("The post has been shared."))
         return redirect("stream:post-detail", post_id=shared.pk)
     selectors.decorate_posts(request.user, [post])
@@ -213,10 +220,12 @@ def comment_create(request, post_id):
         try:
             _accept_charter_if_asked(request, form)
             comment = comments.comment_create(
-                request.user, post.pk, body=form.cleaned_data["body"],
+                request.user,
+                post.pk,
+                body=form.cleaned_data["body"],
                 parent_id=form.cleaned_data["parent"],
                 idempotency_key=form.cleaned_data["idempotency_key"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -41,8 +41,9 @@ OFFLINE_NOISE = re.compile(
 @pytest.fixture
 def room(transactional_db):
     finance = make_department("Direction des finances")
-    alice = UserFactory(username="alice", first_name="Alice", last_name="Lefèvre",
-                        department=finance)  # fmt: skip
+    alice = UserFactory(
+        username="alice", first_name="Alice", last_name="Lefèvre", department=finance
+    )
     bob = UserFactory(username="bob", first_name="Bob", last_name="Morel", department=finance)
     group = group_services.group_create(alice, name="Budget 2027", policy="closed")
     Membership.objects.get_or_create(group=group, agent=bob)

@@ -22,13 +22,21 @@ def experts_org(transactional_db):
     finance = make_department("Direction des finances", parent=dgs, acronym="DF")
     hr = make_department("Direction des ressources humaines", parent=dgs, acronym="DRH")
     staff = UserFactory(username="siteadmin", is_staff=True, is_superuser=True)
-    alice = UserFactory(username="alice", first_name="Alice", last_name="Lefèvre",
-                        department=finance)  # fmt: skip
+    alice = UserFactory(
+        username="alice", first_name="Alice", last_name="Lefèvre", department=finance
+    )
     carol = UserFactory(username="carol", first_name="Carol", last_name="N'Diaye", department=hr)
     rgpd = curation.skill_create(staff, label="RGPD", synonyms=["GDPR"])
     theme = theme_create(staff, name="RGPD", skills=[rgpd], topics=topics_get_or_create(["rgpd"]))
-    return {"staff": staff, "alice": alice, "carol": carol, "rgpd": rgpd, "theme": theme,
-            "finance": finance, "hr": hr}  # fmt: skip
+    return {
+        "staff": staff,
+        "alice": alice,
+        "carol": carol,
+        "rgpd": rgpd,
+        "theme": theme,
+        "finance": finance,
+        "hr": hr,
+    }
 
 
 def declare_skill(page, username, label, level, *, accepts_requests=True, axe_check=None):

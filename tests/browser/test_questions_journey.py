@@ -28,9 +28,12 @@ def people(transactional_db):
     skill = curation.skill_create(staff, label="RGPD")
     theme = expert_services.theme_create(staff, name="RGPD", skills=[skill])
     invitation = expert_services.ambassador_invite(
-        staff, theme=theme, department=finance, agent=bob,
+        staff,
+        theme=theme,
+        department=finance,
+        agent=bob,
         starts_on=timezone.localdate() - datetime.timedelta(days=1),
-    )  # fmt: skip
+    )
     expert_services.ambassador_respond(bob, invitation.pk, accept=True)
     return alice, bob, theme
 

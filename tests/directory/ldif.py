@@ -117,11 +117,16 @@ def directory_ldif() -> str:
         unit(FINANCES),
         unit(EMPTY),
         agent("adurand", "Anne", "Durand", DGS, title="Directrice générale des services"),
-        agent("mlefevre", "Marie", "Lefèvre", DRH, title="Directrice des ressources humaines",
-              manager=ADURAND),
+        agent(
+            "mlefevre",
+            "Marie",
+            "Lefèvre",
+            DRH,
+            title="Directrice des ressources humaines",
+            manager=ADURAND,
+        ),
         agent("jdupont", "Jean", "Dupont", DRH, manager=MLEFEVRE),
-        agent("fndiaye", "Fatou", "N'Diaye", ETUDES, manager=MLEFEVRE,
-              title="Chargée d'études"),
+        agent("fndiaye", "Fatou", "N'Diaye", ETUDES, manager=MLEFEVRE, title="Chargée d'études"),
         agent("hcoeur", "Hélène", "Cœur-Joly", FINANCES),
         agent("minimal", "", "Sanstitre", FINANCES, full=False),
         agent("pmartin1", "Paul", "Martin", DRH),
@@ -132,10 +137,14 @@ def directory_ldif() -> str:
         agent("localboss", "Local", "Boss", FINANCES),
         ldif_entry(
             f"cn=Sans Identifiant,{unit_dn(*FINANCES)}",
-            {"objectClass": "inetOrgPerson", "cn": "Sans Identifiant", "sn": "Identifiant",
-             "modifyTimestamp": OLD_TIMESTAMP},
+            {
+                "objectClass": "inetOrgPerson",
+                "cn": "Sans Identifiant",
+                "sn": "Identifiant",
+                "modifyTimestamp": OLD_TIMESTAMP,
+            },
         ),
-    ]  # fmt: skip
+    ]
     return "".join(parts)
 
 

@@ -306,9 +306,14 @@ def test_incremental_sync_creates_a_newcomer_with_manager_and_department(
     ldap_admin(fresh_slapd).add(
         f"uid=nouveau,{unit_dn(*ETUDES)}",
         ["inetOrgPerson"],
-        {"uid": "nouveau", "cn": "Noé Nouveau", "sn": "Nouveau", "givenName": "Noé",
-         "manager": manager.directory_dn},
-    )  # fmt: skip
+        {
+            "uid": "nouveau",
+            "cn": "Noé Nouveau",
+            "sn": "Nouveau",
+            "givenName": "Noé",
+            "manager": manager.directory_dn,
+        },
+    )
     run = directory_sync(mode=SyncRun.Mode.INCREMENTAL)
     newcomer = User.objects.get(username="nouveau")
     assert run.counts["created"] == 1

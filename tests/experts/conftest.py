@@ -22,9 +22,12 @@ def rgpd(staff):
 def rgpd_theme(staff, rgpd):
     """The RGPD theme: the RGPD skill and the #rgpd topic."""
     return theme_create(
-        staff, name="RGPD", description="Données personnelles", skills=[rgpd],
+        staff,
+        name="RGPD",
+        description="Données personnelles",
+        skills=[rgpd],
         topics=topics_get_or_create(["rgpd"]),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

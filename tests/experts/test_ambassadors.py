@@ -100,8 +100,13 @@ def test_second_open_invitation_is_refused(bob, alice, rgpd_theme):
 
 def test_mandate_dates_bound_serving(bob, alice, dave, rgpd_theme):
     later = invite(bob, rgpd_theme, alice, starts_on=TODAY + datetime.timedelta(days=10))
-    over = invite(bob, rgpd_theme, dave, starts_on=TODAY - datetime.timedelta(days=30),
-                  ends_on=TODAY - datetime.timedelta(days=1))  # fmt: skip
+    over = invite(
+        bob,
+        rgpd_theme,
+        dave,
+        starts_on=TODAY - datetime.timedelta(days=30),
+        ends_on=TODAY - datetime.timedelta(days=1),
+    )
     for ambassador, agent in ((later, alice), (over, dave)):
         services.ambassador_respond(agent, ambassador.pk, accept=True)
     assert not serving_ambassadors(rgpd_theme).exists()

@@ -14,9 +14,12 @@ from tests.factories import UserFactory, make_department
 
 def serve(actor, theme, agent):
     ambassador = services.ambassador_invite(
-        actor, theme=theme, department=agent.department, agent=agent,
+        actor,
+        theme=theme,
+        department=agent.department,
+        agent=agent,
         starts_on=datetime.date.today(),
-    )  # fmt: skip
+    )
     return services.ambassador_respond(agent, ambassador.pk, accept=True)
 
 
@@ -24,9 +27,12 @@ def test_matrix_counts_serving_ambassadors_and_shows_gaps(staff, alice, carol, r
     numerique = services.theme_create(staff, name="Numérique")
     serve(staff, rgpd_theme, alice)
     invited = services.ambassador_invite(
-        staff, theme=numerique, department=carol.department, agent=carol,
+        staff,
+        theme=numerique,
+        department=carol.department,
+        agent=carol,
         starts_on=datetime.date.today(),
-    )  # fmt: skip
+    )
     matrix = coverage_matrix(alice)
     assert [t.name for t in matrix.themes] == ["Numérique", "RGPD"]
     cells = {row.department.name: row.cells for row in matrix.rows}
@@ -60,8 +66,14 @@ def test_matrix_query_count_is_constant(staff, rgpd_theme, django_assert_num_que
 
 def test_csv_neutralises_formulas():
     assert [csv_cell(v) for v in ("=1+1", "+33", "-2", "@SUM(A1)", "\tx", "ok", 3)] == [
-        "'=1+1", "'+33", "'-2", "'@SUM(A1)", "'\tx", "ok", "3",
-    ]  # fmt: skip
+        "'=1+1",
+        "'+33",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tx",
+        "ok",
+        "3",
+    ]
 
 
 def test_csv_export_with_hostile_names(alice_client, staff, alice):

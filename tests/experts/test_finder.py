@@ -64,13 +64,21 @@ def test_each_result_says_why(alice, carol, dave, rgpd_theme):
         post_create(alice, body=f"Note {n} sur le #RGPD", visibility="organisation")
     question = Question.objects.create(author=carol, theme=rgpd_theme, title="Durée ?")
     question.topics.set(rgpd_theme.topics.all())
-    Answer.objects.create(question=question, author=alice, body="Cinq ans", is_accepted=True,
-                          accepted_at=timezone.now())  # fmt: skip
+    Answer.objects.create(
+        question=question,
+        author=alice,
+        body="Cinq ans",
+        is_accepted=True,
+        accepted_at=timezone.now(),
+    )
     with translation.override("en"):
         (result,) = find(carol, "GDPR")
         assert result.reasons == [
-            "declared expert", "2 endorsements", "1 accepted answer on #rgpd", "2 posts on #rgpd",
-        ]  # fmt: skip
+            "declared expert",
+            "2 endorsements",
+            "1 accepted answer on #rgpd",
+            "2 posts on #rgpd",
+        ]
     with translation.override("fr"):
         (result,) = find(carol, "GDPR")
         assert result.reasons[0] == "expert déclaré·e"
@@ -100,8 +108,9 @@ def test_an_accepted_answer_in_a_secret_group_never_ranks_anyone_for_an_outsider
     skill_claim_add(dave, dave, label="RGPD", level=Level.NOTIONS)
     question = Question.objects.create(author=dave, theme=rgpd_theme, group=secret, title="?")
     question.topics.set(rgpd_theme.topics.all())
-    Answer.objects.create(question=question, author=dave, body="!", is_accepted=True,
-                          accepted_at=timezone.now())  # fmt: skip
+    Answer.objects.create(
+        question=question, author=dave, body="!", is_accepted=True, accepted_at=timezone.now()
+    )
     assert [r.answers for r in find(carol, "RGPD")] == [0, 0]
     assert find(dave, "RGPD")[0].answers == 1
 
@@ -165,8 +174,9 @@ def test_hostile_queries_find_nothing_and_do_not_fail(alice, rgpd):
 def test_answers_on_the_theme_count_for_a_theme_search(alice, carol, rgpd_theme):
     skill_claim_add(alice, alice, label="RGPD")
     question = Question.objects.create(author=carol, theme=rgpd_theme, title="Sans sujet")
-    Answer.objects.create(question=question, author=alice, body="!", is_accepted=True,
-                          accepted_at=timezone.now())  # fmt: skip
+    Answer.objects.create(
+        question=question, author=alice, body="!", is_accepted=True, accepted_at=timezone.now()
+    )
     assert find(carol, "", theme=rgpd_theme)[0].answers == 1
     assert find(carol, "GDPR")[0].answers == 0  # a skill search counts its own #topics only
 

@@ -26,10 +26,13 @@ def test_agent_pages_open_for_agents_and_redirect_visitors(client, alice, rgpd_t
 def test_staff_pages_are_forbidden_to_agents(client, alice, rgpd, rgpd_theme):
     login(client, alice)
     for url in (
-        reverse("experts:theme-create"), reverse("experts:theme-edit", args=[rgpd_theme.slug]),
-        reverse("experts:skill-list"), reverse("experts:skill-edit", args=[rgpd.pk]),
-        reverse("experts:skill-merge", args=[rgpd.pk]), reverse("experts:ambassador-invite"),
-    ):  # fmt: skip
+        reverse("experts:theme-create"),
+        reverse("experts:theme-edit", args=[rgpd_theme.slug]),
+        reverse("experts:skill-list"),
+        reverse("experts:skill-edit", args=[rgpd.pk]),
+        reverse("experts:skill-merge", args=[rgpd.pk]),
+        reverse("experts:ambassador-invite"),
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -71,9 +74,13 @@ def test_animator_invites_then_agent_accepts_through_pages(client, bob, alice, r
     login(client, bob)
     response = client.post(
         reverse("experts:ambassador-invite"),
-        {"theme": rgpd_theme.slug, "department": alice.department_id, "agent": "ALICE",
-         "starts_on": datetime.date.today().isoformat()},
-    )  # fmt: skip
+        {
+            "theme": rgpd_theme.slug,
+            "department": alice.department_id,
+            "agent": "ALICE",
+            "starts_on": datetime.date.today().isoformat(),
+        },
+    )
     assert response.status_code == 302
     ambassador = Ambassador.objects.get()
     login(client, alice)
@@ -91,20 +98,31 @@ def test_invite_form_refuses_bad_input(client, bob, alice, rgpd_theme):
     login(client, bob)
     for data in (
         {"theme": "nope", "department": alice.department_id, "agent": "alice", "starts_on": "x"},
-        {"theme": rgpd_theme.slug, "department": 999999, "agent": "alice",
-         "starts_on": "2026-01-01"},
-        {"theme": rgpd_theme.slug, "department": alice.department_id, "agent": "nobody\x00",
-         "starts_on": "2026-01-01"},
-    ):  # fmt: skip
+        {
+            "theme": rgpd_theme.slug,
+            "department": 999999,
+            "agent": "alice",
+            "starts_on": "2026-01-01",
+        },
+        {
+            "theme": rgpd_theme.slug,
+            "department": alice.department_id,
+            "agent": "nobody\x00",
+            "starts_on": "2026-01-01",
+        },
+    ):
         assert client.post(reverse("experts:ambassador-invite"), data).status_code == 200
     assert not Ambassador.objects.exists()
 
 
 def test_someone_else_cannot_end_or_answer(client, bob, alice, carol, rgpd_theme):
     ambassador = services.ambassador_invite(
-        bob, theme=rgpd_theme, department=alice.department, agent=alice,
+        bob,
+        theme=rgpd_theme,
+        department=alice.department,
+        agent=alice,
         starts_on=datetime.date.today(),
-    )  # fmt: skip
+    )
     login(client, carol)
     assert client.get(reverse("experts:ambassador-end", args=[ambassador.pk])).status_code == 404
     response = client.post(reverse("experts:ambassador-respond", args=[ambassador.pk]))
@@ -176,8 +194,12 @@ def test_staff_rename_and_synonym_collision_message(client, staff, rgpd):
 
 def test_admin_lists_skills_themes_and_ambassadors(client, staff, rgpd, rgpd_theme):
     login(client, staff)
-    for url in ("/admin/people/skill/", f"/admin/people/skill/{rgpd.pk}/change/",
-                "/admin/experts/theme/", "/admin/experts/ambassador/"):  # fmt: skip
+    for url in (
+        "/admin/people/skill/",
+        f"/admin/people/skill/{rgpd.pk}/change/",
+        "/admin/experts/theme/",
+        "/admin/experts/ambassador/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -190,11 +212,13 @@ def test_profile_lists_accepted_answers_the_reader_may_see(client, alice, carol,
 
     secret = group_create(alice, name="Cellule", policy=Group.Policy.SECRET)
     for title, group, asker in (
-        ("Durée de conservation ?", None, carol), ("Dossier confidentiel ?", secret, alice),
-    ):  # fmt: skip
+        ("Durée de conservation ?", None, carol),
+        ("Dossier confidentiel ?", secret, alice),
+    ):
         question = Question.objects.create(author=asker, theme=rgpd_theme, title=title, group=group)
-        Answer.objects.create(question=question, author=alice, body="!", is_accepted=True,
-                              accepted_at=timezone.now())  # fmt: skip
+        Answer.objects.create(
+            question=question, author=alice, body="!", is_accepted=True, accepted_at=timezone.now()
+        )
     page = login(client, carol).get(reverse("people:agent-detail", args=["alice"])).content
     assert "Durée de conservation" in page.decode()
     assert "Dossier confidentiel" not in page.decode()
@@ -202,9 +226,12 @@ def test_profile_lists_accepted_answers_the_reader_may_see(client, alice, carol,
 
 def test_theme_page_offers_to_end_a_mandate_only_to_who_may(client, bob, alice, dave, rgpd_theme):
     ambassador = services.ambassador_invite(
-        bob, theme=rgpd_theme, department=alice.department, agent=alice,
+        bob,
+        theme=rgpd_theme,
+        department=alice.department,
+        agent=alice,
         starts_on=datetime.date.today(),
-    )  # fmt: skip
+    )
     services.ambassador_respond(alice, ambassador.pk, accept=True)
     end_url = reverse("experts:ambassador-end", args=[ambassador.pk])
     page_url = reverse("experts:theme-detail", args=[rgpd_theme.slug])

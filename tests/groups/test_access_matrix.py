@@ -142,8 +142,16 @@ def test_access_matrix(scene, actor, kind):
 def test_secret_group_leaks_nowhere(scene, actor):
     group, _post, _comment, token = build_group(scene, "secret")
     client = client_for(scene, actor)
-    pages = ["/", "/groups/", "/groups/?q=zqx", "/topics/matrice/", "/people/owner/",
-             "/notifications/", "/people/", "/mentions/?q=own"]  # fmt: skip
+    pages = [
+        "/",
+        "/groups/",
+        "/groups/?q=zqx",
+        "/topics/matrice/",
+        "/people/owner/",
+        "/notifications/",
+        "/people/",
+        "/mentions/?q=own",
+    ]
     for url in pages:
         html = body(client.get(url))
         assert group.name not in html and token not in html, url

@@ -193,9 +193,13 @@ def test_subgroup_through_the_creation_page(alice, carol, closed, client):
     client.force_login(alice)
     response = client.post(
         "/groups/new/",
-        {"name": "Équipe achats durables", "policy": "open", "parent": closed.pk,
-         "confirm_distinct": "on"},
-    )  # fmt: skip
+        {
+            "name": "Équipe achats durables",
+            "policy": "open",
+            "parent": closed.pk,
+            "confirm_distinct": "on",
+        },
+    )
     assert response.status_code == 302
     assert Group.objects.get(name="Équipe achats durables").parent == closed
     client.force_login(carol)

@@ -114,9 +114,13 @@ def test_composer_asks_for_the_charter_and_keeps_the_text(alice, staff):
     assert response.status_code == 400 and "Mon texte précieux" in response.content.decode()
     response = client.post(
         "/posts/new/",
-        {"body": "Mon texte précieux", "visibility": "organisation", "accept_charter": "on",
-         "charter_version": version.pk},
-    )  # fmt: skip
+        {
+            "body": "Mon texte précieux",
+            "visibility": "organisation",
+            "accept_charter": "on",
+            "charter_version": version.pk,
+        },
+    )
     assert response.status_code == 302
 
 

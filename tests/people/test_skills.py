@@ -22,9 +22,16 @@ Level = SkillClaim.Level
 
 @pytest.mark.parametrize(
     "spelling",
-    ["RGPD", "rgpd", " Rgpd ", "GDPR", "gdpr", "protection des donnees personnelles",
-     "PROTECTION DES DONNÉES   PERSONNELLES"],
-)  # fmt: skip
+    [
+        "RGPD",
+        "rgpd",
+        " Rgpd ",
+        "GDPR",
+        "gdpr",
+        "protection des donnees personnelles",
+        "PROTECTION DES DONNÉES   PERSONNELLES",
+    ],
+)
 def test_every_spelling_and_synonym_resolves_to_one_skill(rgpd, spelling):
     assert skill_resolve(spelling) == rgpd
 
@@ -192,16 +199,20 @@ def test_merge_collapses_duplicates_keeping_the_highest_level_and_endorsements(
     dave = UserFactory(username="dave")
     other = curation.skill_create(staff, label="Données personnelles")
     kept = skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
-    merged = skill_claim_add(alice, alice, label="Données personnelles", level=Level.EXPERT,
-                             accepts_requests=True)  # fmt: skip
+    merged = skill_claim_add(
+        alice, alice, label="Données personnelles", level=Level.EXPERT, accepts_requests=True
+    )
     endorsement_add(carol, kept.pk)
     endorsement_add(carol, merged.pk)  # the same colleague on both: one endorsement stays
     endorsement_add(dave, merged.pk)
     curation.skill_merge(staff, other, into=rgpd)
     claim = SkillClaim.objects.get(agent=alice)
     assert (claim.pk, claim.skill, claim.level, claim.accepts_requests) == (
-        kept.pk, rgpd, Level.EXPERT, True,
-    )  # fmt: skip
+        kept.pk,
+        rgpd,
+        Level.EXPERT,
+        True,
+    )
     endorsers = set(claim.endorsements.values_list("endorser__username", flat=True))
     assert endorsers == {"carol", "dave"}
     assert Endorsement.objects.count() == 2

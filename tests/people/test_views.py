@@ -16,10 +16,18 @@ def listed(response) -> list[str]:
 
 
 def edit_data(**overrides):
-    data = {"first_name": "Alice", "last_name": "Lefèvre", "title": "Cheffe de bureau",
-            "department": "", "manager": "", "phone": "01 23 45 67 89", "office": "B 12",
-            "about": "J'aime **les tableaux**.", "skills": "RGPD, rgpd, Budget",
-            "languages": ["fr", "en"]}  # fmt: skip
+    data = {
+        "first_name": "Alice",
+        "last_name": "Lefèvre",
+        "title": "Cheffe de bureau",
+        "department": "",
+        "manager": "",
+        "phone": "01 23 45 67 89",
+        "office": "B 12",
+        "about": "J'aime **les tableaux**.",
+        "skills": "RGPD, rgpd, Budget",
+        "languages": ["fr", "en"],
+    }
     data.update(overrides)
     return data
 

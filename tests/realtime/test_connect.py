@@ -135,8 +135,11 @@ def test_a_group_seen_with_its_room_is_not_looked_up_again(
 
 @pytest.mark.django_db(transaction=True)
 async def test_unsigned_socket_is_accepted_then_closed_without_answering_frames(db):
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
-               (b"cookie", f"{settings.SESSION_COOKIE_NAME}=no-such-session".encode())]  # fmt: skip
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}=no-such-session".encode()),
+    ]
     communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert connected
@@ -151,8 +154,11 @@ async def test_unsigned_socket_is_accepted_then_closed_without_answering_frames(
 async def test_signed_out_session_is_closed_with_4401(alice):
     key = await sync_to_async(session_cookie)(alice)
     await sync_to_async(SessionStore(key).delete)()
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
-               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode())]  # fmt: skip
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()),
+    ]
     communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
     assert (await communicator.connect(timeout=5))[0]
     assert await communicator.receive_output(timeout=3) == {

@@ -347,8 +347,11 @@ async def test_group_post_announces_its_id_to_members_only(connect_as, budget, a
 
 
 async def test_malformed_cookie_header_is_an_anonymous_socket(db):
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
-               (b"cookie", b'sessionid="\\x00;;=;\xff')]  # fmt: skip
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", b'sessionid="\\x00;;=;\xff'),
+    ]
     communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert connected
@@ -359,8 +362,11 @@ async def test_malformed_cookie_header_is_an_anonymous_socket(db):
 async def test_session_of_a_deactivated_agent_is_refused(alice):
     cookie = await sync_to_async(session_cookie)(alice)
     await sync_to_async(type(alice).objects.filter(pk=alice.pk).update)(is_active=False)
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"),
-               (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode())]  # fmt: skip
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+    ]
     communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
     connected, _ = await communicator.connect(timeout=5)
     assert connected

@@ -179,9 +179,11 @@ async def test_a_burst_reaches_a_socket_in_order_through_the_consumer(redis_url,
     from realtime.consumers import TransverseConsumer
 
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "realtime.layers.RedisPubSubChannelLayer",
-                    "CONFIG": {"hosts": [redis_url]}}
-    }  # fmt: skip
+        "default": {
+            "BACKEND": "realtime.layers.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
+    }
     channel_layers.backends.clear()
     layer = channel_layers["default"]
     consumer = TransverseConsumer()
@@ -195,11 +197,13 @@ async def test_a_burst_reaches_a_socket_in_order_through_the_consumer(redis_url,
             await asyncio.sleep(0.01)
         # The socket is not signed in, so its connect closes it: relay to it directly.
         consumer.agent_id, consumer.conversations = 1, {7}
-        sent = [{"type": "message.created", "message": {"conversation": 7, "n": n}}
-                for n in range(200)]  # fmt: skip
+        sent = [
+            {"type": "message.created", "message": {"conversation": 7, "n": n}} for n in range(200)
+        ]
         await layer.group_add("conv.7", consumer.channel_name)
-        await asyncio.gather(*(layer.group_send("conv.7", {"type": "relay", "event": e})
-                               for e in sent))  # fmt: skip
+        await asyncio.gather(
+            *(layer.group_send("conv.7", {"type": "relay", "event": e}) for e in sent)
+        )
         got = []
         while len(got) < 200:
             frame = await communicator.receive_output(timeout=5)

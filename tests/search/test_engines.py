@@ -15,9 +15,15 @@ NOW = timezone.now()
 
 def doc(pk, body, *, title="", group=None, minutes=0, acl=("all",)):
     return Document(
-        kind="post", pk=pk, title=title, body=body, acl=acl, author_id=pk % 3 + 1,
-        group_id=group, created_at=NOW - timedelta(minutes=minutes),
-    ).with_digest()  # fmt: skip
+        kind="post",
+        pk=pk,
+        title=title,
+        body=body,
+        acl=acl,
+        author_id=pk % 3 + 1,
+        group_id=group,
+        created_at=NOW - timedelta(minutes=minutes),
+    ).with_digest()
 
 
 def run(q, **options):
@@ -44,10 +50,14 @@ def test_removed_and_replaced_documents_are_neither_found_nor_counted(fresh):
 
 def test_permission_filter_and_date_order(fresh):
     fresh.apply(
-        [doc(1, "zqxorder", minutes=30), doc(2, "zqxorder", minutes=10, acl=("g:9",)),
-         doc(3, "zqxorder", minutes=20), doc(4, "zqxorder", minutes=5, acl=("g:8",))],
+        [
+            doc(1, "zqxorder", minutes=30),
+            doc(2, "zqxorder", minutes=10, acl=("g:9",)),
+            doc(3, "zqxorder", minutes=20),
+            doc(4, "zqxorder", minutes=5, acl=("g:8",)),
+        ],
         [],
-    )  # fmt: skip
+    )
     assert run("zqxorder", sort="date").hits == [("post", 3), ("post", 1)]
     both = run("zqxorder", sort="date", tokens=frozenset({"all", "g:9"}))
     assert both.hits == [("post", 2), ("post", 3), ("post", 1)]
@@ -59,10 +69,13 @@ def test_permission_filter_and_date_order(fresh):
 
 def test_title_and_repeated_words_rank_first(fresh):
     fresh.apply(
-        [doc(1, "zqxrank une fois parmi beaucoup d'autres mots ici et là"),
-         doc(2, "autre chose", title="zqxrank"), doc(3, "zqxrank zqxrank zqxrank")],
+        [
+            doc(1, "zqxrank une fois parmi beaucoup d'autres mots ici et là"),
+            doc(2, "autre chose", title="zqxrank"),
+            doc(3, "zqxrank zqxrank zqxrank"),
+        ],
         [],
-    )  # fmt: skip
+    )
     hits = [pk for _kind, pk in run("zqxrank").hits]
     assert hits[-1] == 1 and set(hits) == {1, 2, 3}
 

@@ -192,9 +192,15 @@ def _sqlite_env(tmp_path) -> dict:
 
 def _manage(env, *args, **kwargs):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True, timeout=300, **kwargs,
-    )  # fmt: skip
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
 
 
 def test_indexer_process_killed_mid_batch_loses_nothing(tmp_path):
@@ -212,8 +218,11 @@ def test_indexer_process_killed_mid_batch_loses_nothing(tmp_path):
 
     indexer = subprocess.Popen(
         [sys.executable, "manage.py", "search_index", "--batch-size", "25"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while done_count() < 100 and time.monotonic() < deadline:

@@ -13,9 +13,15 @@ from intranet.stream.services import posts
 from tests.search.conftest import index_now
 
 ALL = {
-    "open_post", "open_comment", "closed_post", "closed_comment", "secret_post",
-    "secret_comment", "department_post", "organisation_post",
-}  # fmt: skip
+    "open_post",
+    "open_comment",
+    "closed_post",
+    "closed_comment",
+    "secret_post",
+    "secret_comment",
+    "department_post",
+    "organisation_post",
+}
 EVERYONE = {"open_post", "open_comment", "organisation_post"}
 EXPECTED = {
     "member": ALL,

@@ -66,8 +66,15 @@ def test_very_long_query_is_cut_and_said_so(indexed, alice_client):
 
 
 def test_invalid_facet_values_are_ignored(indexed, alice_client):
-    params = {"q": "réunion", "page": "abc", "group": "x", "author": "-3", "kind": "nothing",
-              "sort": "<script>", "period": "forever"}  # fmt: skip
+    params = {
+        "q": "réunion",
+        "page": "abc",
+        "group": "x",
+        "author": "-3",
+        "kind": "nothing",
+        "sort": "<script>",
+        "period": "forever",
+    }
     response = alice_client.get(reverse("search:search-results"), params)
     assert response.status_code == 200
     assert response.context["outcome"].total == 1
@@ -114,10 +121,17 @@ def test_postgres_counts_exactly_up_to_the_cap_then_says_more(fresh_postgres_eng
     engine = fresh_postgres_engine
     now = timezone.now()
     docs = [
-        Document(kind="post", pk=pk, title="", body=f"zqxcap {pk}", acl=("all",),
-                 author_id=pk % 2, created_at=now - timezone.timedelta(minutes=pk)).with_digest()
+        Document(
+            kind="post",
+            pk=pk,
+            title="",
+            body=f"zqxcap {pk}",
+            acl=("all",),
+            author_id=pk % 2,
+            created_at=now - timezone.timedelta(minutes=pk),
+        ).with_digest()
         for pk in range(1, 16)
-    ]  # fmt: skip
+    ]
     engine.apply(docs, [])
     query = parse("zqxcap")
     exact = engine.search(EngineQuery(clauses=query.clauses, tokens=frozenset({"all"})))
@@ -144,10 +158,16 @@ def test_postgres_phrase_of_common_words_searches_recent_weeks_and_says_so(
     engine = fresh_postgres_engine
     now = timezone.now()
     docs = [
-        Document(kind="post", pk=pk, title="", body="zqxwin zqxphrase", acl=("all",),
-                 created_at=now - timezone.timedelta(weeks=pk)).with_digest()
+        Document(
+            kind="post",
+            pk=pk,
+            title="",
+            body="zqxwin zqxphrase",
+            acl=("all",),
+            created_at=now - timezone.timedelta(weeks=pk),
+        ).with_digest()
         for pk in range(1, 41)
-    ]  # fmt: skip
+    ]
     engine.apply(docs, [])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_document")

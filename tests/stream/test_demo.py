@@ -69,11 +69,21 @@ def test_an_ordinary_demo_agent_sees_a_full_feed_but_not_the_secret_group(demo):
 
 
 def test_seed_demo_twice_adds_nothing(demo):
-    counts = (Group.objects.count(), Post.objects.count(), Membership.objects.count(),
-              Follow.objects.count(), Notification.objects.count())  # fmt: skip
+    counts = (
+        Group.objects.count(),
+        Post.objects.count(),
+        Membership.objects.count(),
+        Follow.objects.count(),
+        Notification.objects.count(),
+    )
     call_command("seed_demo", no_progress=True)
-    assert counts == (Group.objects.count(), Post.objects.count(), Membership.objects.count(),
-                      Follow.objects.count(), Notification.objects.count())  # fmt: skip
+    assert counts == (
+        Group.objects.count(),
+        Post.objects.count(),
+        Membership.objects.count(),
+        Follow.objects.count(),
+        Notification.objects.count(),
+    )
 
 
 def test_generated_organisation_gets_content_unless_asked_not_to(settings, db):

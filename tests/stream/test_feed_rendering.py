@@ -89,8 +89,10 @@ def test_feed_queries_do_not_grow_with_page_size_or_depth(
     for _ in range(2):
         deep = home_feed(alice, cursor=deep.next_cursor, limit=limit)
     for cursor in (None, deep.next_cursor):
-        for feed_of in (lambda c: home_feed(alice, cursor=c, limit=limit),
-                        lambda c: group_feed(alice, group, cursor=c, limit=limit)):  # fmt: skip
+        for feed_of in (
+            lambda c: home_feed(alice, cursor=c, limit=limit),
+            lambda c: group_feed(alice, group, cursor=c, limit=limit),
+        ):
             with django_assert_max_num_queries(6):
                 feed = feed_of(cursor)
                 render_to_string("stream/_feed_page.html", {"feed": feed})
@@ -103,8 +105,11 @@ def test_feed_fragments_stay_under_eight_queries_at_any_depth(
     fill(carol, alice, group, 70)
     deep = home_feed(alice, limit=50).next_cursor
     deep_group = group_feed(alice, group, limit=50).next_cursor
-    for url in ("/?fragment=1", f"/?fragment=1&after={deep}",
-                f"/groups/{group.slug}/?fragment=1",
-                f"/groups/{group.slug}/?fragment=1&after={deep_group}"):  # fmt: skip
+    for url in (
+        "/?fragment=1",
+        f"/?fragment=1&after={deep}",
+        f"/groups/{group.slug}/?fragment=1",
+        f"/groups/{group.slug}/?fragment=1&after={deep_group}",
+    ):
         with django_assert_max_num_queries(8):
             assert alice_client.get(url).status_code == 200

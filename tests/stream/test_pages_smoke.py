@@ -26,14 +26,31 @@ def world(alice, carol, staff):
 def test_member_pages_render(alice_client, world):
     g, p = world["group"], world["post"]
     for url in [
-        "/", "/?show=groups", "/?show=mentions", "/?topic=rgpd", f"/?after={p.pk}",
-        "/groups/", "/groups/?mine=on&kind=thematic", "/groups/new/", f"/groups/{g.slug}/",
-        f"/groups/{g.slug}/members/", f"/groups/{g.slug}/edit/", "/groups/invitations/",
-        f"/posts/{p.pk}/", f"/posts/{p.pk}/edit/", f"/posts/{world['org'].pk}/share/",
-        f"/posts/{p.pk}/revisions/", "/topics/rgpd/", "/notifications/", "/notifications/settings/",
-        "/moderation/", "/charter/", f"/report/?post={p.pk}",
-        f"/comments/{world['comment'].pk}/edit/", "/mentions/?q=car",
-    ]:  # fmt: skip
+        "/",
+        "/?show=groups",
+        "/?show=mentions",
+        "/?topic=rgpd",
+        f"/?after={p.pk}",
+        "/groups/",
+        "/groups/?mine=on&kind=thematic",
+        "/groups/new/",
+        f"/groups/{g.slug}/",
+        f"/groups/{g.slug}/members/",
+        f"/groups/{g.slug}/edit/",
+        "/groups/invitations/",
+        f"/posts/{p.pk}/",
+        f"/posts/{p.pk}/edit/",
+        f"/posts/{world['org'].pk}/share/",
+        f"/posts/{p.pk}/revisions/",
+        "/topics/rgpd/",
+        "/notifications/",
+        "/notifications/settings/",
+        "/moderation/",
+        "/charter/",
+        f"/report/?post={p.pk}",
+        f"/comments/{world['comment'].pk}/edit/",
+        "/mentions/?q=car",
+    ]:
         response = alice_client.get(url)
         assert response.status_code == 200, url
 

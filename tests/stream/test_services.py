@@ -204,10 +204,15 @@ def test_tagged_posts_follow_every_change_and_match_a_rebuild(alice, carol):
     def rows():
         return set(
             TaggedPost.objects.values_list(
-                "post_id", "topic__key", "author_id", "visibility", "group_id",
-                "department_id", "is_live",
+                "post_id",
+                "topic__key",
+                "author_id",
+                "visibility",
+                "group_id",
+                "department_id",
+                "is_live",
             )
-        )  # fmt: skip
+        )
 
     kept_rows = {
         (kept.pk, key, alice.pk, "organisation", None, None, True) for key in ("archives", "budget")

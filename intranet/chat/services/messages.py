@@ -356,9 +356,11 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
         params = [
             *_rate_params(actor),
             *_numbering_params(actor, pk, message.created_at),
-            *insert_params, actor.pk, *queue_params,
+            *insert_params,
+            actor.pk,
+            *queue_params,
             *(pk if value == audience_id else value for value in audience_params),
-        ]  # fmt: skip
+        ]
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
         with savepoint, prepared_cursor() as cursor:  # planned once per connection
             cursor.execute(sql, params)
@@ -384,10 +386,15 @@ def _message_create(actor, conversation, body, body_html, key, parent_id, attach
             raise ValidationError(_("The message you reply to does not exist."), code="bad_parent")
         parent = parent.parent or parent  # threads are one level deep
     message = Message(
-        conversation=conversation, seq=conversation.last_seq, rev=conversation.last_rev,
-        sender=actor, idempotency_key=key, parent=parent, body=body,
+        conversation=conversation,
+        seq=conversation.last_seq,
+        rev=conversation.last_rev,
+        sender=actor,
+        idempotency_key=key,
+        parent=parent,
+        body=body,
         body_html=body_html,
-    )  # fmt: skip
+    )
     if attachment is not None:
         message.attachment_name = _clean_filename(attachment.name)
         message.attachment_type = attachment.content_type_checked
@@ -515,8 +522,12 @@ def conversation_mark_read(actor, conversation_id, *, seq) -> int:
         Participant.objects.filter(pk=participant.pk, last_read_seq__lt=seq).update(
             last_read_seq=seq
         )
-    event = {"type": "conversation.read", "conversation": conversation.pk, "agent": actor.pk,
-             "seq": seq}  # fmt: skip
+    event = {
+        "type": "conversation.read",
+        "conversation": conversation.pk,
+        "agent": actor.pk,
+        "seq": seq,
+    }
     transaction.on_commit(lambda: publish.publish_to_agent(actor.pk, event))
     if conversation.kind != Conversation.Kind.GROUP:  # "vu par" in small conversations
         audience = selectors.conversation_audience(conversation)
@@ -529,8 +540,11 @@ def conversation_mark_read(actor, conversation_id, *, seq) -> int:
 def typing_announce(actor, conversation_id) -> None:
     """Relay "actor is typing" to the conversation (not stored)."""
     conversation = access.access_conversation(actor, conversation_id, for_write=True)
-    event = {"type": "typing", "conversation": conversation.pk,
-             "agent": {"id": actor.pk, "name": actor.display_name}}  # fmt: skip
+    event = {
+        "type": "typing",
+        "conversation": conversation.pk,
+        "agent": {"id": actor.pk, "name": actor.display_name},
+    }
     publish.publish_to_conversation(
         conversation.pk, event, audience=selectors.conversation_audience(conversation)
     )

@@ -57,8 +57,12 @@ ACL_PROBES = 2  # access tokens per document checked by hash look-ups (longer li
 WINDOW_CANDIDATES = 5000  # rows holding the words read in a recent window (see search())
 WINDOW_MAX_WEEKS = 520  # a longer window is no window: everything is searched
 SAFE_WORD = re.compile(r"^\w+$", re.UNICODE)
-FACET_COLUMNS = {"kind": "kind", "department": "department_id", "group": "group_id",
-                 "author": "author_id"}  # fmt: skip
+FACET_COLUMNS = {
+    "kind": "kind",
+    "department": "department_id",
+    "group": "group_id",
+    "author": "author_id",
+}
 
 
 def _clean(text: str) -> str:
@@ -77,9 +81,19 @@ def _week_lexeme(week: int) -> str:
 def _row(doc: Document) -> tuple:
     period = [_week_lexeme(_week(doc.created_at))] if doc.created_at else []
     return (
-        doc.key, doc.kind, doc.pk, list(doc.acl), _clean(doc.title), _clean(doc.body),
-        doc.author_id, doc.group_id, doc.department_id, doc.created_at, doc.digest, period,
-    )  # fmt: skip
+        doc.key,
+        doc.kind,
+        doc.pk,
+        list(doc.acl),
+        _clean(doc.title),
+        _clean(doc.body),
+        doc.author_id,
+        doc.group_id,
+        doc.department_id,
+        doc.created_at,
+        doc.digest,
+        period,
+    )
 
 
 def _spelling_words(documents) -> list[str]:

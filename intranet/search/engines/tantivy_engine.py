@@ -321,9 +321,12 @@ class TantivyEngine(Generations, SearchEngine):
 
     def _since(self, moment):
         return tantivy.Query.range_query(
-            self._schema, "created", tantivy.FieldType.Date,
-            timezone.make_naive(moment, UTC), None,
-        )  # fmt: skip
+            self._schema,
+            "created",
+            tantivy.FieldType.Date,
+            timezone.make_naive(moment, UTC),
+            None,
+        )
 
     def _facets(self, searcher, full, query: EngineQuery) -> dict[str, dict[str, int]]:
         spec = {"kind": {"terms": {"field": "kind", "size": FACET_SIZE}}}

@@ -78,7 +78,7 @@
       let frame;
       try {
         frame = JSON.parse(e.data);
-      } catch (err) {
+      } catch {
         return;
       }
       if (frame.ref && waiting.has(frame.ref)) {
@@ -260,7 +260,6 @@
       return;
     }
     const text = message.body.length > 120 ? `${message.body.slice(0, 117)}…` : message.body;
-    // eslint-disable-next-line no-new
     new Notification(fmt("new_message", { name: message.sender.name }), { body: text, tag: `chat-${message.conversation}` });
   }
 
@@ -328,251 +327,263 @@
         }
         const answer = await response.json();
         chat.render(answer.message);
-      } catch (err) {
+      } catch {
         break; // offline: they stay pending until the connection is back
       }
     }
   }
 
-  function setupChat(root) {
-    const list = root.querySelector("[data-messages]");
-    const form = root.querySelector("[data-composer]");
-    const typingEl = root.querySelector("[data-typing]");
-    const state = {
-      id: Number(root.dataset.conversation),
-      sendUrl: root.dataset.sendUrl,
-      historyUrl: root.dataset.historyUrl,
-      readSeq: 0,
-      parent: null,
-    };
-    cursors.set(state.id, Number(root.dataset.cursor) || 0);
+  // A conversation page's parts share `view`: its elements and `state`, the object the
+  // live layer knows as `chat` (setupChat at the end puts them together).
 
-    function byId(id) {
-      return list.querySelector(`li[data-id="${id}"]`);
+  // --- The conversation page: one message -----------------------------------------------
+  function messageById(view, id) {
+    return view.list.querySelector(`li[data-id="${id}"]`);
+  }
+
+  function messageControls(view, li, m) {
+    const bar = document.createElement("p");
+    bar.className = "chat-message__actions";
+    const add = (label, action) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "button button--quiet";
+      b.textContent = label;
+      b.addEventListener("click", action);
+      bar.append(b, " ");
+    };
+    if (!m.deleted) {
+      add(strings.reply || "Reply", () => startReply(view, m));
+      add(`👍 ${strings.react || ""}`.trim(), () => send({ action: "react", message: m.id, reaction: "like" }));
+      if (m.sender.id === me) {
+        add(strings.edit || "Edit", () => startEdit(li, m));
+        add(strings.delete || "Delete", () => send({ action: "delete", message: m.id }));
+      }
     }
+    li.append(bar);
+  }
 
-    function controls(li, m) {
-      const bar = document.createElement("p");
-      bar.className = "chat-message__actions";
-      const add = (label, action) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "button button--quiet";
-        b.textContent = label;
-        b.addEventListener("click", action);
-        bar.append(b, " ");
-      };
-      if (!m.deleted) {
-        add(strings.reply || "Reply", () => startReply(m));
-        add(`👍 ${strings.react || ""}`.trim(), () => send({ action: "react", message: m.id, reaction: "like" }));
-        if (m.sender.id === me) {
-          add(strings.edit || "Edit", () => startEdit(li, m));
-          add(strings.delete || "Delete", () => send({ action: "delete", message: m.id }));
-        }
-      }
-      li.append(bar);
+  function buildMessage(view, m) {
+    const li = document.createElement("li");
+    li.className = "chat-message";
+    li.id = `message-${m.id}`;
+    const meta = document.createElement("p");
+    meta.className = "chat-message__meta";
+    const who = document.createElement("span");
+    who.className = "chat-message__sender";
+    who.textContent = m.sender.name;
+    const time = document.createElement("time");
+    time.dateTime = m.created_at;
+    time.textContent = m.time;
+    meta.append(who, " ", time);
+    if (m.edited && !m.deleted) {
+      const edited = document.createElement("span");
+      edited.className = "chat-message__edited";
+      edited.textContent = ` ${strings.edited || "(edited)"}`;
+      meta.append(edited);
     }
-
-    function build(m) {
-      const li = document.createElement("li");
-      li.className = "chat-message";
-      li.id = `message-${m.id}`;
-      const meta = document.createElement("p");
-      meta.className = "chat-message__meta";
-      const who = document.createElement("span");
-      who.className = "chat-message__sender";
-      who.textContent = m.sender.name;
-      const time = document.createElement("time");
-      time.dateTime = m.created_at;
-      time.textContent = m.time;
-      meta.append(who, " ", time);
-      if (m.edited && !m.deleted) {
-        const edited = document.createElement("span");
-        edited.className = "chat-message__edited";
-        edited.textContent = ` ${strings.edited || "(edited)"}`;
-        meta.append(edited);
-      }
-      li.append(meta);
-      if (m.deleted) {
-        const p = document.createElement("p");
-        p.className = "chat-message__tombstone";
-        p.textContent = strings.deleted || "Deleted";
-        li.append(p);
-        li.classList.add("chat-message--deleted");
-      } else {
-        const body = document.createElement("div");
-        body.className = "chat-message__body";
-        body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
-        li.append(body);
-      }
-      if (m.attachment) {
-        const p = document.createElement("p");
-        p.className = "chat-message__file";
-        const a = document.createElement("a");
-        a.href = m.attachment.url;
-        a.textContent = m.attachment.name;
-        p.append(a);
-        li.append(p);
-      }
-      const reactions = document.createElement("p");
-      reactions.className = "chat-message__reactions";
-      Object.entries(m.reactions || {}).forEach(([kind, agents]) => {
-        const span = document.createElement("span");
-        span.className = "reaction";
-        span.dataset.kind = kind;
-        span.textContent = `${kind === "like" ? "👍" : kind} ${agents.length}`;
-        reactions.append(span, " ");
-      });
-      li.append(reactions);
-      if (m.parent) {
-        li.classList.add("chat-message--reply");
-        li.dataset.parent = m.parent;
-      }
-      Object.assign(li.dataset, { id: m.id, seq: m.seq, rev: m.rev, sender: m.sender.id, key: m.key });
-      controls(li, m);
-      return li;
+    li.append(meta);
+    if (m.deleted) {
+      const p = document.createElement("p");
+      p.className = "chat-message__tombstone";
+      p.textContent = strings.deleted || "Deleted";
+      li.append(p);
+      li.classList.add("chat-message--deleted");
+    } else {
+      const body = document.createElement("div");
+      body.className = "chat-message__body";
+      body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
+      li.append(body);
     }
+    if (m.attachment) {
+      const p = document.createElement("p");
+      p.className = "chat-message__file";
+      const a = document.createElement("a");
+      a.href = m.attachment.url;
+      a.textContent = m.attachment.name;
+      p.append(a);
+      li.append(p);
+    }
+    const reactions = document.createElement("p");
+    reactions.className = "chat-message__reactions";
+    Object.entries(m.reactions || {}).forEach(([kind, agents]) => {
+      const span = document.createElement("span");
+      span.className = "reaction";
+      span.dataset.kind = kind;
+      span.textContent = `${kind === "like" ? "👍" : kind} ${agents.length}`;
+      reactions.append(span, " ");
+    });
+    li.append(reactions);
+    if (m.parent) {
+      li.classList.add("chat-message--reply");
+      li.dataset.parent = m.parent;
+    }
+    Object.assign(li.dataset, { id: m.id, seq: m.seq, rev: m.rev, sender: m.sender.id, key: m.key });
+    messageControls(view, li, m);
+    return li;
+  }
 
-    state.render = (m) => {
-      const existing = byId(m.id);
-      if (existing && Number(existing.dataset.rev) >= m.rev) {
-        return; // already shown at this revision (a duplicate delivery)
-      }
-      const li = build(m);
-      const mine = list.querySelector(`li[data-key="${CSS.escape(m.key)}"][data-state]`);
-      if (mine && m.sender.id === me) {
-        pending.delete(m.key);
-        mine.replaceWith(li);
-      } else if (existing) {
-        existing.replaceWith(li);
-      } else {
-        // Keep the list ordered by sequence whatever the arrival order.
-        const after = [...list.querySelectorAll("li[data-seq]")].find((x) => Number(x.dataset.seq) > m.seq);
-        list.insertBefore(li, after || list.querySelector("li[data-state]"));
-      }
-    };
-    state.lastSeq = () => Math.max(0, ...[...list.querySelectorAll("li[data-seq]")].map((x) => Number(x.dataset.seq)));
-    state.readSeq = state.lastSeq();
+  function renderMessage(view, m) {
+    const list = view.list;
+    const existing = messageById(view, m.id);
+    if (existing && Number(existing.dataset.rev) >= m.rev) {
+      return; // already shown at this revision (a duplicate delivery)
+    }
+    const li = buildMessage(view, m);
+    const mine = list.querySelector(`li[data-key="${CSS.escape(m.key)}"][data-state]`);
+    if (mine && m.sender.id === me) {
+      pending.delete(m.key);
+      mine.replaceWith(li);
+    } else if (existing) {
+      existing.replaceWith(li);
+    } else {
+      // Keep the list ordered by sequence whatever the arrival order.
+      const after = [...list.querySelectorAll("li[data-seq]")].find((x) => Number(x.dataset.seq) > m.seq);
+      list.insertBefore(li, after || list.querySelector("li[data-state]"));
+    }
+  }
 
-    let typingTimer = null;
-    state.typing = (name) => {
-      typingEl.textContent = fmt("typing", { name });
-      clearTimeout(typingTimer);
-      typingTimer = setTimeout(() => { typingEl.textContent = ""; }, 5000);
-    };
-    state.seen = (frame) => {
-      const own = [...list.querySelectorAll(`li[data-sender="${me}"][data-seq]`)].filter((x) => Number(x.dataset.seq) <= frame.seq).pop();
-      if (!own) {
-        return;
-      }
-      let seen = own.querySelector("[data-seen]");
-      if (!seen) {
-        seen = document.createElement("p");
-        seen.className = "chat-message__seen";
-        seen.dataset.seen = "";
-        seen.dataset.names = "";
-        own.append(seen);
-      }
-      const who = root.querySelector(`[data-agent="${frame.agent}"]`);
-      const names = new Set(seen.dataset.names ? seen.dataset.names.split("|") : []);
-      names.add(who ? who.textContent.trim() : String(frame.agent));
-      seen.dataset.names = [...names].join("|");
-      seen.textContent = fmt("seen", { names: [...names].join(", ") });
-    };
-    state.closeComposer = () => {
-      if (form) {
-        form.hidden = true;
-      }
-    };
+  function lastSeq(view) {
+    return Math.max(0, ...[...view.list.querySelectorAll("li[data-seq]")].map((x) => Number(x.dataset.seq)));
+  }
 
-    // Server-rendered messages get their buttons too.
-    list.querySelectorAll("li[data-id]").forEach((li) => {
+  // Server-rendered messages get their buttons too.
+  function controlServerMessages(view) {
+    view.list.querySelectorAll("li[data-id]").forEach((li) => {
       const m = {
         id: Number(li.dataset.id), deleted: li.classList.contains("chat-message--deleted"),
         sender: { id: Number(li.dataset.sender), name: "" },
         body: (li.querySelector(".chat-message__body") || {}).textContent || "",
       };
-      controls(li, m);
+      messageControls(view, li, m);
     });
+  }
 
-    function startReply(m) {
-      state.parent = m.parent || m.id;
-      const box = form.querySelector("[data-replying]");
-      box.querySelector("[data-replying-text]").textContent = fmt("replying", { name: m.sender.name });
-      box.hidden = false;
-      form.querySelector("textarea").focus();
-    }
-    function startEdit(li, m) {
-      const area = document.createElement("textarea");
-      area.value = m.body;
-      area.setAttribute("aria-label", strings.edit || "Edit");
-      const save = document.createElement("button");
-      save.type = "button";
-      save.className = "button";
-      save.textContent = strings.save || "Save";
-      save.addEventListener("click", () => send({ action: "edit", message: m.id, body: area.value }));
-      li.append(area, save);
-      area.focus();
-    }
+  // --- The conversation page: who types, who has read ------------------------------------
+  function showTyping(view, name) {
+    view.typingEl.textContent = fmt("typing", { name });
+    clearTimeout(view.typingTimer);
+    view.typingTimer = setTimeout(() => { view.typingEl.textContent = ""; }, 5000);
+  }
 
-    if (form) {
-      const area = form.querySelector("textarea");
-      const file = form.querySelector("input[type=file]");
-      form.querySelector("[data-cancel-reply]").addEventListener("click", () => {
-        state.parent = null;
-        form.querySelector("[data-replying]").hidden = true;
-      });
-      let lastTyping = 0;
-      area.addEventListener("input", () => {
-        if (Date.now() - lastTyping > 3000) {
-          lastTyping = Date.now();
-          send({ action: "typing", conversation: state.id });
-        }
-      });
-      area.addEventListener("keydown", (e) => {
-        if (e.key === "Enter" && !e.shiftKey) {
-          e.preventDefault();
-          form.requestSubmit();
-        }
-      });
-      form.addEventListener("submit", (e) => {
-        if (file && file.files.length) {
-          return; // attachments go through the ordinary form post
-        }
-        e.preventDefault();
-        const body = area.value.trim();
-        if (!body) {
-          return;
-        }
-        const key = newKey();
-        const li = document.createElement("li");
-        li.className = "chat-message chat-message--pending";
-        li.dataset.key = key;
-        li.dataset.state = "pending";
-        const text = document.createElement("p");
-        text.textContent = body;
-        const label = document.createElement("p");
-        label.className = "chat-message__state";
-        label.dataset.stateLabel = "";
-        label.textContent = strings.pending || "not sent yet";
-        li.append(text, label);
-        list.append(li);
-        pending.set(key, { body, parent: state.parent, li });
-        area.value = "";
-        state.parent = null;
-        form.querySelector("[data-replying]").hidden = true;
-        flushPending();
-      });
-      const notifyButton = form.querySelector("[data-enable-notifications]");
-      if ("Notification" in window && Notification.permission === "default") {
-        notifyButton.hidden = false;
-        notifyButton.addEventListener("click", () => {
-          Notification.requestPermission().then(() => { notifyButton.hidden = true; });
-        });
+  // A participant's name, without the presence dot's hidden label ("en ligne").
+  function participantName(li) {
+    const copy = li.cloneNode(true);
+    copy.querySelectorAll("[data-presence]").forEach((dot) => dot.remove());
+    return copy.textContent.trim();
+  }
+
+  function showSeen(view, frame) {
+    const own = [...view.list.querySelectorAll(`li[data-sender="${me}"][data-seq]`)].filter((x) => Number(x.dataset.seq) <= frame.seq).pop();
+    if (!own) {
+      return;
+    }
+    let seen = own.querySelector("[data-seen]");
+    if (!seen) {
+      seen = document.createElement("p");
+      seen.className = "chat-message__seen";
+      seen.dataset.seen = "";
+      seen.dataset.names = "";
+      own.append(seen);
+    }
+    const who = view.root.querySelector(`[data-agent="${frame.agent}"]`);
+    const names = new Set(seen.dataset.names ? seen.dataset.names.split("|") : []);
+    names.add(who ? participantName(who) : String(frame.agent));
+    seen.dataset.names = [...names].join("|");
+    seen.textContent = fmt("seen", { names: [...names].join(", ") });
+  }
+
+  // --- The conversation page: replying, editing, the composer -----------------------------
+  function startReply(view, m) {
+    const form = view.form;
+    view.state.parent = m.parent || m.id;
+    const box = form.querySelector("[data-replying]");
+    box.querySelector("[data-replying-text]").textContent = fmt("replying", { name: m.sender.name });
+    box.hidden = false;
+    form.querySelector("textarea").focus();
+  }
+
+  function startEdit(li, m) {
+    const area = document.createElement("textarea");
+    area.value = m.body;
+    area.setAttribute("aria-label", strings.edit || "Edit");
+    const save = document.createElement("button");
+    save.type = "button";
+    save.className = "button";
+    save.textContent = strings.save || "Save";
+    save.addEventListener("click", () => send({ action: "edit", message: m.id, body: area.value }));
+    li.append(area, save);
+    area.focus();
+  }
+
+  // A message typed in the composer shows at once as pending, then goes out over the socket.
+  function submitMessage(view, area) {
+    const { form, list, state } = view;
+    const body = area.value.trim();
+    if (!body) {
+      return;
+    }
+    const key = newKey();
+    const li = document.createElement("li");
+    li.className = "chat-message chat-message--pending";
+    li.dataset.key = key;
+    li.dataset.state = "pending";
+    const text = document.createElement("p");
+    text.textContent = body;
+    const label = document.createElement("p");
+    label.className = "chat-message__state";
+    label.dataset.stateLabel = "";
+    label.textContent = strings.pending || "not sent yet";
+    li.append(text, label);
+    list.append(li);
+    pending.set(key, { body, parent: state.parent, li });
+    area.value = "";
+    state.parent = null;
+    form.querySelector("[data-replying]").hidden = true;
+    flushPending();
+  }
+
+  function setupComposer(view) {
+    const { form, state } = view;
+    const area = form.querySelector("textarea");
+    const file = form.querySelector("input[type=file]");
+    form.querySelector("[data-cancel-reply]").addEventListener("click", () => {
+      state.parent = null;
+      form.querySelector("[data-replying]").hidden = true;
+    });
+    let lastTyping = 0;
+    area.addEventListener("input", () => {
+      if (Date.now() - lastTyping > 3000) {
+        lastTyping = Date.now();
+        send({ action: "typing", conversation: state.id });
       }
+    });
+    area.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    form.addEventListener("submit", (e) => {
+      if (file && file.files.length) {
+        return; // attachments go through the ordinary form post
+      }
+      e.preventDefault();
+      submitMessage(view, area);
+    });
+    const notifyButton = form.querySelector("[data-enable-notifications]");
+    if ("Notification" in window && Notification.permission === "default") {
+      notifyButton.hidden = false;
+      notifyButton.addEventListener("click", () => {
+        Notification.requestPermission().then(() => { notifyButton.hidden = true; });
+      });
     }
+  }
 
-    const older = root.querySelector("[data-load-older]");
+  // --- The conversation page: older messages, a page at a time ----------------------------
+  function setupHistoryPaging(view) {
+    const { list, state } = view;
+    const older = view.root.querySelector("[data-load-older]");
     async function loadOlder() {
       const first = list.querySelector("li[data-seq]");
       if (!first || older.dataset.busy) {
@@ -594,7 +605,42 @@
         loadOlder();
       }
     });
-    list.scrollTop = list.scrollHeight;
+  }
+
+  // --- The conversation page, put together --------------------------------------------------
+  function setupChat(root) {
+    const state = {
+      id: Number(root.dataset.conversation),
+      sendUrl: root.dataset.sendUrl,
+      historyUrl: root.dataset.historyUrl,
+      readSeq: 0,
+      parent: null,
+    };
+    const view = {
+      root,
+      state,
+      list: root.querySelector("[data-messages]"),
+      form: root.querySelector("[data-composer]"),
+      typingEl: root.querySelector("[data-typing]"),
+      typingTimer: null,
+    };
+    cursors.set(state.id, Number(root.dataset.cursor) || 0);
+    state.render = (m) => renderMessage(view, m);
+    state.lastSeq = () => lastSeq(view);
+    state.readSeq = state.lastSeq();
+    state.typing = (name) => showTyping(view, name);
+    state.seen = (frame) => showSeen(view, frame);
+    state.closeComposer = () => {
+      if (view.form) {
+        view.form.hidden = true;
+      }
+    };
+    controlServerMessages(view);
+    if (view.form) {
+      setupComposer(view);
+    }
+    setupHistoryPaging(view);
+    view.list.scrollTop = view.list.scrollHeight;
     return state;
   }
 

@@ -43,9 +43,13 @@ def comment_create(
     try:
         with transaction.atomic():
             comment = Comment.objects.create(
-                post=post, parent=parent, author=actor, body=body, body_html=html,
+                post=post,
+                parent=parent,
+                author=actor,
+                body=body,
+                body_html=html,
                 idempotency_key=key,
-            )  # fmt: skip
+            )
     except IntegrityError:
         return Comment.objects.get(author=actor, idempotency_key=key)
     search_index_later(comment)

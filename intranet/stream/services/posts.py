@@ -107,10 +107,17 @@ def post_create(
     try:
         with transaction.atomic():
             post = Post.objects.create(
-                author=actor, visibility=visibility, group=group, department=department,
-                body=body, body_html=html, is_announcement=is_announcement or requires_ack,
-                requires_ack=requires_ack, idempotency_key=key, image=image_name,
-            )  # fmt: skip
+                author=actor,
+                visibility=visibility,
+                group=group,
+                department=department,
+                body=body,
+                body_html=html,
+                is_announcement=is_announcement or requires_ack,
+                requires_ack=requires_ack,
+                idempotency_key=key,
+                image=image_name,
+            )
             post.topics.set(topics)
             tagged_post_sync(post)
             post.mentions.set(mentioned)

@@ -29,16 +29,36 @@ ARTICLE_TTL = 24 * 3600
 def _digest(post, hide_group: bool, language: str) -> str:
     author, original = post.author, post.visible_original
     printed = (
-        ARTICLE_VERSION, language, hide_group, post.pk, post.visibility, post.body_html,
-        post.is_announcement, post.requires_ack, bool(post.edited_at), bool(post.pinned_at),
-        post.image_url, post.created_iso, post.created_label, author.pk, author.username,
-        author.display_name, author.initials, author.is_active, post.author_photo_url,
-        post.group_url, post.group.name if post.group_id else "", post.topic_links,
-        post.shared_from_id, original.pk if original else None,
+        ARTICLE_VERSION,
+        language,
+        hide_group,
+        post.pk,
+        post.visibility,
+        post.body_html,
+        post.is_announcement,
+        post.requires_ack,
+        bool(post.edited_at),
+        bool(post.pinned_at),
+        post.image_url,
+        post.created_iso,
+        post.created_label,
+        author.pk,
+        author.username,
+        author.display_name,
+        author.initials,
+        author.is_active,
+        post.author_photo_url,
+        post.group_url,
+        post.group.name if post.group_id else "",
+        post.topic_links,
+        post.shared_from_id,
+        original.pk if original else None,
         original.author.display_name if original else "",
-        original.body_html if original else "", post.reaction_buttons, post.comment_label,
+        original.body_html if original else "",
+        post.reaction_buttons,
+        post.comment_label,
         getattr(post, "ack_label", ""),
-    )  # fmt: skip
+    )
     return "stream:article:" + hashlib.blake2b(repr(printed).encode(), digest_size=16).hexdigest()
 
 

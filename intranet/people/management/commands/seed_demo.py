@@ -30,9 +30,15 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, agents=None, departments=None, seed=2026, no_progress=False,
-        no_content=False, **kw,
-    ):  # fmt: skip
+        self,
+        *args,
+        agents=None,
+        departments=None,
+        seed=2026,
+        no_progress=False,
+        no_content=False,
+        **kw,
+    ):
         if not settings.TRANSVERSE_DEMO:
             raise CommandError(
                 "Demo data is only loaded when TRANSVERSE_DEMO=true (its accounts have "
