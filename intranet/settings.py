@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while serving a request carries its id (intranet.core.logs).
+    "intranet.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -329,11 +331,26 @@ TRANSVERSE_PRIMARY_COLOR = env_str("TRANSVERSE_PRIMARY_COLOR", "#1d4e89")
 if not re.fullmatch(r"#[0-9a-fA-F]{6}", TRANSVERSE_PRIMARY_COLOR):
     raise ImproperlyConfigured("TRANSVERSE_PRIMARY_COLOR must be a colour like #1d4e89.")
 
+# One line per record: ISO 8601 time with its offset in TIME_ZONE, level, the HTTP
+# request's id ("-" outside requests; X-Request-ID, see intranet/core/logs.py), logger, text.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "intranet.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "intranet.core.logs.IsoFormatter",
+            "fmt": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s",
+            "time_zone": TIME_ZONE,
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("TRANSVERSE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from intranet.accounts.audit import Reason, sign_in_failure_log
 from intranet.accounts.throttle import (
     sign_in_failure_record,
     sign_in_success_record,
@@ -40,8 +41,11 @@ class SignInForm(AuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         if not username.isprintable():
             # NUL and control characters: no login has them, and some databases refuse them.
+            sign_in_failure_log(self.request, username, Reason.MALFORMED)
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         if username and sign_in_throttled(self.request, username):
+            # Refused before authenticate(), so contrib.auth's user_login_failed is not sent.
+            sign_in_failure_log(self.request, username, Reason.THROTTLED)
             raise ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             cleaned = super().clean()

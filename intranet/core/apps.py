@@ -10,15 +10,20 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
         from intranet.core import signals  # noqa: F401
+        from intranet.core.logs import request_id_forget
 
         # Each app adds its sections to lower apps' pages in its own sections.py.
         autodiscover_modules("sections")
 
         post_migrate.connect(_ensure_schedules, sender=self)
+        # Log lines between requests carry no request id (see core.logs).
+        request_started.connect(request_id_forget, dispatch_uid="core-request-id-start")
+        request_finished.connect(request_id_forget, dispatch_uid="core-request-id-finish")
 
 
 def _ensure_schedules(**kwargs):

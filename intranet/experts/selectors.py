@@ -20,6 +20,7 @@ from intranet.people.services.skills import skill_key
 from intranet.questions.access import visible_answers
 from intranet.questions.models import Question
 from intranet.stream.access import visible_tagged_posts
+from intranet.topics.access import visible_topics
 from intranet.topics.models import Topic
 from intranet.topics.services import topic_key
 
@@ -206,8 +207,9 @@ def finder_subject(actor, query: str = "", *, theme: Theme | None = None) -> Sub
         return None
     skill = alias.skill
     spellings = {topic_key(label) for label in skill.aliases.values_list("label", flat=True)}
-    # A skill's own #topics only: a theme's topics cover its other skills too.
-    topics = Topic.objects.filter(key__in=spellings).order_by("key")
+    # A skill's own #topics only: a theme's topics cover its other skills too. Only topics
+    # actor may see: the reasons name them, and a secret group's #topic must stay unknown.
+    topics = visible_topics(actor).filter(key__in=spellings).order_by("key")
     return Subject(label=skill.label, skills=[skill], topics=list(topics))
 
 

@@ -4,6 +4,7 @@ Each public service authorises the actor itself (through groups.access), so a vi
 consumer or a command cannot skip the check. Notifications go out after commit.
 """
 
+import secrets
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,13 +39,25 @@ ROLE_PERMS = {
 ALL_PERMS = ROLE_PERMS[Membership.Role.OWNER]
 
 
+# The random part of a group's address: lowercase letters and digits, without the look-alikes
+# (0/o, 1/l/i), so that an address read aloud or copied by hand still works.
+SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+SLUG_SUFFIX_LENGTH = 6
+
+
 def _unique_slug(name: str) -> str:
-    base = slugify(fold(name))[:120] or "groupe"
-    slug, n = base, 1
-    while Group.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    """The name's slug and a random suffix, whatever groups exist.
+
+    Numbering on collision ("-2") told anyone creating a group whether the name was already
+    taken, secret groups included. A random suffix on every address says nothing: its shape
+    is the same for a taken name and a fresh one, and a (rare) collision is retried silently.
+    """
+    base = slugify(fold(name))[:120].strip("-") or "groupe"
+    while True:
+        suffix = "".join(secrets.choice(SLUG_ALPHABET) for _ in range(SLUG_SUFFIX_LENGTH))
+        slug = f"{base}-{suffix}"
+        if not Group.objects.filter(slug=slug).exists():
+            return slug
 
 
 def _grant_role(group: Group, agent: User, role: str) -> None:

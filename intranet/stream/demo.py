@@ -20,6 +20,7 @@ from intranet.groups.models import Group, Membership
 from intranet.moderation.services import charter_accept, charter_publish
 from intranet.stream.models import Follow, Post, ReactionKind, Visibility
 from intranet.stream.services import comments, posts, reactions
+from intranet.topics.access import can_see_topic
 from intranet.topics.models import Topic
 from intranet.topics.services import topic_follow
 
@@ -391,7 +392,7 @@ def _seed_follows(rng: random.Random, cast, agent_ids) -> None:
     for agent in cast[:3]:
         for key in ("accessibilite", "transitionecologique"):
             topic = Topic.objects.filter(key=key).first()
-            if topic is not None:
+            if topic is not None and can_see_topic(agent, topic):  # not a secret group's only
                 topic_follow(agent, topic)
 
 

@@ -26,7 +26,7 @@ from intranet.stream.forms import (
 )
 from intranet.stream.models import PostRevision
 from intranet.stream.services import comments, posts, reactions
-from intranet.topics.models import Topic
+from intranet.topics.access import visible_topic
 from intranet.topics.services import topic_key
 
 
@@ -37,7 +37,7 @@ def home(request):
     show = data.get("show") or "all"
     topic = None
     if data.get("topic"):
-        topic = Topic.objects.filter(key=topic_key(data["topic"])).first()
+        topic = visible_topic(request.user, topic_key(data["topic"]))
         show = "topic" if topic else show
     feed = selectors.home_feed(
         request.user, feed_filter=show, topic=topic, cursor=data.get("after")

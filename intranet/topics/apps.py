@@ -8,3 +8,10 @@ class TopicsConfig(AppConfig):
     name = "intranet.topics"
     label = "topics"
     verbose_name = _("Topics")
+
+    def ready(self):
+        # Each app that attaches #topics to its objects declares them in its topics.py, so
+        # that topic pages show only topics something visible carries (topics.access).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("topics")

@@ -3,8 +3,10 @@
 import re
 
 from django.db import transaction
+from django.http import Http404
 
 from intranet.core.text import fold, without_nul
+from intranet.topics.access import can_see_topic
 from intranet.topics.models import Topic, TopicFollow
 
 # A #topic in text: a hash not preceded by a word character or "&" (HTML entities),
@@ -46,6 +48,9 @@ def topics_get_or_create(labels) -> list[Topic]:
 
 @transaction.atomic
 def topic_follow(actor, topic: Topic) -> TopicFollow:
+    """Follow a topic actor may see; any other answers 404, like an unknown one."""
+    if not can_see_topic(actor, topic):
+        raise Http404
     follow, _created = TopicFollow.objects.get_or_create(agent=actor, topic=topic)
     return follow
 

@@ -1,18 +1,22 @@
-"""Topic pages (#tag): the posts the agent may see on it, and following it."""
+"""Topic pages (#tag): the posts the agent may see on it, and following it.
+
+A topic nothing the agent may see carries answers 404 like an unknown one (topics.access).
+"""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intranet.stream.selectors import topic_feed
-from intranet.topics.models import Topic, TopicFollow
+from intranet.topics.access import access_topic, can_see_topic
+from intranet.topics.models import TopicFollow
 from intranet.topics.services import topic_follow, topic_unfollow
 
 
 @require_GET
 def topic_detail(request, key):
-    topic = get_object_or_404(Topic, key=key[:60])
+    topic = access_topic(request.user, key)
     context = {
         "topic": topic,
         "feed": topic_feed(request.user, topic, cursor=request.GET.get("after")),
@@ -23,11 +27,14 @@ def topic_detail(request, key):
 
 @require_POST
 def topic_follow_toggle(request, key):
-    topic = get_object_or_404(Topic, key=key[:60])
-    if request.POST.get("follow") == "1":
+    follow = request.POST.get("follow") == "1"
+    topic = access_topic(request.user, key, to_unfollow=not follow)
+    if follow:
         topic_follow(request.user, topic)
         messages.success(request, _("You now follow #%(topic)s.") % {"topic": topic.label})
     else:
         topic_unfollow(request.user, topic)
         messages.success(request, _("You no longer follow #%(topic)s.") % {"topic": topic.label})
+    if not can_see_topic(request.user, topic):  # unfollowed a topic gone out of sight
+        return redirect("home")
     return redirect("topics:topic-detail", key=topic.key)

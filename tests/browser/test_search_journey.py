@@ -68,4 +68,4 @@ def test_suggestions_are_keyboard_usable(org, page, sign_in):
     expect(options.first).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", "header-search-option-0")
     box.press("Enter")
-    expect(page).to_have_url(re.compile(r"/groups/cercle-budgetaire/$"))
+    expect(page).to_have_url(re.compile(r"/groups/cercle-budgetaire-[a-z0-9]{6}/$"))

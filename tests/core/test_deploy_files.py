@@ -152,6 +152,17 @@ def test_nginx_passes_websockets_longer_than_the_client_ping_and_uploads_whole()
     assert body_mib * 1024 * 1024 > largest
 
 
+def test_nginx_gives_every_proxied_request_an_id_it_logs_and_passes_on():
+    """The id Transverse puts on its log lines comes from nginx (the guide trusts 127.0.0.1)."""
+    locations = re.findall(r"location (/\S*) \{(.*?)\}", NGINX, re.DOTALL)
+    proxied = [body for _path, body in locations if "proxy_pass" in body]
+    assert len(proxied) == 2
+    assert all("proxy_set_header X-Request-ID $request_id;" in body for body in proxied)
+    log_format = re.search(r"log_format transverse (.*?);", NGINX, re.DOTALL).group(1)
+    assert "$request_id" in log_format and "$time_iso8601" in log_format
+    assert re.search(r"access_log \S+ transverse;", NGINX)
+
+
 def test_nginx_sends_nothing_to_another_host():
     hosts = set(re.findall(r"https?://([^/\s;]+)", NGINX))
     assert hosts == {"transverse", "$host$request_uri"}

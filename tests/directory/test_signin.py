@@ -1,5 +1,6 @@
 """Signing in with a directory account, against a real slapd (and a dead or silent one)."""
 
+import logging
 import time
 
 import pytest
@@ -164,6 +165,19 @@ def test_unreachable_directory_gives_distinct_message_and_local_accounts_still_w
     assert UNAVAILABLE in response.content.decode()
     UserFactory(username="siteadmin", is_superuser=True)
     assert post_login(client, "siteadmin", PASSWORD).status_code == 302
+
+
+def test_unreachable_directory_is_named_in_the_failed_sign_in_log(
+    directory_settings, client, caplog
+):
+    directory_settings(urls=(f"ldap://127.0.0.1:{free_port()}",))
+    caplog.set_level(logging.DEBUG)
+    post_login(client, "jdupont", "pw-jdupont")
+    logged = [r.getMessage() for r in caplog.records if r.name == "intranet.accounts.signin"]
+    assert logged == [
+        "sign-in failed: login='jdupont' address=127.0.0.1 reason=directory-unavailable"
+    ]
+    assert "pw-jdupont" not in caplog.text
 
 
 def test_second_server_is_tried_when_the_first_is_down(slapd_server, directory_settings):

@@ -101,6 +101,19 @@ def test_a_post_in_a_secret_group_never_ranks_anyone_for_an_outsider(
     assert member[0].posts == 5
 
 
+def test_reasons_never_name_a_topic_used_only_in_a_secret_group(alice, carol, dave, secret, rgpd):
+    """#gdpr (a synonym of the skill) is used only in dave's secret group: the reasons shown
+    to an outsider name the visible #rgpd only, so #gdpr's existence stays unknown."""
+    skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
+    post_create(alice, body="Registre #rgpd", visibility="organisation")
+    post_create(dave, body="Audit #gdpr", visibility="group", group=secret)
+    with translation.override("en"):
+        (result,) = find(carol, "RGPD")
+        assert result.reasons == ["declared notions", "1 post on #rgpd"]
+        (result,) = find(dave, "RGPD")
+        assert result.reasons == ["declared notions", "1 post on #gdpr, #rgpd"]
+
+
 def test_an_accepted_answer_in_a_secret_group_never_ranks_anyone_for_an_outsider(
     alice, carol, dave, secret, rgpd_theme
 ):

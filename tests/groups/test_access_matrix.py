@@ -120,6 +120,8 @@ def test_access_matrix(scene, actor, kind):
     for url in ["/topics/matrice/", "/people/owner/", "/?show=all", "/?show=mentions"]:
         assert token not in body(client.get(url)) or visible, url
     assert (token in body(client.get("/topics/matrice/"))) is visible
+    # The group's theme and its post carry #matrice: out of sight with them, like unknown.
+    assert client.get("/topics/matrice/").status_code == (200 if see_group else 404)
 
     directory = body(client.get("/groups/"))
     assert (group.name in directory) is see_group

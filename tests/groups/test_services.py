@@ -1,5 +1,7 @@
 """Group services: policies, requests, invitations, roles as guardian permissions, handover."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -186,7 +188,31 @@ def test_subgroup_needs_the_parent_administrator(alice, carol, closed):
 def test_slugs_are_unique_and_ascii(alice):
     a = s.group_create(alice, name="Équipe Numérique", policy=Group.Policy.OPEN)
     b = s.group_create(alice, name="Equipe numerique", policy=Group.Policy.OPEN)
-    assert a.slug == "equipe-numerique" and b.slug == "equipe-numerique-2"
+    assert a.slug != b.slug
+    for group in (a, b):
+        assert re.fullmatch(r"equipe-numerique-[a-z0-9]{6}", group.slug)
+
+
+def test_a_new_address_says_nothing_about_secret_groups(alice, carol, client):
+    """Naming a group like a secret group one cannot see gives the same shape of address as
+    a name nobody uses: no "-2" telling that the name is taken."""
+    s.group_create(alice, name="Cellule de crise", policy=Group.Policy.SECRET)
+    client.force_login(carol)
+    addresses = []
+    for name in ("Cellule de crise", "Atelier inédit"):
+        response = client.post("/groups/new/", {"name": name, "policy": "open"})
+        assert response.status_code == 302
+        addresses.append(response["Location"])
+    taken, fresh = addresses
+    assert re.fullmatch(r"/groups/cellule-de-crise-[a-z0-9]{6}/", taken)
+    assert re.fullmatch(r"/groups/atelier-inedit-[a-z0-9]{6}/", fresh)
+
+
+def test_addresses_made_before_the_random_suffix_keep_working(alice, client):
+    group = s.group_create(alice, name="Ancien groupe", policy=Group.Policy.OPEN)
+    Group.objects.filter(pk=group.pk).update(slug="ancien-groupe")
+    client.force_login(alice)
+    assert client.get("/groups/ancien-groupe/").status_code == 200
 
 
 def test_subgroup_through_the_creation_page(alice, carol, closed, client):
