@@ -176,3 +176,15 @@ def test_profile_photo_on_a_full_disk_is_507_and_keeps_the_old_photo(
     assert files_under(settings.MEDIA_ROOT) == [old_photo]
     with open(alice.photo.path, "rb") as photo:
         Image.open(photo).verify()  # the old photo is whole
+
+
+def test_directory_photo_on_a_full_disk_is_skipped_not_fatal(db, small_disk, settings):
+    """The directory sync and sign-in go on: the photo is simply not stored this time."""
+    from intranet.directory.services.agents import agent_photo_store
+
+    small_disk(8 * 1024)
+    assert agent_photo_store(noise_jpeg(200), "a1b2c3") == ""
+    assert files_under(settings.MEDIA_ROOT) == []
+    small_disk(900 * 1024)
+    stored = agent_photo_store(noise_jpeg(200), "a1b2c3")
+    assert stored and files_under(settings.MEDIA_ROOT) == [stored]
