@@ -200,6 +200,9 @@ def test_backup_then_restore_into_a_new_site_finds_everything(
     assert [kind for kind, _pk in result["search"]["girafe"]] == ["post"]
     assert [kind for kind, _pk in result["search"]["zephyr"]] == ["chat"]
     assert [kind for kind, _pk in result["search"]["mandarine"]] == ["chat"]
+    new_host = tmp_path / "new-host" / "transverse"
+    run_script("restore-config", str(backups / kept[-1]), manage=manage_a, config=new_host)
+    assert (new_host / "transverse.env").read_text() == "ALLOWED_HOSTS=transverse.example.fr\n"
     restored_media = tmp_path / "b" / "media"
     assert sorted(p.name for p in restored_media.rglob("*") if p.is_file()) == sorted(
         p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()
