@@ -113,6 +113,12 @@ def test_chat_attachment_on_a_full_disk_is_507_and_leaves_nothing(
     assert not Message.objects.exists()
     assert files_under(settings.MEDIA_ROOT) == []
 
+    # A fetch call of the pages' own scripts (no Accept header set) gets JSON too.
+    upload = SimpleUploadedFile("rapport.pdf", pdf(300_000), content_type="application/pdf")
+    data = {"body": "", "key": "full-0004", "attachment": upload}
+    response = client.post(url, data, HTTP_SEC_FETCH_MODE="cors")
+    assert response.status_code == 507 and response.json()["error"]["code"] == "storage_full"
+
     # The same page posted by the browser without JavaScript gets a page saying it.
     upload = SimpleUploadedFile("rapport.pdf", pdf(300_000), content_type="application/pdf")
     response = client.post(url, {"body": "", "key": "full-0002", "attachment": upload})
