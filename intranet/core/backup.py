@@ -222,11 +222,22 @@ def read_backup(stream, *, progress=None) -> dict:
 def _restore_member(archive, member, folder: Path, media_root: Path, seen: dict) -> None:
     name = member.name
     if name == "manifest.json":
-        seen["manifest"] = json.load(archive.extractfile(member))
-        if seen["manifest"].get("format") != FORMAT:
-            raise CommandError(f"unknown backup format {seen['manifest'].get('format')}")
+        try:
+            manifest = json.load(archive.extractfile(member))
+        except ValueError:
+            manifest = None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise CommandError("This is not a Transverse backup of a known format.")
+        if not isinstance(manifest.get("media_files"), int):
+            raise CommandError("This backup's manifest is damaged (no file count).")
+        seen["manifest"] = manifest
     elif name == TRAILER:
-        seen["trailer"] = json.load(archive.extractfile(member))
+        try:
+            seen["trailer"] = json.load(archive.extractfile(member))
+        except ValueError:
+            raise CommandError("This backup's last member is damaged.") from None
+        if not isinstance(seen["trailer"], dict) or "media_files" not in seen["trailer"]:
+            raise CommandError("This backup's last member is damaged.")
     elif name in (PG_DUMP, SQLITE_DUMP) and member.isfile():
         dump = folder / name
         _extract_file(archive, member, dump)

@@ -226,3 +226,26 @@ def test_restore_refuses_a_database_that_is_not_empty(alice, staff, settings, tm
         ["bash", str(SCRIPT), "restore", str(backup)], env=env, capture_output=True, text=True
     )
     assert done.returncode != 0 and "is not empty" in done.stderr
+
+
+def test_restore_refuses_a_member_that_leaves_the_media_directory(tmp_path):
+    """A forged archive cannot write outside the new site's media directory."""
+    import io
+    import tarfile
+
+    forged = tmp_path / "forged.tar"
+    with tarfile.open(forged, "w") as archive:
+        for name, content in [
+            ("manifest.json", b'{"format": 1, "media_files": 1}'),
+            ("media/../../evil", b"x"),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    target = site_environment(tmp_path / "b" / "var", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "site_restore", "--input", str(forged)],
+        cwd=ROOT, env=target, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode != 0 and "leaves the media directory" in done.stderr
+    assert not (tmp_path / "b" / "evil").exists() and not (tmp_path / "evil").exists()
