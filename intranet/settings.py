@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "intranet.core.request_cache.RequestCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "intranet.core.storage.StorageFullMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -293,12 +294,16 @@ STATICFILES_DIRS = [BASE_DIR / "intranet" / "static"]
 MEDIA_ROOT = Path(env_str("TRANSVERSE_MEDIA_ROOT") or VAR_DIR / "media")
 # No MEDIA_URL is served: every file goes through a view that checks access.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Written under a temporary name then linked: a full disk leaves no partial file.
+    "default": {"BACKEND": "intranet.core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Readable by the service's group only, whatever the umask of the process that writes.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 TRANSVERSE_MAX_PHOTO_BYTES = env_int("TRANSVERSE_MAX_PHOTO_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # --- E-mail ---

@@ -40,7 +40,7 @@ def _isolated_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            **settings.STORAGES["default"],  # the site's own storage class
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }

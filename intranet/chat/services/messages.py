@@ -221,12 +221,29 @@ def message_send(
     except Exception as exc:
         committed = message is not None and not transaction.get_connection().in_atomic_block
         if not committed or isinstance(exc, DatabaseError):  # a failed COMMIT lands here
+            if message is not None and message.pk is not None and not _stored(message):
+                _attachment_discard(message)  # the row was rolled back: so goes its file
             raise
         # Stored and committed; a side effect run after the commit failed (the search
         # indexer's nudge goes through the cache, which raises while Redis is down). The
         # message and its queue row are safe, the broadcast already ran: answer normally.
         logger.warning("after-commit work of a chat send failed", exc_info=True)
     return message, True
+
+
+def _stored(message: Message) -> bool:
+    try:
+        return Message.objects.filter(pk=message.pk).exists()
+    except DatabaseError:
+        return True  # cannot tell: keep the file (media_check finds it if it is an orphan)
+
+
+def _attachment_discard(message: Message) -> None:
+    if message.attachment:
+        try:
+            message.attachment.storage.delete(message.attachment.name)
+        except OSError:
+            logger.warning("could not remove attachment %s", message.attachment.name)
 
 
 def _pk(value) -> int:
@@ -401,13 +418,17 @@ def _message_create(actor, conversation, body, body_html, key, parent_id, attach
         message.attachment_size = attachment.size
         # A generated name: the agent's file name is only ever shown, never used as a path.
         message.attachment.save(uuid.uuid4().hex, attachment, save=False)
-    message.save(force_insert=True)
-    Participant.objects.filter(conversation=conversation, agent_id=actor.pk).update(
-        last_read_seq=message.seq
-    )
-    _notify_mentions(actor, conversation, message)
-    _broadcast(message, "message.created", conversation, new=True)
-    search_index_later(message)  # after _broadcast: see message_send
+    try:
+        message.save(force_insert=True)
+        Participant.objects.filter(conversation=conversation, agent_id=actor.pk).update(
+            last_read_seq=message.seq
+        )
+        _notify_mentions(actor, conversation, message)
+        _broadcast(message, "message.created", conversation, new=True)
+        search_index_later(message)  # after _broadcast: see message_send
+    except Exception:
+        _attachment_discard(message)  # the transaction rolls the row back: no file either
+        raise
     return message
 
 

@@ -17,6 +17,7 @@ from PIL import Image
 from intranet.accounts.models import DIRECTORY_TEXT_FIELDS, User
 from intranet.accounts.services import agent_sessions_end
 from intranet.core.images import check_image, square_jpeg
+from intranet.core.storage import StorageFull
 from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig
 from intranet.directory.entries import DirectoryAgent, agent_from_entry, normalise_dn, photo_bytes
@@ -59,8 +60,12 @@ def agent_photo_store(data: bytes, photo_hash: str) -> str:
         side = min(image.size)
     # Directory photos are often small (AD thumbnails are 96 px): never enlarge them.
     content = square_jpeg(upload, folder=PHOTO_FOLDER, size=max(1, min(PHOTO_SIZE, side)))
-    saved = default_storage.save(name, content)
-    return saved
+    try:
+        return default_storage.save(name, content)
+    except StorageFull:
+        # A full disk must not stop the sync or a sign-in: the agent keeps the old photo.
+        logger.warning("directory photo %s not stored: the storage is full", photo_hash)
+        return ""
 
 
 def owned_fields(config: DirectoryConfig, agent: DirectoryAgent) -> list[str]:
