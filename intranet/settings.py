@@ -126,15 +126,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and channel layer ---
 REDIS_URL = env_secret("REDIS_URL").strip()
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "realtime.layers.RedisPubSubChannelLayer",  # batched subscriptions
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
+    # The cache fails soft: Redis away is a miss (intranet.core.redis_cache).
+    from intranet.core.redis_cache import redis_settings
+
+    CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
