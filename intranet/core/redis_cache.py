@@ -14,7 +14,7 @@ object per thread or ASGI request, and each would otherwise open connections of 
 Its state, shared the same way, is what makes "logged once" hold across threads.
 
 redis_settings() gives the CACHES and CHANNEL_LAYERS of a site on Redis (settings.py and
-the tests use it).
+the tests use it), both prefixed with the instance's name (intranet.core.instance).
 """
 
 import logging
@@ -196,12 +196,13 @@ class FailSoftRedisCache(RedisCache):
         return self._soft(False, super().clear)
 
 
-def redis_settings(url: str) -> tuple[dict, dict]:
-    """CACHES and CHANNEL_LAYERS for a site whose Redis is at url."""
+def redis_settings(url: str, instance: str) -> tuple[dict, dict]:
+    """CACHES and CHANNEL_LAYERS for a site whose Redis is at url, named instance."""
     caches = {
         "default": {
             "BACKEND": "intranet.core.redis_cache.FailSoftRedisCache",
             "LOCATION": url,
+            "KEY_PREFIX": instance,
             # An unreachable host costs a page a second at most, once per RETRY_SECONDS.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -209,7 +210,8 @@ def redis_settings(url: str) -> tuple[dict, dict]:
     channel_layers = {
         "default": {
             "BACKEND": "realtime.layers.RedisPubSubChannelLayer",  # batched subscriptions
-            "CONFIG": {"hosts": [url]},
+            # Pub/sub ignores the database number: the prefix keeps sites apart.
+            "CONFIG": {"hosts": [url], "prefix": f"{instance}."},
         }
     }
     return caches, channel_layers

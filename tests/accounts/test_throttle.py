@@ -144,7 +144,7 @@ def test_a_login_throttled_from_one_address_still_signs_in_from_another(client, 
 
 def test_failures_are_counted_while_the_cache_is_unreachable(client, alice, settings):
     """Counted in the database: Redis away neither lifts the throttle nor stops sign-in."""
-    settings.CACHES, _layers = redis_settings(f"redis://127.0.0.1:{free_port()}/0")
+    settings.CACHES, _layers = redis_settings(f"redis://127.0.0.1:{free_port()}/0", "test")
     for _attempt in range(THROTTLE_LIMITS["pair"]):
         assert post(client, "alice", "wrong").status_code == 200
     assert throttled(post(client, "alice", PASSWORD))

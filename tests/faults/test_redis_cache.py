@@ -35,7 +35,7 @@ def own_redis(tmp_path):
 @pytest.fixture
 def cache(settings, own_redis):
     """The cache as settings.py configures it with REDIS_URL, on our own Redis."""
-    settings.CACHES, _layers = redis_settings(own_redis.url)
+    settings.CACHES, _layers = redis_settings(own_redis.url, "fault-test")
     return caches["default"]
 
 
@@ -139,7 +139,7 @@ def test_while_down_operations_do_not_try_redis_until_the_retry(settings):
     """Between retries, operations skip Redis: a page pays no connection attempt."""
     server = ClosingServer()
     try:
-        settings.CACHES, _layers = redis_settings(server.url)
+        settings.CACHES, _layers = redis_settings(server.url, "fault-test")
         cache = caches["default"]
         assert cache.get("key") is None  # notices the outage
         noticed = server.accepted
