@@ -128,16 +128,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer ---
 REDIS_URL = env_secret("REDIS_URL").strip()
+# Prefixes this site's cache keys and channel names: pub/sub ignores Redis's database
+# number, so two sites on one Redis server would otherwise hear each other's events.
+from intranet.core.instance import instance_name  # noqa: E402
+
+TRANSVERSE_INSTANCE_NAME = instance_name(DATABASES["default"])
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "realtime.layers.RedisPubSubChannelLayer",  # batched subscriptions
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
+    # The cache fails soft (Redis away is a miss); both are prefixed with the instance name.
+    from intranet.core.redis_cache import redis_settings
+
+    CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL, TRANSVERSE_INSTANCE_NAME)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

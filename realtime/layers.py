@@ -13,7 +13,9 @@ subscriptions; they go out in order, those asked for while one is in flight toge
 one pipeline, on one connection at a time. A message published to a group reaches each
 local socket of the group as the same bytes: it is decoded once, and every socket gets
 the same dict (which consumers only read, but for the relay's cached encoding).
-Everything else is channels_redis's.
+Everything else is channels_redis's, including the `prefix` of channel and group names
+("asgi" by default), which settings set to the instance's name (intranet.core.instance):
+Redis pub/sub ignores the database number, so it is what keeps two sites apart.
 """
 
 import asyncio

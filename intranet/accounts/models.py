@@ -135,3 +135,17 @@ class AgentSession(models.Model):
 
     def __str__(self):
         return f"{self.agent_id}: {self.session_key[:8]}…"
+
+
+class SignInFailureCount(models.Model):
+    """Failed sign-ins counted for one throttle key (a login, an address, or both) in the
+    current window (accounts.throttle). In the database, not the cache: the count holds
+    across processes and while Redis is away, and a restart does not reset it."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    failures = models.PositiveIntegerField()
+    expires = models.BigIntegerField(db_index=True)  # Unix time the window ends
+
+    class Meta:
+        verbose_name = _("sign-in failure count")
+        verbose_name_plural = _("sign-in failure counts")

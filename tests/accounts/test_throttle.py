@@ -10,8 +10,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
+from intranet.accounts.models import SignInFailureCount
 from intranet.accounts.throttle import THROTTLE_LIMITS, client_address, parse_trusted_proxies
+from intranet.core.redis_cache import redis_settings
 from tests.factories import PASSWORD, UserFactory
+from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +140,41 @@ def test_a_login_throttled_from_one_address_still_signs_in_from_another(client, 
         post(client, "alice", "wrong")
     assert throttled(post(client, "alice", PASSWORD))
     assert post(client, "alice", PASSWORD, remote="192.0.2.1").status_code == 302
+
+
+def test_failures_are_counted_while_the_cache_is_unreachable(client, alice, settings):
+    """Counted in the database: Redis away neither lifts the throttle nor stops sign-in."""
+    settings.CACHES, _layers = redis_settings(f"redis://127.0.0.1:{free_port()}/0", "test")
+    for _attempt in range(THROTTLE_LIMITS["pair"]):
+        assert post(client, "alice", "wrong").status_code == 200
+    assert throttled(post(client, "alice", PASSWORD))
+    assert post(client, "alice", PASSWORD, remote="192.0.2.1").status_code == 302
+
+
+def test_a_window_that_ended_counts_anew(client, alice):
+    for _attempt in range(THROTTLE_LIMITS["pair"]):
+        post(client, "alice", "wrong")
+    SignInFailureCount.objects.update(expires=1)  # the window ended long ago
+    assert not throttled(post(client, "alice", "wrong"))
+    assert set(SignInFailureCount.objects.values_list("failures", flat=True)) == {1}
+
+
+def test_ended_windows_are_deleted_by_later_failures(client, alice):
+    post(client, "alice", "wrong")
+    SignInFailureCount.objects.update(expires=1)
+    post(client, "bob", "wrong", remote="192.0.2.1")
+    assert not SignInFailureCount.objects.filter(expires=1).exists()
+    assert SignInFailureCount.objects.count() == 3  # bob's pair, login and address
+
+
+def test_a_success_clears_the_login_counts_not_the_address_count(client, alice):
+    for _attempt in range(THROTTLE_LIMITS["pair"] - 1):
+        post(client, "alice", "wrong")
+    assert post(client, "alice", PASSWORD).status_code == 302
+    left = SignInFailureCount.objects.values_list("key", "failures")
+    assert [(key.split(":")[0], failures) for key, failures in left] == [
+        ("address", THROTTLE_LIMITS["pair"] - 1)
+    ]
 
 
 @pytest.mark.parametrize("value", ["10.0.0.x", "proxy.example", "10.0.0.0/33", "*"])
