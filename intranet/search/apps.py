@@ -14,3 +14,8 @@ class SearchConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("search")
+
+        from intranet.core.worker import worker_maintenance_register
+        from intranet.search.tasks import search_drain_ensure
+
+        worker_maintenance_register(search_drain_ensure)
