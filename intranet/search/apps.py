@@ -15,7 +15,10 @@ class SearchConfig(AppConfig):
 
         autodiscover_modules("search")
 
+        from intranet.core.health import health_check_register
         from intranet.core.worker import worker_maintenance_register
+        from intranet.search.selectors import search_index_health
         from intranet.search.tasks import search_drain_ensure
 
+        health_check_register("search", search_index_health)
         worker_maintenance_register(search_drain_ensure)
