@@ -218,8 +218,7 @@ class Outage:
                 "database unavailable (%s: %s); the worker waits for it",
                 type(exc).__name__,
                 str(exc).strip().splitlines()[0] if str(exc).strip() else "",
-                exc_info=exc,
-            )
+            )  # no traceback: the cause is in the line, and an outage is not a bug
         elif now - self.reported_at >= OUTAGE_REPORT_SECONDS:
             self.reported_at = now
             logger.warning(
@@ -252,6 +251,7 @@ class ResilientWorker(Worker):
         self.beat_seconds = max(settings.TRANSVERSE_WORKER_LOST_AFTER / 4, 0.5)
         self.maintenance_seconds = max(settings.TRANSVERSE_WORKER_LOST_AFTER / 2, 1.0)
         self.maintained_at = float("-inf")
+        self.in_task_code = False
 
     # --- signals ---
     def configure_signals(self) -> None:
@@ -277,7 +277,7 @@ class ResilientWorker(Worker):
             logger.warning("received %s: stopping", signal.strsignal(signum))
 
     def _interrupt_task(self, signum, frame) -> None:
-        if self.running_task:
+        if self.in_task_code:  # never while recording an outcome
             raise WorkerStopping
 
     def _pause(self, seconds: float) -> None:
@@ -367,21 +367,26 @@ class ResilientWorker(Worker):
                 args = [*result.args]
                 if task.takes_context:
                     args.insert(0, TaskContext(task_result=result))
+                self.in_task_code = True
                 value = task.call(*args, **result.kwargs)
+                self.in_task_code = False
                 signal.alarm(0)
                 self._record(row.set_successful, value)
                 task_finished.send(sender=type(backend), task_result=row.task_result)
             except WorkerStopping:
+                self.in_task_code = False
                 self._record(
                     task_abandon, row, "The worker was stopped (SIGTERM) while running this task."
                 )
             except BaseException as exc:
+                self.in_task_code = False
                 signal.alarm(0)
                 if isinstance(exc, DatabaseFailure):
                     _close_connections()
                 self._record(row.set_failed, exc)
                 self._finished_failed(row)
         finally:
+            self.in_task_code = False
             signal.alarm(0)
             self.running_task = False
             self._run_tasks += 1
