@@ -287,12 +287,16 @@ class ResilientWorker(Worker):
     def run(self) -> None:
         logger.info("worker %s started (queues %s)", self.worker_id, ",".join(self.queue_names))
         _stop.clear()
-        heartbeat = Heartbeat(self.worker_id, self.beat_seconds)
-        heartbeat.start()
+        # --batch runs what is due and stops (tests, one-off runs): no heartbeat thread,
+        # whose own connection would write outside a test's transaction.
+        heartbeat = None if self.batch else Heartbeat(self.worker_id, self.beat_seconds)
+        if heartbeat:
+            heartbeat.start()
         try:
             self._loop()
         finally:
-            heartbeat.stop()
+            if heartbeat:
+                heartbeat.stop()
             logger.info("worker %s stopped", self.worker_id)
 
     def _loop(self) -> None:

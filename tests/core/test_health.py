@@ -215,3 +215,10 @@ def test_postgres_connections_near_the_limit_are_degraded():
             conn.close()
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_health_costs_a_handful_of_queries(client, settings, django_assert_max_num_queries):
+    """Probed every few seconds by every load balancer: no query grows with the data."""
+    settings.REDIS_URL = ""
+    with django_assert_max_num_queries(5):
+        assert client.get("/healthz").status_code == 200

@@ -85,8 +85,11 @@ def test_worker_survives_a_postgres_restart_during_a_task(own_postgres):
 
         server.stop()
         Path(f"{marker}.release").touch()  # the task now reads a database that is away
-        wait_for(lambda: "database unavailable" in worker.output(), what="the outage log")
-        assert not worker.exited()
+        wait_for(
+            lambda: worker.exited() or "database unavailable" in worker.output(),
+            what="the worker to notice the outage",
+        )
+        assert not worker.exited(), worker.output()  # the stock worker died here
 
         server.start()
         wait_for(lambda: "database back after" in worker.output(), what="the recovery log")
