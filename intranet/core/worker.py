@@ -133,20 +133,18 @@ def lost_tasks_recover(*, me: str | None = None) -> int:
     """
     now = timezone.now()
     cutoff = now - lost_after()
-    alive = set(
-        WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True)
-    )
+    beats = dict(WorkerHeartbeat.objects.values_list("worker_id", "beat_at"))
     recovered = 0
     for row in DBTaskResult.objects.running().only("pk", "worker_ids", "started_at"):
         owner = row.worker_ids[-1] if row.worker_ids else ""
         if owner == me and me is not None:
             reason = "The worker could not record this task's outcome (database outage)."
-        elif owner in alive or (row.started_at and row.started_at >= cutoff):
-            continue
+        elif beats.get(owner, row.started_at or now) >= cutoff:
+            continue  # its worker beats (a worker without heartbeat: it started lately)
         else:
-            reason = (
-                f"The worker {owner} stopped (no heartbeat since {cutoff:%Y-%m-%d %H:%M:%S%z})."
-            )
+            last = beats.get(owner)
+            since = f"since {last:%Y-%m-%d %H:%M:%S%z}" if last else "ever"
+            reason = f"The worker {owner} stopped (no heartbeat {since})."
         with transaction.atomic():
             locked = (
                 DBTaskResult.objects.select_for_update(skip_locked=True)
