@@ -71,3 +71,11 @@ def test_a_workers_own_running_row_between_tasks_is_an_outage_leftover(settings)
     task_id = running(hold, "x", worker_ids=["me"], started_ago=timedelta(seconds=1))
     assert lost_tasks_recover(me="me") == 1
     assert "database outage" in DBTaskResult.objects.get(pk=task_id).traceback
+
+
+def test_staff_read_the_heartbeats_in_the_admin(client, staff):
+    beat("w-admin", timedelta(seconds=3))
+    client.force_login(staff)
+    page = client.get("/admin/core/workerheartbeat/")
+    assert page.status_code == 200 and b"w-admin" in page.content
+    assert client.get("/admin/core/workerheartbeat/add/").status_code == 403
