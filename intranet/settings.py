@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "guardian",
+    # Before django_tasks_db: its `db_worker` command is replaced by the project's own
+    # (intranet/core/management/commands/db_worker.py: heartbeat, recovery, prompt stop).
+    "intranet.core",
     "django_tasks",
     "django_tasks_db",
-    "intranet.core",
     "intranet.accounts",
     "intranet.departments",
     "intranet.people",
@@ -144,6 +146,13 @@ else:
 
 # --- Background tasks ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker whose heartbeat is older than this is lost: its running task is marked failed
+# (and re-queued when safe to run again), and /healthz says "worker": "down".
+TRANSVERSE_WORKER_LOST_AFTER = env_int("TRANSVERSE_WORKER_LOST_AFTER", 120, minimum=2)
+# On SIGTERM the worker lets its task run this long, then stops it (re-queued when safe).
+TRANSVERSE_WORKER_STOP_SECONDS = env_int("TRANSVERSE_WORKER_STOP_SECONDS", 10, minimum=1)
+# /healthz says "disk": "low" when the media or index folder has less free space (MiB).
+TRANSVERSE_HEALTH_MIN_FREE_MB = env_int("TRANSVERSE_HEALTH_MIN_FREE_MB", 1024, minimum=0)
 
 # --- Authentication ---
 AUTH_USER_MODEL = "accounts.User"
@@ -260,6 +269,9 @@ if TRANSVERSE_SEARCH_ENGINE not in {"whoosh", "postgres", "tantivy"}:
     raise ImproperlyConfigured("TRANSVERSE_SEARCH_ENGINE must be whoosh, postgres or tantivy.")
 TRANSVERSE_SEARCH_INDEX_DIR = Path(env_str("TRANSVERSE_SEARCH_INDEX_DIR") or VAR_DIR / "index")
 TRANSVERSE_SEARCH_BATCH_SIZE = env_int("TRANSVERSE_SEARCH_BATCH_SIZE", 200, minimum=1)
+# One indexing task applies batches for at most this long, then queues its follow-up
+# behind the other tasks (e-mails, the directory sync) instead of holding the worker.
+TRANSVERSE_SEARCH_DRAIN_SECONDS = env_int("TRANSVERSE_SEARCH_DRAIN_SECONDS", 10, minimum=0)
 # --- end of Search ---
 
 # --- Content-Security-Policy: everything from this site, no inline script or style ------

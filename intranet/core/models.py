@@ -47,3 +47,24 @@ class ScheduledJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life, written every few seconds (core.worker).
+
+    A running task whose worker has not beaten for TRANSVERSE_WORKER_LOST_AFTER belongs to
+    a lost worker (killed, crashed, its machine gone); /healthz reads the newest beat.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.hostname}:{self.pid}"

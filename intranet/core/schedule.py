@@ -5,7 +5,11 @@ claims its row (a stray duplicate finds it is not the named task and does nothin
 does its work, then queues the next run. schedule_ensure_all() restarts any broken
 chain (first start, a worker killed mid-run); it runs after every `migrate`, which the
 run command does before it starts the worker, and as `manage.py schedule_ensure` before
-the production worker starts and every night (deploy/systemd).
+the production worker starts and every night (deploy/systemd); the worker also runs it
+when the database comes back after an outage (a run's `schedule_next` may have failed).
+
+A ScheduledJob row also names the pending run of a task that must never be queued twice,
+such as the search indexer's drain: `task_enqueue_once` (at most one waiting run).
 """
 
 import logging
@@ -119,3 +123,23 @@ def schedule_next(name: str, task_id: str) -> str | None:
         if row is None or row.task_id != str(task_id):
             return None
         return _enqueue(row, job, job.next_run(timezone.now()))
+
+
+def task_enqueue_once(name: str, task) -> str | None:
+    """Queue task (no argument) unless a run of it named name is still waiting to start.
+
+    Returns the new task id, or None when one was waiting already. A run that has started
+    does not count: what was written after it looked may need another one. The row lock
+    makes concurrent callers (every daphne process kicking the indexer) queue one run.
+    """
+    with transaction.atomic():
+        row, _created = ScheduledJob.objects.select_for_update().get_or_create(name=name)
+        if (
+            row.task_id
+            and DBTaskResult.objects.filter(pk=row.task_id, status=TaskResultStatus.READY).exists()
+        ):
+            return None
+        result = task.enqueue()
+        row.task_id, row.next_run_at = str(result.id), None
+        row.save(update_fields=["task_id", "next_run_at"])
+        return row.task_id

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from intranet.core.worker import rerun_if_lost
 from intranet.directory.config import directory_config
 from intranet.directory.models import SyncRun
 from intranet.directory.selectors import last_successful_run
@@ -42,6 +43,7 @@ def periodic_mode() -> str:
 
 
 @task(takes_context=True)
+@rerun_if_lost
 def directory_sync_periodic(context) -> dict:
     """One periodic sync; whatever happens, the next one is queued afterwards."""
     from intranet.core.schedule import schedule_claim, schedule_next

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from intranet.core.branding import current_branding
+from intranet.core.worker import rerun_if_lost
 from intranet.notifications.models import Channel, Notification
 from intranet.notifications.selectors import describe, target_url, visible_notifications
 from intranet.notifications.targets import targets_prefetch
@@ -27,6 +28,7 @@ def _site_url() -> str:
 
 
 @task()
+@rerun_if_lost
 def send_notification_email(notification_id: int) -> bool:
     notification = (
         Notification.objects.select_related("recipient").filter(pk=notification_id).first()
@@ -73,6 +75,7 @@ def next_digest_time(now):
 
 
 @task(takes_context=True)
+@rerun_if_lost
 def daily_digest_periodic(context) -> int:
     """The scheduled daily run: send the digests, then queue tomorrow's run."""
     from intranet.core.schedule import schedule_claim, schedule_next

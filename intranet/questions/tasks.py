@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django_tasks import task
 
+from intranet.core.worker import rerun_if_lost
+
 logger = logging.getLogger(__name__)
 ESCALATION_JOB = "questions.escalate"
 CHECK_EVERY = timedelta(minutes=15)
@@ -15,6 +17,7 @@ def next_escalation_check(now):
 
 
 @task(takes_context=True)
+@rerun_if_lost
 def questions_escalate_periodic(context) -> int:
     """The scheduled run: escalate what waited too long, then queue the next check."""
     from intranet.core.schedule import schedule_claim, schedule_next

@@ -14,3 +14,11 @@ class SearchConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("search")
+
+        from intranet.core.health import health_check_register
+        from intranet.core.worker import worker_maintenance_register
+        from intranet.search.selectors import search_index_health
+        from intranet.search.tasks import search_drain_ensure
+
+        health_check_register("search", search_index_health)
+        worker_maintenance_register(search_drain_ensure)

@@ -8,7 +8,9 @@ the object's current state; removing twice removes nothing).
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -84,33 +86,61 @@ class _nothing:
         return False
 
 
+class DrainRun(NamedTuple):
+    applied: int
+    complete: bool  # False: stopped by the budget or a stop request, entries may remain
+
+
 def drain(*, size: int | None = None, lock_timeout: float = 5.0, linger: float = 0.0) -> int:
     """Apply pending entries until none is left (then wait linger seconds for more).
 
     Returns how many entries were applied; 0 also when another indexer holds the lock.
     """
+    return drain_run(size=size, lock_timeout=lock_timeout, linger=linger).applied
+
+
+def drain_run(
+    *,
+    size: int | None = None,
+    lock_timeout: float = 5.0,
+    linger: float = 0.0,
+    budget: float | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    linger_while: Callable[[], bool] = lambda: True,
+) -> DrainRun:
+    """drain(), bounded: batches stop after `budget` seconds or once stop() is true, and
+    lingering ends as soon as linger_while() is false (the worker has other tasks)."""
     engine = get_engine()
     size = size or batch_size()
     applied = 0
+    started = time.monotonic()
     with engine.writer_lock(lock_timeout) as locked:
         if not locked:
-            return 0
+            return DrainRun(0, True)
         if not engine.exists():
             logger.warning("search index missing: rebuilding it from the database")
             rebuild(engine)
         idle_since = None
         while True:
+            if stop():
+                return DrainRun(applied, False)
             n = apply_batch(engine, size)
             applied += n
             if n:
                 idle_since = None
+                if budget is not None and time.monotonic() - started >= budget:
+                    return DrainRun(applied, False)  # at least one batch per run
                 continue
             idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= linger:
+            if time.monotonic() - idle_since >= linger or not linger_while():
                 break
             time.sleep(0.1)
         IndexEntry.objects.filter(done_at__lt=timezone.now() - KEEP_DONE).delete()
-    return applied
+    return DrainRun(applied, True)
+
+
+def pending_exists() -> bool:
+    return IndexEntry.objects.filter(done_at__isnull=True).exists()
 
 
 def all_documents(progress=None):

@@ -365,3 +365,13 @@ def suggestions(actor, q: str, *, limit: int = 5) -> list[dict]:
         for g in groups.order_by("name_key", "pk")[:limit]
     ]
     return results
+
+
+def search_index_health() -> str:
+    """For /healthz: "ok", "missing", "corrupt", or "error" when the engine cannot start."""
+    try:
+        engine = get_engine()
+    except Exception:  # a misconfigured engine: said here, the pages say "unavailable"
+        logger.warning("the search engine cannot start", exc_info=True)
+        return "error"
+    return engine.health()

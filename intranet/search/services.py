@@ -87,9 +87,9 @@ def kick_indexer() -> None:
     try:
         if not cache.add(KICK_KEY, 1, timeout=KICK_SECONDS):
             return
-        from intranet.search.tasks import search_index_drain
+        from intranet.search.tasks import search_drain_enqueue
 
-        search_index_drain.enqueue()
+        search_drain_enqueue()  # at most one drain waits, whoever kicks
     except Exception:
         # The queue row is committed (the cache, e.g. Redis, or the task queue may be down):
         # `search_index` or the next kick will apply it. Never fail the write that asked.

@@ -5,6 +5,7 @@ It never decides visibility alone: the query carries the actor's tokens, and the
 re-checks every hit with the access model before anything is shown.
 """
 
+import logging
 import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from intranet.search.query import Clause
 from intranet.search.registry import Document
 
+logger = logging.getLogger(__name__)
 FACETS = ("kind", "department", "group", "author")
 PERIODS = {"week": 7, "month": 31, "year": 366}
 
@@ -84,6 +86,20 @@ class SearchEngine:
 
     def exists(self) -> bool:
         raise NotImplementedError
+
+    def verify(self) -> None:
+        """Open the live index afresh and read its size; raise if it cannot be read."""
+
+    def health(self) -> str:
+        """ "ok", "missing" (no index: search_rebuild) or "corrupt" (unreadable: the same)."""
+        try:
+            if not self.exists():
+                return "missing"
+            self.verify()
+        except Exception:  # whatever the engine's reader raises, the index is unusable
+            logger.warning("search index %s is unreadable", self.name, exc_info=True)
+            return "corrupt"
+        return "ok"
 
     def size_bytes(self) -> int:
         return 0

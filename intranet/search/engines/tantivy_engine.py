@@ -130,6 +130,11 @@ class TantivyEngine(Generations, SearchEngine):
         generation = self._generation()
         return bool(generation) and tantivy.Index.exists(str(self.root / generation))
 
+    def verify(self) -> None:
+        index = self._make_index(self.root / self._generation(), create=False)
+        index.reload()
+        _ = index.searcher().num_docs
+
     @staticmethod
     def _stamp(path: Path):
         stat = (path / "meta.json").stat()

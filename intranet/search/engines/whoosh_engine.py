@@ -138,6 +138,12 @@ class WhooshEngine(Generations, SearchEngine):
         generation = self._generation()
         return bool(generation) and whoosh_index.exists_in(str(self.root / generation))
 
+    def verify(self) -> None:
+        # A fresh Index, not the cached one: open files outlive a damaged copy on disk.
+        ix = whoosh_index.open_dir(str(self.root / self._generation()))
+        with ix.searcher() as searcher:
+            searcher.doc_count()
+
     def _live_index(self) -> whoosh_index.Index:
         generation = self._generation()
         if generation is None or not (self.root / generation).is_dir():

@@ -1,10 +1,14 @@
-"""Compare the index with the database and repair drift (missing, stale, orphaned)."""
+"""Compare the index with the database and repair drift (missing, stale, orphaned).
 
-from django.core.management.base import BaseCommand
+A missing or unreadable index is said in one line with what to do (exit status 1), or
+rebuilt with --repair; never a traceback.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intranet.search.engines import get_engine
-from intranet.search.indexer import all_documents, drain
+from intranet.search.engines import SearchUnavailable, get_engine
+from intranet.search.indexer import all_documents, drain, rebuild
 from intranet.search.models import IndexEntry
 from intranet.search.services import search_index_many_later
 
@@ -35,10 +39,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="report only")
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="rebuild a missing or unreadable index from the database first",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, repair=False, **options):
         engine = get_engine()
-        found = drift(engine)
+        state = engine.health()
+        if state != "ok" and not (repair and not dry_run):
+            raise CommandError(_problem(engine, state))
+        if state != "ok":
+            self.stdout.write(f"the search index is {state}: rebuilding it from the database")
+            count = rebuild(engine)
+            self.stdout.write(self.style.SUCCESS(f"{count} documents indexed; index swapped in."))
+        try:
+            found = drift(engine)
+        except SearchUnavailable as exc:
+            raise CommandError(_problem(engine, f"corrupt ({exc})")) from None
         for name, keys in found.items():
             shown = ", ".join(keys[:10]) + (" …" if len(keys) > 10 else "")
             self.stdout.write(f"{name}: {len(keys)}" + (f" ({shown})" if keys else ""))
@@ -54,3 +73,12 @@ class Command(BaseCommand):
                 search_index_many_later(kind, pks)
         applied = drain(lock_timeout=60)
         self.stdout.write(self.style.SUCCESS(f"repaired: {applied} entries applied"))
+
+
+def _problem(engine, state: str) -> str:
+    where = getattr(engine, "root", None) or engine.name
+    return (
+        f"the search index ({where}) is {state}: searches answer "
+        '"search unavailable" and changes wait in the queue. Rebuild it with '
+        "`manage.py search_rebuild` (or `manage.py search_check --repair`)."
+    )
