@@ -163,12 +163,12 @@ async def test_binary_frame_gets_an_error(connect_as, alice):
     await a.disconnect()
 
 
-async def test_oversized_frame_closes_with_1009(connect_as, alice, settings):
+async def test_oversized_frame_closes_with_4413(connect_as, alice, settings):
     settings.TRANSVERSE_WS_MAX_FRAME_BYTES = 2048
     a = await connect_as(alice)
     await a.send_to(text_data=json.dumps({"action": "send", "body": "x" * 5000}))
     assert (await expect(a, "error"))["code"] == "too_large"
-    assert await a.receive_output(timeout=3) == {"type": "websocket.close", "code": 1009}
+    assert await a.receive_output(timeout=3) == {"type": "websocket.close", "code": 4413}
 
 
 async def test_frame_rate_limit_gives_error_frames(connect_as, alice, settings):
