@@ -286,18 +286,20 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             await asyncio.wait_for(
                 asyncio.gather(*(call(name, self.channel_name) for name in names)), 2.0
             )
-        except Exception:
-            logger.warning("channel layer %s failed", method, exc_info=True)
+        except Exception as exc:
+            publish.layer_outage.failed(exc, doing=method)
             return False
+        publish.layer_outage.ok()
         return True
 
     async def _layer(self, method: str, *args) -> bool:
         """Call the channel layer; False (logged) when it is unreachable."""
         try:
             await asyncio.wait_for(getattr(self.channel_layer, method)(*args), 2.0)
-        except Exception:
-            logger.warning("channel layer %s failed", method, exc_info=True)
+        except Exception as exc:
+            publish.layer_outage.failed(exc, doing=method)
             return False
+        publish.layer_outage.ok()
         return True
 
     async def _error(self, ref, code: str, text: str) -> None:

@@ -6,7 +6,8 @@ second), the consumer registers its channel name here once signed in, and one ta
 process refreshes the rows of all of them every TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS,
 in a database thread (chat.services.presence_heartbeat: one UPDATE per 500 sockets, then
 the sweep of expired rows). The task starts with the first socket, on the running loop;
-a failed pass (the database is down) is logged and the next one comes a period later.
+a failed pass (the database is down) is logged once for the whole outage (then a summary
+when the database is back: realtime.outage) and the next one comes a period later.
 """
 
 import asyncio
@@ -15,10 +16,12 @@ import logging
 from django.conf import settings
 
 from realtime import commands
+from realtime.outage import Outage
 
 logger = logging.getLogger(__name__)
 
 _live: set[str] = set()
+database_outage = Outage(logger, "database (presence heartbeat)")
 _task: dict[str, asyncio.Task | None] = {"task": None}
 
 
@@ -60,8 +63,10 @@ async def run() -> None:
         await asyncio.sleep(period())
         try:
             await beat()
-        except Exception:
-            logger.exception("presence heartbeat failed; next try in %s s", period())
+        except Exception as exc:
+            database_outage.failed(exc, doing=f"next try every {period():g} s")
+        else:
+            database_outage.ok()
 
 
 def stop() -> None:

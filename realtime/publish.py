@@ -23,7 +23,13 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from realtime.outage import Outage
+
 logger = logging.getLogger(__name__)
+
+# Every publish and subscription of this process fails while Redis is away: logged once,
+# then a summary (realtime.outage), not a traceback per call.
+layer_outage = Outage(logger, "channel layer")
 
 PUBLISH_TIMEOUT = 2.0  # seconds: a layer that hangs must not hold a request for long
 
@@ -90,9 +96,11 @@ async def send_collected(pending: list[tuple[str, dict]], *, origin: str | None 
             message = {**message, "origin": origin}
         try:
             await _send_with_timeout(layer, group, message)
-        except Exception:  # best effort, as _group_send
-            logger.warning("real-time publish to %s failed", group, exc_info=True)
+        except Exception as exc:  # best effort, as _group_send
+            layer_outage.failed(exc, doing=f"publishing to {group}")
             delivered = False
+        else:
+            layer_outage.ok()
     return delivered
 
 
@@ -106,9 +114,10 @@ def _group_send(group: str, message: dict) -> bool:
         return True
     try:
         async_to_sync(_send_with_timeout)(layer, group, message)
-    except Exception:  # the layer is best effort: never fail the caller
-        logger.warning("real-time publish to %s failed", group, exc_info=True)
+    except Exception as exc:  # the layer is best effort: never fail the caller
+        layer_outage.failed(exc, doing=f"publishing to {group}")
         return False
+    layer_outage.ok()
     return True
 
 
