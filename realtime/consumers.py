@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime import commands, heartbeat, publish
+from realtime import commands, heartbeat, publish, relay
 from realtime.commands import in_db_thread
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
         heartbeat.track(self.channel_name)  # its presence row is refreshed from now on
+        relay.start()  # embedded mode: what other processes publish reaches this one
         live = await self._apply_targets(found, also=self._static_groups())
         if found["pending"]:  # presence: after our own groups, so our other tabs see it
             await publish.send_collected(found["pending"])

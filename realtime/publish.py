@@ -23,6 +23,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from realtime import relay
 from realtime.outage import Outage
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ def _group_send(group: str, message: dict) -> bool:
     if pending is not None:
         pending.append((group, message))
         return True
+    if relay.through_outbox(layer):  # embedded mode, outside daphne: its process relays it
+        return relay.outbox_put(group, message)
     try:
         async_to_sync(_send_with_timeout)(layer, group, message)
     except Exception as exc:  # the layer is best effort: never fail the caller
