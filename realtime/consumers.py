@@ -64,7 +64,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
-        heartbeat.track(self.channel_name)  # its presence row is refreshed from now on
+        heartbeat.track(self.channel_name, self)  # its presence row is refreshed from now on
         relay.start()  # embedded mode: what other processes publish reaches this one
         live = await self._apply_targets(found, also=self._static_groups())
         if found["pending"]:  # presence: after our own groups, so our other tabs see it

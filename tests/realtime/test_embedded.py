@@ -60,6 +60,26 @@ async def _closed_with(socket) -> int:
     return socket.socket.close_code
 
 
+async def _deactivated_by_command(running):
+    target, bystander = client(running, 2), client(running, 1)
+    await target.open()
+    await bystander.open()
+    out = await asyncio.to_thread(manage, running, "deactivate_agents", "rt2")
+    assert "1 agent(s) deactivated" in out
+    assert await _closed_with(target) == 4403
+    again = client(running, 2)  # the session was deleted: refused at once
+    with pytest.raises(ConnectionError):
+        await again.open()
+    assert again.socket.close_code == 4401
+    await bystander.send({"action": "ping"})
+    assert (await bystander.expect("pong"))["live"] is True  # the others stay
+    await bystander.close()
+
+
+def test_an_agent_deactivated_by_a_command_is_disconnected_from_daphne(embedded):
+    asyncio.run(_deactivated_by_command(embedded))
+
+
 async def _oversized(running):
     socket = client(running, 0)
     await socket.open()
