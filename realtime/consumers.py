@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime import commands, heartbeat, publish, relay
+from realtime import active, commands, heartbeat, publish, relay
 from realtime.commands import in_db_thread
 
 logger = logging.getLogger(__name__)
@@ -185,6 +185,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         conversation = event.get("conversation") or (event.get("message") or {}).get("conversation")
         if conversation is not None and conversation not in self.conversations:
             return  # unsubscribed since (left, removed): drop what was in flight
+        if message.get("active_only") and not await active.is_active(self.agent_id):
+            return  # deactivated while the event was on its way; the close follows
         # Encoded once for every socket of the process (the layer hands them one dict).
         text = message.get("_encoded")
         if text is None:

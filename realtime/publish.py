@@ -132,9 +132,12 @@ def publish_to_agent(agent_id: int, event: dict) -> bool:
 def publish_to_group(group_id: int, event: dict) -> bool:
     """Relay an ids-only event to the sockets of a group's members (e.g. post.created).
 
-    Receivers re-fetch through access-checked endpoints; never put content here.
+    Receivers re-fetch through access-checked endpoints; never put content here. Each
+    socket checks that its agent is still active before relaying it (realtime.active).
     """
-    return _group_send(group_group(group_id), {"type": "relay", "event": event})
+    return _group_send(
+        group_group(group_id), {"type": "relay", "event": event, "active_only": True}
+    )
 
 
 def publish_to_conversation(conversation_id: int, event: dict, *, audience) -> bool:
@@ -203,8 +206,9 @@ ORGANISATION_GROUP = "feed.organisation"
 
 
 def publish_to_organisation(event: dict) -> bool:
-    """Relay an ids-only event to every socket (posts for the whole organisation)."""
-    return _group_send(ORGANISATION_GROUP, {"type": "relay", "event": event})
+    """Relay an ids-only event to every socket (posts for the whole organisation); as
+    publish_to_group, to agents still active only."""
+    return _group_send(ORGANISATION_GROUP, {"type": "relay", "event": event, "active_only": True})
 
 
 def post_published(post_id: int, group_id: int | None, visibility: str) -> bool:

@@ -17,7 +17,7 @@ from django.test import Client
 
 from intranet.accounts.models import User
 from intranet.accounts.services import agents_deactivate
-from realtime import heartbeat
+from realtime import heartbeat, publish
 from tests.realtime.conftest import expect, nothing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -186,3 +186,15 @@ async def test_the_heartbeat_closes_sockets_of_an_agent_switched_off_without_a_s
     assert await nothing(other)
     await other.disconnect()
 
+
+async def test_a_feed_event_on_its_way_skips_an_agent_deactivated_meanwhile(connect_as, alice, bob):
+    """Ids-only feed events carry no audience: each socket checks its agent is still
+    active before relaying one, so nothing reaches a deactivated agent before the close
+    (here no close comes at all: an update() sends no signal)."""
+    tab, other = await connect_as(alice), await connect_as(bob)
+    await User.objects.filter(pk=alice.pk).aupdate(is_active=False)
+    event = {"type": "post.created", "post": 31, "group": None}
+    await sync_to_async(publish.publish_to_organisation)(event)
+    assert await expect(other, "post.created") == event
+    assert await nothing(tab)
+    await other.disconnect()
