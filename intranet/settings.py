@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "intranet.chat",
     "intranet.experts",
     "intranet.questions",
+    "realtime",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +143,8 @@ if REDIS_URL:
     CACHES, CHANNEL_LAYERS = redis_settings(REDIS_URL, TRANSVERSE_INSTANCE_NAME)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # In daphne's memory; what the worker and commands publish reaches it through a table.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.relay.EmbeddedChannelLayer"}}
 
 # --- Background tasks ---
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -181,6 +181,15 @@ def heartbeat(channel_names: list[str]) -> int:
     return services.presence_heartbeat(channel_names)
 
 
+def active_agents(agent_ids) -> set[int]:
+    """Which of these agents are active (realtime.heartbeat closes the others' sockets)."""
+    ids, active = list(agent_ids), set()
+    for start in range(0, len(ids), 500):
+        batch = User.objects.filter(pk__in=ids[start : start + 500], is_active=True)
+        active.update(batch.values_list("pk", flat=True))
+    return active
+
+
 @translate_errors
 def counts(agent_id: int, data: dict | None = None) -> dict:
     agent = fresh_agent(agent_id)

@@ -22,14 +22,17 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime import commands, heartbeat, publish
+from realtime import active, commands, heartbeat, publish, relay
 from realtime.commands import in_db_thread
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401  # not signed in, or signed out: do not retry, reload the page
 CLOSE_FORBIDDEN = 4403  # deactivated: do not retry
-CLOSE_TOO_LARGE = 1009  # frame larger than TRANSVERSE_WS_MAX_FRAME_BYTES
+# A frame larger than TRANSVERSE_WS_MAX_FRAME_BYTES. Not 1009 ("message too big"), valid
+# on the wire but reserved to the protocol: autobahn (under daphne) lets an application
+# close with 1000 or 3000-4999 only, raised on 1009, and the client got 1011 instead.
+CLOSE_TOO_LARGE = 4413  # as HTTP's 413 Content Too Large
 ECHO_TIMEOUT = 3.0
 DRAIN_MAX = 32  # channel-layer messages taken at once (TransverseConsumer._drain)
 
@@ -61,7 +64,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
-        heartbeat.track(self.channel_name)  # its presence row is refreshed from now on
+        heartbeat.track(self.channel_name, self)  # its presence row is refreshed from now on
+        relay.start()  # embedded mode: what other processes publish reaches this one
         live = await self._apply_targets(found, also=self._static_groups())
         if found["pending"]:  # presence: after our own groups, so our other tabs see it
             await publish.send_collected(found["pending"])
@@ -182,6 +186,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         conversation = event.get("conversation") or (event.get("message") or {}).get("conversation")
         if conversation is not None and conversation not in self.conversations:
             return  # unsubscribed since (left, removed): drop what was in flight
+        if message.get("active_only") and not await active.is_active(self.agent_id):
+            return  # deactivated while the event was on its way; the close follows
         # Encoded once for every socket of the process (the layer hands them one dict).
         text = message.get("_encoded")
         if text is None:
@@ -284,18 +290,20 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             await asyncio.wait_for(
                 asyncio.gather(*(call(name, self.channel_name) for name in names)), 2.0
             )
-        except Exception:
-            logger.warning("channel layer %s failed", method, exc_info=True)
+        except Exception as exc:
+            publish.layer_outage.failed(exc, doing=method)
             return False
+        publish.layer_outage.ok()
         return True
 
     async def _layer(self, method: str, *args) -> bool:
         """Call the channel layer; False (logged) when it is unreachable."""
         try:
             await asyncio.wait_for(getattr(self.channel_layer, method)(*args), 2.0)
-        except Exception:
-            logger.warning("channel layer %s failed", method, exc_info=True)
+        except Exception as exc:
+            publish.layer_outage.failed(exc, doing=method)
             return False
+        publish.layer_outage.ok()
         return True
 
     async def _error(self, ref, code: str, text: str) -> None:

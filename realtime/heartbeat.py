@@ -6,7 +6,14 @@ second), the consumer registers its channel name here once signed in, and one ta
 process refreshes the rows of all of them every TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS,
 in a database thread (chat.services.presence_heartbeat: one UPDATE per 500 sockets, then
 the sweep of expired rows). The task starts with the first socket, on the running loop;
-a failed pass (the database is down) is logged and the next one comes a period later.
+a failed pass (the database is down) is logged once for the whole outage (then a summary
+when the database is back: realtime.outage) and the next one comes a period later.
+
+Each pass also closes (4403) the sockets of this process whose agent is no longer active.
+Deactivation closes them at once through the channel layer (accounts.services
+.agents_sign_out), but that message may be lost (Redis away at that moment) and an
+`update()` or raw SQL sends no signal: whatever switched an agent off, their sockets here
+close within a period. It needs no channel layer: the sockets are this process's own.
 """
 
 import asyncio
@@ -15,10 +22,14 @@ import logging
 from django.conf import settings
 
 from realtime import commands
+from realtime.outage import Outage
 
 logger = logging.getLogger(__name__)
 
-_live: set[str] = set()
+CLOSE_FORBIDDEN = 4403  # as realtime.consumers: the agent was deactivated
+
+_live: dict[str, object] = {}  # channel name → its consumer (agent_id, close())
+database_outage = Outage(logger, "database (presence heartbeat)")
 _task: dict[str, asyncio.Task | None] = {"task": None}
 
 
@@ -27,9 +38,10 @@ def period() -> float:
     return float(getattr(settings, "TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS", 30))
 
 
-def track(channel_name: str) -> None:
-    """A signed-in socket of this process: its row is refreshed until `untrack`."""
-    _live.add(channel_name)
+def track(channel_name: str, socket) -> None:
+    """A signed-in socket of this process: its row is refreshed until `untrack`; socket
+    has the `agent_id` and `close(code=)` of realtime.consumers.TransverseConsumer."""
+    _live[channel_name] = socket
     task = _task["task"]
     loop = asyncio.get_running_loop()
     if task is None or task.done() or task.get_loop() is not loop:
@@ -37,7 +49,7 @@ def track(channel_name: str) -> None:
 
 
 def untrack(channel_name: str) -> None:
-    _live.discard(channel_name)
+    _live.pop(channel_name, None)
 
 
 def tracked() -> frozenset[str]:
@@ -47,11 +59,18 @@ def tracked() -> frozenset[str]:
 
 async def beat() -> int:
     """One pass: refresh the rows of the tracked sockets (none: no database work), in a
-    database thread as every command (commands.in_db_thread)."""
-    names = list(_live)
-    if not names:
+    database thread as every command (commands.in_db_thread), then close the sockets of
+    agents no longer active."""
+    sockets = dict(_live)
+    if not sockets:
         return 0
-    return await commands.in_db_thread(commands.heartbeat)(names)
+    refreshed = await commands.in_db_thread(commands.heartbeat)(list(sockets))
+    agents = {socket.agent_id for socket in sockets.values()}
+    active = await commands.in_db_thread(commands.active_agents)(agents)
+    for socket in sockets.values():
+        if socket.agent_id not in active:
+            await socket.close(code=CLOSE_FORBIDDEN)
+    return refreshed
 
 
 async def run() -> None:
@@ -60,8 +79,10 @@ async def run() -> None:
         await asyncio.sleep(period())
         try:
             await beat()
-        except Exception:
-            logger.exception("presence heartbeat failed; next try in %s s", period())
+        except Exception as exc:
+            database_outage.failed(exc, doing=f"next try every {period():g} s")
+        else:
+            database_outage.ok()
 
 
 def stop() -> None:

@@ -21,9 +21,16 @@ Redis pub/sub ignores the database number, so it is what keeps two sites apart.
 import asyncio
 import collections
 import itertools
+import logging
 
 from channels_redis import pubsub
 from channels_redis.utils import decode_hosts
+
+from realtime.outage import Outage
+
+# channels_redis logged a traceback a second while Redis was away (its receive loop):
+# once per outage here, then a summary (BatchingShardConnection._do_receiving).
+receive_outage = Outage(logging.getLogger(__name__), "channel layer (receiving)")
 
 DECODED_KEPT = 256  # group messages kept decoded (RedisPubSubChannelLayer.deserialize)
 
@@ -126,6 +133,24 @@ class BatchingShardConnection(pubsub.RedisSingleShardConnection):
                 if todo:
                     await self._pubsub.unsubscribe(*todo)
                     self._subscribed_to.difference_update(todo)
+
+    async def _do_receiving(self):
+        """channels_redis's receive loop, its failures logged once per outage."""
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
+                    receive_outage.ok()
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (TimeoutError, asyncio.CancelledError, GeneratorExit):
+                raise
+            except BaseException as exc:  # as channels_redis: retried a second later
+                receive_outage.failed(exc, doing="retried every second")
+                await asyncio.sleep(1)
 
 
 class BatchingLoopLayer(pubsub.RedisPubSubLoopLayer):

@@ -23,7 +23,14 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from realtime import relay
+from realtime.outage import Outage
+
 logger = logging.getLogger(__name__)
+
+# Every publish and subscription of this process fails while Redis is away: logged once,
+# then a summary (realtime.outage), not a traceback per call.
+layer_outage = Outage(logger, "channel layer")
 
 PUBLISH_TIMEOUT = 2.0  # seconds: a layer that hangs must not hold a request for long
 
@@ -90,9 +97,11 @@ async def send_collected(pending: list[tuple[str, dict]], *, origin: str | None 
             message = {**message, "origin": origin}
         try:
             await _send_with_timeout(layer, group, message)
-        except Exception:  # best effort, as _group_send
-            logger.warning("real-time publish to %s failed", group, exc_info=True)
+        except Exception as exc:  # best effort, as _group_send
+            layer_outage.failed(exc, doing=f"publishing to {group}")
             delivered = False
+        else:
+            layer_outage.ok()
     return delivered
 
 
@@ -104,11 +113,14 @@ def _group_send(group: str, message: dict) -> bool:
     if pending is not None:
         pending.append((group, message))
         return True
+    if relay.through_outbox(layer):  # embedded mode, outside daphne: its process relays it
+        return relay.outbox_put(group, message)
     try:
         async_to_sync(_send_with_timeout)(layer, group, message)
-    except Exception:  # the layer is best effort: never fail the caller
-        logger.warning("real-time publish to %s failed", group, exc_info=True)
+    except Exception as exc:  # the layer is best effort: never fail the caller
+        layer_outage.failed(exc, doing=f"publishing to {group}")
         return False
+    layer_outage.ok()
     return True
 
 
@@ -120,9 +132,12 @@ def publish_to_agent(agent_id: int, event: dict) -> bool:
 def publish_to_group(group_id: int, event: dict) -> bool:
     """Relay an ids-only event to the sockets of a group's members (e.g. post.created).
 
-    Receivers re-fetch through access-checked endpoints; never put content here.
+    Receivers re-fetch through access-checked endpoints; never put content here. Each
+    socket checks that its agent is still active before relaying it (realtime.active).
     """
-    return _group_send(group_group(group_id), {"type": "relay", "event": event})
+    return _group_send(
+        group_group(group_id), {"type": "relay", "event": event, "active_only": True}
+    )
 
 
 def publish_to_conversation(conversation_id: int, event: dict, *, audience) -> bool:
@@ -191,8 +206,9 @@ ORGANISATION_GROUP = "feed.organisation"
 
 
 def publish_to_organisation(event: dict) -> bool:
-    """Relay an ids-only event to every socket (posts for the whole organisation)."""
-    return _group_send(ORGANISATION_GROUP, {"type": "relay", "event": event})
+    """Relay an ids-only event to every socket (posts for the whole organisation); as
+    publish_to_group, to agents still active only."""
+    return _group_send(ORGANISATION_GROUP, {"type": "relay", "event": event, "active_only": True})
 
 
 def post_published(post_id: int, group_id: int | None, visibility: str) -> bool:

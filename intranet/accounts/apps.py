@@ -11,17 +11,23 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+        from django.db.models.signals import post_save, pre_save
 
-        from intranet.accounts.signals import (
-            session_forget_on_logout,
-            session_record_on_login,
-            sign_in_failure_on_login_failed,
-        )
+        from intranet.accounts import signals
 
         # contrib.auth's own signals: each agent's sessions are known, for leavers.
-        user_logged_in.connect(session_record_on_login, dispatch_uid="accounts-session-record")
-        user_logged_out.connect(session_forget_on_logout, dispatch_uid="accounts-session-forget")
+        user_logged_in.connect(
+            signals.session_record_on_login, dispatch_uid="accounts-session-record"
+        )
+        user_logged_out.connect(
+            signals.session_forget_on_logout, dispatch_uid="accounts-session-forget"
+        )
         # Failed sign-ins in the log (accounts.audit), wherever authenticate() was called.
         user_login_failed.connect(
-            sign_in_failure_on_login_failed, dispatch_uid="accounts-sign-in-failure-log"
+            signals.sign_in_failure_on_login_failed, dispatch_uid="accounts-sign-in-failure-log"
         )
+        # Saves we do not make (the admin's change form, a shell): an agent switched off
+        # is signed out everywhere (accounts.signals says why this is a signal).
+        user = self.get_model("User")
+        pre_save.connect(signals.deactivation_noted, sender=user, dispatch_uid="accounts-off-noted")
+        post_save.connect(signals.deactivation_signs_out, sender=user, dispatch_uid="accounts-off")

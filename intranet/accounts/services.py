@@ -1,16 +1,18 @@
 """Writes about accounts: the agent's interface language, which sessions each agent signed in
-with, and ending them."""
+with, ending them, and switching agents off."""
 
 from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intranet.accounts.models import AgentSession
+from intranet.accounts.models import AgentSession, User
+from realtime.publish import agent_disconnect
 
 # Session engines whose sessions live on the server, so that a key can be deleted.
 _DB_ENGINE = "django.contrib.sessions.backends.db"
@@ -76,3 +78,35 @@ def agent_sessions_end(agent_ids) -> int:
             store(session_key=key).delete(key)
     records.delete()
     return len(keys)
+
+
+def agents_sign_out(agent_ids) -> None:
+    """Once the current transaction commits: end every session of these agents and close
+    their open sockets (4403). Called by whatever switches agents off; a rolled-back
+    change signs no one out."""
+    ids = sorted({int(pk) for pk in agent_ids})
+    if ids:
+        transaction.on_commit(lambda: _sign_out_now(ids))
+
+
+def _sign_out_now(ids: list[int]) -> None:
+    agent_sessions_end(ids)
+    for pk in ids:
+        agent_disconnect(pk)
+
+
+@transaction.atomic
+def agents_deactivate(actor, agent_ids) -> int:
+    """Switch agents off: no sign-in, no session, no open socket; their account and
+    content stay. actor: a superuser, or None when the caller checked permission itself
+    (a command, the admin's action). Returns how many were active."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied
+    ids = list(
+        User.objects.select_for_update()
+        .filter(pk__in=list(agent_ids), is_active=True)
+        .values_list("pk", flat=True)
+    )
+    User.objects.filter(pk__in=ids).update(is_active=False)
+    agents_sign_out(ids)
+    return len(ids)

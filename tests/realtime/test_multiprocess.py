@@ -99,6 +99,12 @@ async def _redis_outage(running):
     assert event["message"]["id"] == ack["message"]["id"]
     await a.close()
     await b.close()
+    # The outage is in a's server's log once, then once more when it ends, not as a
+    # traceback per failed publish or subscription.
+    log = (running["folder"] / "daphne0.log").read_text()
+    assert log.count("channel layer unreachable") == 1, log[-3000:]
+    assert log.count("channel layer is back after") == 1, log[-3000:]
+    assert "Unexpected exception in receive task" not in log  # channels_redis's, each second
 
 
 def test_redis_stopped_and_restarted_during_traffic(two_servers):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from intranet.accounts.models import DIRECTORY_TEXT_FIELDS, User
-from intranet.accounts.services import agent_sessions_end
+from intranet.accounts.services import agents_sign_out
 from intranet.core.images import check_image, square_jpeg
 from intranet.core.storage import StorageFull
 from intranet.departments.models import Department
@@ -24,7 +24,6 @@ from intranet.directory.entries import DirectoryAgent, agent_from_entry, normali
 from intranet.directory.services.departments import department_nodes, departments_ensure
 from intranet.groups.services import agent_groups_release
 from intranet.search.services import search_index_later, search_index_many_later
-from realtime.publish import agent_disconnect
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +96,6 @@ def agent_values(config: DirectoryConfig, agent: DirectoryAgent, department_id: 
     return values
 
 
-def _sign_out(ids) -> None:
-    """After commit: end the leavers' sessions and close their open sockets."""
-    agent_sessions_end(ids)
-    for pk in ids:
-        agent_disconnect(pk)
-
-
 @transaction.atomic
 def agents_deactivate(user_ids, *, when=None) -> int:
     """Switch off leavers: no sign-in, no session, no department; their content stays."""
@@ -125,8 +117,8 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     Department.objects.filter(head_id__in=user_ids).update(head=None)
     ids = [agent.pk for agent in leavers]
     search_index_many_later("agent", ids)
-    # Sessions are deleted after commit: a rolled-back run must not sign anyone out.
-    transaction.on_commit(lambda: _sign_out(ids))
+    # Sessions and sockets end after commit: a rolled-back run must not sign anyone out.
+    agents_sign_out(ids)
     return len(leavers)
 
 
