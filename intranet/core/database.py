@@ -51,6 +51,11 @@ def database_settings(url: str, var_dir: Path) -> dict:
     database["ENGINE"] = ENGINE
     database["CONN_MAX_AGE"] = 0  # the pool keeps connections, threads never do
     database["CONN_HEALTH_CHECKS"] = True
+    # A cursor kept between transactions (Django's .iterator() outside atomic) cannot
+    # survive PgBouncer's transaction mode, which lends another server connection.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = not env_bool(
+        "TRANSVERSE_DB_SERVER_SIDE_CURSORS", True
+    )
     pool = pool_options()
     if pool:
         database.setdefault("OPTIONS", {})["pool"] = pool

@@ -17,8 +17,8 @@ URL = "postgres://transverse@db.example.fr:5432/transverse"
 
 @pytest.fixture(autouse=True)
 def _no_pool_variables(monkeypatch):
-    for name in ("SIZE", "MIN_SIZE", "TIMEOUT"):
-        monkeypatch.delenv(f"TRANSVERSE_DB_POOL_{name}", raising=False)
+    for name in ("POOL_SIZE", "POOL_MIN_SIZE", "POOL_TIMEOUT", "SERVER_SIDE_CURSORS"):
+        monkeypatch.delenv(f"TRANSVERSE_DB_{name}", raising=False)
 
 
 def test_postgresql_connections_come_from_a_pool_and_are_never_kept(tmp_path):
@@ -64,6 +64,12 @@ def test_bad_pool_values_name_their_variable(tmp_path, monkeypatch, name, value,
     monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match=message):
         database.database_settings(URL, tmp_path)
+
+
+def test_server_side_cursors_can_be_turned_off_for_a_transaction_pooler(tmp_path, monkeypatch):
+    assert database.database_settings(URL, tmp_path)["DISABLE_SERVER_SIDE_CURSORS"] is False
+    monkeypatch.setenv("TRANSVERSE_DB_SERVER_SIDE_CURSORS", "false")
+    assert database.database_settings(URL, tmp_path)["DISABLE_SERVER_SIDE_CURSORS"] is True
 
 
 def test_embedded_mode_is_sqlite_without_a_pool(tmp_path):
