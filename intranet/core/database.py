@@ -112,8 +112,12 @@ def check_pooled(conn) -> None:
 
 
 def _has_pending_input(conn) -> bool:
+    """Whether the idle connection's socket is readable (or closed). poll(), not
+    select(): a daphne process holding thousands of sockets has descriptors past
+    select()'s limit of 1024."""
+    poller = select.poll()
     try:
-        readable, _, _ = select.select([conn.fileno()], [], [], 0)
-    except (OSError, ValueError):  # closed: its descriptor is gone
+        poller.register(conn.fileno(), select.POLLIN)
+    except Exception:  # closed (psycopg raises OperationalError): no descriptor left
         return True
-    return bool(readable)
+    return bool(poller.poll(0))

@@ -82,7 +82,7 @@ def test_embedded_mode_is_sqlite_without_a_pool(tmp_path):
 
 
 @pytest.fixture
-def server_connection():
+def server_connection(db):
     if connection.vendor != "postgresql":
         pytest.skip("the pool is PostgreSQL's (DATABASE_URL)")
     params = connection.get_connection_params()
@@ -123,16 +123,25 @@ def test_a_connection_the_server_ended_fails_its_check_at_once(server_connection
     params.pop("context", None)
     with psycopg.connect(**params, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    poller = select.poll()
+    poller.register(server_connection.fileno(), select.POLLIN)
     deadline = time.monotonic() + 10
-    while not select.select([server_connection.fileno()], [], [], 0.1)[0]:
+    while not poller.poll(100):  # the server's farewell reaches the socket
         assert time.monotonic() < deadline, "the server never ended the session"
     with pytest.raises(psycopg.OperationalError):
         database.check_pooled(server_connection)
 
 
-def test_djangos_pool_uses_the_check():
+def test_djangos_pool_uses_the_check(db):
     """The backend puts check_pooled in the pool Django builds (psycopg_pool keeps its check
     in `_check`; were that to change, its own check would stay: this test says so)."""
     if connection.vendor != "postgresql" or connection.pool is None:
         pytest.skip("the pool is PostgreSQL's (DATABASE_URL)")
     assert connection.pool._check is database.check_pooled
+
+
+def test_a_closed_connection_fails_its_check(server_connection):
+    database.check_pooled(server_connection)
+    server_connection.close()
+    with pytest.raises(psycopg.OperationalError):
+        database.check_pooled(server_connection)
