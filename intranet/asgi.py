@@ -21,7 +21,10 @@ application = application_for(django_application)
 # few seconds and paused the event loop for 130-230 ms (a message to a 1,000-member room
 # then took 300-400 ms to reach everyone instead of ~100). The objects loaded at start-up
 # (Django, the apps) are frozen out of the collector, and collections run less often:
-# measured in bench/realtime (docs/realtime.md, "Garbage collector").
+# measured in bench/realtime (docs/realtime.md, "Garbage collector"). Nothing external
+# waits for a collection: database connections go back to the process's pool when each
+# request or command ends (intranet/core/database.py); when threads kept their own
+# (CONN_MAX_AGE), each finished thread's connection stayed open until one (issue 15).
 GC_THRESHOLDS = (50_000, 20, 100)
 gc.collect()
 gc.freeze()

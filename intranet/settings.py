@@ -8,11 +8,11 @@ Every variable is listed in deploy/transverse.env.example and in the README.
 import re
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from intranet.core.database import database_settings, prepared_statements_enabled
 from intranet.core.env import (
     env_bool,
     env_int,
@@ -106,27 +106,11 @@ TEMPLATES = [
 
 # --- Database ---
 # A password in the URL can come from a file: DATABASE_URL_FILE, as for the other secrets.
-_database_url = env_secret("DATABASE_URL").strip()
-if _database_url:
-    try:
-        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "transverse.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers work while one writer writes; IMMEDIATE transactions and a
-                # busy timeout turn "database is locked" into a short wait.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
-    }
+# PostgreSQL connections come from a pool per process, never kept per thread (daphne runs
+# each request in a thread of its own): TRANSVERSE_DB_POOL_SIZE and the rest are read in
+# intranet/core/database.py and sized in docs/deploy.md, "Database connections".
+DATABASES = {"default": database_settings(env_secret("DATABASE_URL").strip(), VAR_DIR)}
+TRANSVERSE_DB_PREPARED_STATEMENTS = prepared_statements_enabled()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer ---

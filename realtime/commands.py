@@ -7,13 +7,11 @@ translates frames into service calls and results into frames.
 """
 
 import contextlib
-import functools
-import math
 import time
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DatabaseError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,45 +25,18 @@ MAX_CURSORS = 500
 MAX_WATCHED = 200
 
 
-HEALTH_CHECK_SECONDS = 1.0
-
-
 def in_db_thread(function):
     """Run a command in a database thread, as `await in_db_thread(f)(...)`.
 
-    On PostgreSQL, commands run in a pool of threads (one connection each), so one
-    socket's wait on the database overlaps another socket's work; a socket still handles
-    its frames one at a time, in order. SQLite has one writer: there, every command runs
-    in Channels' single database thread.
+    On PostgreSQL, commands run in a pool of threads, so one socket's wait on the
+    database overlaps another socket's work; a socket still handles its frames one at a
+    time, in order. A thread holds no connection of its own: Channels closes stale
+    connections before and after each command, which with CONN_MAX_AGE = 0 gives the
+    command's connection back to the process's pool, checked when lent at most once a
+    second (intranet.core.database), as for pages. SQLite has one writer: there, every
+    command runs in Channels' single database thread.
     """
-    return database_sync_to_async(
-        _health_checked_once_a_second(function), thread_sensitive=connection.vendor == "sqlite"
-    )
-
-
-def _health_checked_once_a_second(function):
-    """Django's CONN_HEALTH_CHECKS, at most once a second per connection for commands.
-
-    Channels closes stale connections around every command, which makes Django check the
-    connection (a `SELECT 1` round trip) before each one: as many round trips as the
-    command itself on the send path. Here a connection checked less than a second ago is
-    trusted. If the server went away in that second, the command fails with `unavailable`
-    (clients retry; a send is stored once, by its key), Django marks the connection and
-    the next command gets a new one.
-    """
-
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's
-        if wrapper.connection is not None and not wrapper.health_check_done:
-            now = time.monotonic()
-            if now - getattr(wrapper, "transverse_checked_at", -math.inf) < HEALTH_CHECK_SECONDS:
-                wrapper.health_check_done = True
-            else:  # Django checks it at its first query
-                wrapper.transverse_checked_at = now
-        return function(*args, **kwargs)
-
-    return run
+    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
 class CommandError(Exception):

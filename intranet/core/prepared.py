@@ -7,13 +7,18 @@ than its execution (the chat send path's CTE: about 0.4 ms to plan, 0.16 ms to r
 exceptions) whose statements are bound on the server and prepared on their connection
 the first time (psycopg keeps them per connection; a new connection prepares again).
 
-Behind PgBouncer in transaction mode, prepared statements need PgBouncer 1.21 or later
-with `max_prepared_statements` set (docs/deploy.md).
+The connection pool (intranet.core.database) lends the same few connections again and
+again, so a statement is prepared a few times per process, not per request. Behind
+PgBouncer in transaction mode, prepared statements need PgBouncer 1.21 or later with
+`max_prepared_statements` set; with an older PgBouncer (Debian 12 ships 1.18), set
+TRANSVERSE_DB_PREPARED_STATEMENTS=false and these statements run as any other
+(docs/deploy.md, "Database connections").
 """
 
 import functools
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
@@ -57,8 +62,10 @@ class _DebugCursor(CursorDebugWrapper):
 
 @contextmanager
 def prepared_cursor():
-    """A cursor whose statements are prepared (PostgreSQL), else Django's usual cursor."""
-    if connection.vendor != "postgresql":
+    """A cursor whose statements are prepared (PostgreSQL, unless turned off), else
+    Django's usual cursor."""
+    enabled = getattr(settings, "TRANSVERSE_DB_PREPARED_STATEMENTS", True)
+    if connection.vendor != "postgresql" or not enabled:
         with connection.cursor() as cursor:
             yield cursor
         return

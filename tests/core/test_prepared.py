@@ -2,6 +2,7 @@
 logged and still raising Django's exceptions; Django's usual cursor elsewhere."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 
 from intranet.accounts.models import User
@@ -87,3 +88,29 @@ def test_a_statement_prepared_before_a_schema_change_is_prepared_again():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE transverse_prepared_probe")
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(settings):
+    """TRANSVERSE_DB_PREPARED_STATEMENTS=false (PgBouncer in transaction mode before 1.21):
+    the same statements, results and errors, and nothing prepared on the server."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL matter")
+    settings.TRANSVERSE_DB_PREPARED_STATEMENTS = False
+    sql = "SELECT count(*) FROM accounts_user WHERE id > %s AND is_staff"
+    for n in range(3):
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, [n])
+            assert cursor.fetchone() == (0,)
+    assert not [s for s in prepared_statements() if "id > $1 AND is_staff" in s]
+
+
+def test_the_switch_is_read_from_the_environment(monkeypatch):
+    from intranet.core.database import prepared_statements_enabled
+
+    monkeypatch.delenv("TRANSVERSE_DB_PREPARED_STATEMENTS", raising=False)
+    assert prepared_statements_enabled() is True
+    monkeypatch.setenv("TRANSVERSE_DB_PREPARED_STATEMENTS", "false")
+    assert prepared_statements_enabled() is False
+    monkeypatch.setenv("TRANSVERSE_DB_PREPARED_STATEMENTS", "peut-être")
+    with pytest.raises(ImproperlyConfigured, match="TRANSVERSE_DB_PREPARED_STATEMENTS"):
+        prepared_statements_enabled()

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with the pool check of intranet.core.database."""
