@@ -8,6 +8,7 @@ whole run to bench/results/<suite>-history.jsonl (append-only, committed). The c
 summary the docs quote, bench/results/<suite>.md, is edited by hand from a recorded run.
 """
 
+import dataclasses
 import datetime
 import json
 import math
@@ -81,17 +82,32 @@ def timed_calls(function, calls: int) -> tuple[list[float], int]:
     return times, len(counted)
 
 
-def interleaved(baseline, candidate, *, calls: int, pairs: int):
+@dataclasses.dataclass
+class Interleaved:
+    """Times of an A B A B run: per pair, and all of each side."""
+
+    rounds: list[tuple[list[float], list[float]]]  # (baseline times, candidate times)
+    queries: int  # of the candidate's last call
+
+    @property
+    def baseline(self) -> list[float]:
+        return [t for base, _cand in self.rounds for t in base]
+
+    @property
+    def candidate(self) -> list[float]:
+        return [t for _base, cand in self.rounds for t in cand]
+
+
+def interleaved(baseline, candidate, *, calls: int, pairs: int) -> Interleaved:
     """Baseline and candidate in turn (A B A B ...), `calls` calls each, after one warm-up
-    round of each. Returns [(baseline times, candidate times)] per pair and the queries of
-    the candidate's last call."""
+    round of each."""
     timed_calls(baseline, calls), timed_calls(candidate, calls)  # warm caches
     rounds, queries = [], 0
     for _ in range(pairs):
         base, _queries = timed_calls(baseline, calls)
         cand, queries = timed_calls(candidate, calls)
         rounds.append((base, cand))
-    return rounds, queries
+    return Interleaved(rounds, queries)
 
 
 # --- Django and PostgreSQL ----------------------------------------------------------------

@@ -323,10 +323,8 @@ def _answers(rng, size, agents, themes, topics):
 
 def measure(record, name, baseline, candidate, baseline_label, *, calls, pairs):
     """Baseline and candidate interleaved; the figure goes to the run's raw files."""
-    rounds, queries = interleaved(baseline, candidate, calls=calls, pairs=pairs)
-    base_all = [t for base, _cand in rounds for t in base]
-    cand_all = [t for _base, cand in rounds for t in cand]
-    ratios = [statistics.median(cand) / statistics.median(base) for base, cand in rounds]
+    times = interleaved(baseline, candidate, calls=calls, pairs=pairs)
+    ratios = [statistics.median(cand) / statistics.median(base) for base, cand in times.rounds]
     return record.add(
         {
             "id": f"experts.{name}",
@@ -334,11 +332,11 @@ def measure(record, name, baseline, candidate, baseline_label, *, calls, pairs):
             "commit": record.commit,
             "date": record.date,
             "baseline": baseline_label,
-            "baseline_p50_ms": percentile_ms(base_all, 0.5),
-            "p50_ms": percentile_ms(cand_all, 0.5),
-            "p95_ms": percentile_ms(cand_all, 0.95),
-            "p99_ms": percentile_ms(cand_all, 0.99),
-            "queries": queries,
+            "baseline_p50_ms": percentile_ms(times.baseline, 0.5),
+            "p50_ms": percentile_ms(times.candidate, 0.5),
+            "p95_ms": percentile_ms(times.candidate, 0.95),
+            "p99_ms": percentile_ms(times.candidate, 0.99),
+            "queries": times.queries,
             "ratio": round(statistics.median(ratios), 2),
             "ratio_spread": [round(min(ratios), 2), round(max(ratios), 2)],
         }
