@@ -48,7 +48,10 @@ def can_see_topic(actor, topic: Topic) -> bool:
 
 def visible_topic(actor, key: str) -> Topic | None:
     """The topic at key if actor may see it, else None (for filters that ignore a bad key)."""
-    return visible_topics(actor).filter(key=str(key)[:60]).first()
+    key = str(key)[:60]
+    if "\x00" in key:  # no key has one, and PostgreSQL refuses it in a query
+        return None
+    return visible_topics(actor).filter(key=key).first()
 
 
 def access_topic(actor, key: str, *, to_unfollow: bool = False) -> Topic:
@@ -58,10 +61,11 @@ def access_topic(actor, key: str, *, to_unfollow: bool = False) -> Topic:
     carries it any more (its posts deleted, a group turned secret), so they can stop
     following it; that tells them nothing they did not know.
     """
+    key = str(key)[:60]
     topic = visible_topic(actor, key)
-    if topic is None and to_unfollow and _is_active_agent(actor):
+    if topic is None and to_unfollow and _is_active_agent(actor) and "\x00" not in key:
         follows = TopicFollow.objects.filter(agent_id=actor.pk)
-        topic = Topic.objects.filter(key=str(key)[:60], pk__in=follows.values("topic_id")).first()
+        topic = Topic.objects.filter(key=key, pk__in=follows.values("topic_id")).first()
     if topic is None:
         raise Http404
     return topic

@@ -145,3 +145,7 @@ def test_hostile_keys_and_methods_never_fail(carol, secret, key):
     for hostile in (key + "%00", key * 40, "%0d%0a" + key):
         assert client.get(f"/topics/{hostile}/").status_code == 404
     assert client.get(f"/topics/{key}/follow/").status_code == 405
+    for follow in ("0", "1"):
+        response = client.post(f"/topics/{key}%00/follow/", {"follow": follow})
+        assert response.status_code == 404
+    assert client.get(f"/?topic={key}%00").status_code == 200
