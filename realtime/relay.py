@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 EXPIRY_SECONDS = 60
 BATCH = 500  # rows read per poll
+GROUP_EXPIRY_NEVER = 100 * 365 * 86400  # seconds (EmbeddedChannelLayer)
 
 outbox_outage = Outage(logger, "database (real-time outbox)")
 _task: dict[str, asyncio.Task | None] = {"task": None}
@@ -43,7 +44,15 @@ _pruned = {"at": -float(EXPIRY_SECONDS)}
 
 
 class EmbeddedChannelLayer(InMemoryChannelLayer):
-    """Channels' in-memory layer; publishes made outside daphne reach it (module doc)."""
+    """Channels' in-memory layer; publishes made outside daphne reach it (module doc).
+
+    Its group memberships do not expire: Channels' default (a day) silently dropped a
+    socket open for longer from its agent's and conversations' groups, which the Redis
+    layer never does; a socket leaves its groups when it closes.
+    """
+
+    def __init__(self, group_expiry=GROUP_EXPIRY_NEVER, **kwargs):
+        super().__init__(group_expiry=group_expiry, **kwargs)
 
     def has_sockets(self) -> bool:
         """Whether a socket of this process listens: each joins its agent's group."""

@@ -2,6 +2,7 @@
 publishes to a table; the process with sockets forwards it, in order, and deletes it.
 The cross-process journey through a real daphne is in test_embedded.py."""
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -86,3 +87,15 @@ def test_a_database_failure_is_logged_once_then_summarised(db, caplog, monkeypat
     logged = [r for r in caplog.records if r.name == "realtime.relay"]
     assert [r.levelno for r in logged] == [logging.ERROR, logging.WARNING]
     assert "(5 failed calls)" in logged[1].getMessage()
+
+
+async def test_a_socket_open_for_days_stays_in_its_groups(layer):
+    """Channels' in-memory layer dropped group members after a day: a tab left open over
+    a weekend stopped receiving anything, without being closed."""
+    import time
+
+    channel = await layer.new_channel()
+    await layer.group_add("agent.7", channel)
+    layer.groups["agent.7"][channel] = time.time() - 3 * 86400  # joined three days ago
+    await layer.group_send("agent.7", {"type": "counts.refresh"})
+    assert (await asyncio.wait_for(layer.receive(channel), 5))["type"] == "counts.refresh"
