@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "intranet.core",
     "intranet.accounts",
     "intranet.departments",
+    "intranet.skills",
     "intranet.people",
     "intranet.topics",
     "intranet.groups",
