@@ -1,3 +1,5 @@
+"""Experts pages: the finder, themes, coverage and ambassadors (skill curation: skills.urls)."""
+
 from django.urls import path
 
 from intranet.experts import views
