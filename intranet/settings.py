@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "intranet.accounts",
     "intranet.departments",
+    "intranet.skills",
     "intranet.people",
     "intranet.topics",
     "intranet.groups",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("topics/", include("intranet.topics.urls")),
     path("notifications/", include("intranet.notifications.urls")),
     path("accounts/", include("intranet.accounts.urls")),
+    path("", include("intranet.skills.urls")),  # under /people/ and /experts/
     path("people/", include("intranet.people.urls")),
     path("questions/", include("intranet.questions.urls")),
     path("experts/", include("intranet.experts.urls")),

@@ -30,14 +30,19 @@ class Outage:
             self.since = self.reminded_at = now
             self.logger.error(
                 "%s unreachable%s: %r (logged once; a summary follows when it is back)",
-                self.what, f" ({doing})" if doing else "", error, exc_info=error,
-            )  # fmt: skip
+                self.what,
+                f" ({doing})" if doing else "",
+                error,
+                exc_info=error,
+            )
         elif now - self.reminded_at >= REMIND_SECONDS:
             self.reminded_at = now
             self.logger.error(
                 "%s still unreachable after %.0f s (%d failed calls)",
-                self.what, now - self.since, self.failures,
-            )  # fmt: skip
+                self.what,
+                now - self.since,
+                self.failures,
+            )
 
     def ok(self) -> None:
         """A call worked: the end of an outage is logged with its length and count."""
@@ -45,8 +50,10 @@ class Outage:
             return
         self.logger.warning(
             "%s is back after %.0f s (%d failed calls)",
-            self.what, time.monotonic() - self.since, self.failures,
-        )  # fmt: skip
+            self.what,
+            time.monotonic() - self.since,
+            self.failures,
+        )
         self.since, self.failures = None, 0
 
     @property

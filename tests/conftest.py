@@ -108,3 +108,14 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def rgpd(staff):
+    """The RGPD skill, curated by staff, with GDPR and "protection des données personnelles"
+    as synonyms."""
+    from intranet.skills.services import curation
+
+    return curation.skill_create(
+        staff, label="RGPD", synonyms=["GDPR", "Protection des données personnelles"]
+    )

@@ -91,7 +91,7 @@ def generate(size: dict):
     from django.db import connection
 
     from intranet.accounts.models import User
-    from intranet.people.models import SkillClaim
+    from intranet.skills.models import SkillClaim
 
     if SkillClaim.objects.count() >= size["claims"]:
         print(f"reusing {SkillClaim.objects.count():,} claims already generated")
@@ -119,7 +119,7 @@ def generate(size: dict):
 
 def _skills_and_topics(rng, size):
     from intranet.core.text import fold
-    from intranet.people.models import Skill, SkillAlias
+    from intranet.skills.models import Skill, SkillAlias
     from intranet.topics.models import Topic
     from intranet.topics.services import topic_key
 
@@ -161,7 +161,7 @@ def _themes(rng, size, skills, topics):
 
 
 def _claims(rng, size, agents, skills):
-    from intranet.people.models import SkillClaim
+    from intranet.skills.models import SkillClaim
 
     existing = set(SkillClaim.objects.values_list("agent_id", "skill_id"))
     wanted = size["claims"] - len(existing)
@@ -180,7 +180,7 @@ def _claims(rng, size, agents, skills):
             yield (agent, skill, rng.choice([1, 2, 2, 3]), rng.random() < 0.4, now)
 
     copy_rows(
-        "people_skillclaim",
+        SkillClaim._meta.db_table,
         ["agent_id", "skill_id", "level", "accepts_requests", "created_at"],
         rows(),
         wanted,
@@ -202,8 +202,10 @@ def _endorsements(rng, size, agents, claims):
             seen.add((claim, endorser))
             yield (claim, endorser, now)
 
+    from intranet.skills.models import Endorsement
+
     copy_rows(
-        "people_endorsement",
+        Endorsement._meta.db_table,
         ["claim_id", "endorser_id", "created_at"],
         rows(),
         size["endorsements"],
@@ -364,7 +366,7 @@ def main():
     from intranet.experts.models import Ambassador, Theme
     from intranet.experts.selectors import coverage_matrix, expert_finder, finder_subject
     from intranet.groups.models import Membership
-    from intranet.people.models import Skill, SkillClaim
+    from intranet.skills.models import Skill, SkillClaim
 
     searcher = (
         User.objects.filter(is_superuser=False, is_active=True)

@@ -46,8 +46,13 @@ def _libpq_environment() -> dict:
     """pg_dump and pg_restore reach the site's database through libpq's variables."""
     database = _database()
     env = dict(os.environ)
-    for key, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
-                          ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):  # fmt: skip
+    for key, variable in (
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("NAME", "PGDATABASE"),
+    ):
         if database.get(key):
             env[variable] = str(database[key])
     if database.get("OPTIONS", {}).get("sslmode"):
@@ -155,9 +160,15 @@ def _check_targets(media_root: Path) -> None:
 
 def _restore_database(path: Path, member: str) -> None:
     if member == PG_DUMP and connection.vendor == "postgresql":
-        command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-                   "--single-transaction", f"--dbname={_database()['NAME']}",
-                   str(path)]  # fmt: skip
+        command = [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={_database()['NAME']}",
+            str(path),
+        ]
         connection.close()
         _run(command, _libpq_environment())
     elif member == SQLITE_DUMP and connection.vendor == "sqlite":

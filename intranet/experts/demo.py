@@ -15,9 +15,15 @@ from intranet.accounts.models import User
 from intranet.departments.models import Department
 from intranet.experts.models import Theme
 from intranet.experts.services import ambassador_invite, ambassador_respond, theme_create
-from intranet.people.models import SkillClaim
-from intranet.people.services import curation, skill_resolve, skills_get_or_create
-from intranet.people.services.skills import endorsement_add, skill_claim_add, skill_claim_update
+from intranet.skills.models import SkillClaim
+from intranet.skills.services import (
+    curation,
+    endorsement_add,
+    skill_claim_add,
+    skill_claim_update,
+    skill_resolve,
+    skills_get_or_create,
+)
 from intranet.topics.services import topics_get_or_create
 
 SYNONYMS = {

@@ -8,8 +8,8 @@ from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
 from intranet.experts.models import Theme
-from intranet.people.models import SkillClaim
-from intranet.people.services import MAX_SKILL_LENGTH, skill_labels_normalise, skills_resolve
+from intranet.skills.models import SkillClaim
+from intranet.skills.services import MAX_SKILL_LENGTH, skill_labels_normalise, skills_resolve
 from intranet.topics.services import topic_key
 
 LEVEL_CHOICES = [("", _("Any level")), *SkillClaim.Level.choices]

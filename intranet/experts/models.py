@@ -13,7 +13,7 @@ class Theme(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
     skills = models.ManyToManyField(
-        "people.Skill", related_name="themes", blank=True, verbose_name=_("skills")
+        "skills.Skill", related_name="themes", blank=True, verbose_name=_("skills")
     )
     topics = models.ManyToManyField(
         "topics.Topic", related_name="themes", blank=True, verbose_name=_("topics")

@@ -15,10 +15,10 @@ from intranet.accounts.models import User
 from intranet.departments.models import Department
 from intranet.experts.access import visible_themes
 from intranet.experts.models import Ambassador, Theme
-from intranet.people.models import Skill, SkillAlias, SkillClaim
-from intranet.people.services.skills import skill_key
 from intranet.questions.access import visible_answers
 from intranet.questions.models import Question
+from intranet.skills.models import Skill, SkillAlias, SkillClaim
+from intranet.skills.services import skill_key
 from intranet.stream.access import visible_tagged_posts
 from intranet.topics.access import visible_topics
 from intranet.topics.models import Topic

@@ -1,7 +1,8 @@
+"""Experts pages: the finder, themes, coverage and ambassadors (skill curation: skills.urls)."""
+
 from django.urls import path
 
 from intranet.experts import views
-from intranet.people import views as people_views
 
 app_name = "experts"
 urlpatterns = [
@@ -16,9 +17,4 @@ urlpatterns = [
     path("ambassadors/invitations/", views.invitation_list, name="invitation-list"),
     path("ambassadors/<int:pk>/respond/", views.ambassador_respond, name="ambassador-respond"),
     path("ambassadors/<int:pk>/end/", views.ambassador_end, name="ambassador-end"),
-    # The skills taxonomy lives in the people app; staff curate it from here.
-    path("skills/", people_views.skill_list, name="skill-list"),
-    path("skills/new/", people_views.skill_create, name="skill-create"),
-    path("skills/<int:pk>/", people_views.skill_edit, name="skill-edit"),
-    path("skills/<int:pk>/merge/", people_views.skill_merge, name="skill-merge"),
 ]

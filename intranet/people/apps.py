@@ -1,4 +1,4 @@
-"""People: profiles, skills and the people directory."""
+"""People: profiles and the people directory (skills: intranet.skills)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

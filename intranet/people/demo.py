@@ -17,8 +17,8 @@ from intranet.accounts.models import User
 from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.departments.services import department_create
-from intranet.people.models import SkillClaim
-from intranet.people.services import skills_get_or_create
+from intranet.skills.models import SkillClaim
+from intranet.skills.services import skills_get_or_create
 
 DEMO_PASSWORD = "transverse-demo"  # noqa: S105  (documented demo login, refused outside demo mode)
 ADMIN_USERNAME = "admin"

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from intranet.experts.services import theme_create
-from intranet.people.services import curation
+from intranet.skills.services import curation
 from intranet.topics.services import topics_get_or_create
 from tests.factories import PASSWORD, UserFactory, make_department
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from intranet.people.services import agent_skills_set
+from intranet.skills.services import agent_skills_set
 from tests.factories import PASSWORD, UserFactory, make_department
 
 MAX_TABS = 60

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from intranet.experts import services as expert_services
-from intranet.people.services import curation
+from intranet.skills.services import curation
 from tests.factories import PASSWORD, UserFactory, make_department
 
 

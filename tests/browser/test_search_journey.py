@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from intranet.groups.services import group_create
-from intranet.people.services import agent_skills_set
 from intranet.search.indexer import drain
+from intranet.skills.services import agent_skills_set
 from intranet.stream.services.posts import post_create
 from tests.factories import PASSWORD, UserFactory, make_department
 

@@ -85,9 +85,12 @@ def populate(alice, staff) -> dict:
     Membership.objects.create(group=group, agent=bob)
     room = chat_services.group_room(alice, group)
     with_file, _ = chat_services.message_send(
-        alice, room.pk, body="Le budget zephyr", idempotency_key="backup-0001",
+        alice,
+        room.pk,
+        body="Le budget zephyr",
+        idempotency_key="backup-0001",
         attachment=pdf_upload(),
-    )  # fmt: skip
+    )
     chat_services.message_send(
         bob, room.pk, body="Réunion mandarine", idempotency_key="backup-0002"
     )
@@ -166,9 +169,10 @@ def test_backup_then_restore_into_a_new_site_finds_everything(
     config.mkdir(parents=True)
     (config / "transverse.env").write_text("ALLOWED_HOSTS=transverse.example.fr\n")
     source = site_environment(
-        tmp_path / "a", url_of(connection.settings_dict, connection.settings_dict["NAME"]),
+        tmp_path / "a",
+        url_of(connection.settings_dict, connection.settings_dict["NAME"]),
         media_root=settings.MEDIA_ROOT,
-    )  # fmt: skip
+    )
     backups = tmp_path / "backups"
     manage_a = wrapper(tmp_path, source)
     for _ in range(3):
@@ -190,8 +194,11 @@ def test_backup_then_restore_into_a_new_site_finds_everything(
     env = dict(target, DOWNLOADS=json.dumps(sorted(expected)))
     done = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", VERIFY],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.split("RESULT", 1)[1])
     assert result["posts"] == ["Compte rendu girafe", "Sans image"]
@@ -215,9 +222,10 @@ def test_restore_refuses_a_database_that_is_not_empty(alice, staff, settings, tm
     config = tmp_path / "etc"
     config.mkdir()
     source = site_environment(
-        tmp_path / "a", url_of(connection.settings_dict, connection.settings_dict["NAME"]),
+        tmp_path / "a",
+        url_of(connection.settings_dict, connection.settings_dict["NAME"]),
         media_root=settings.MEDIA_ROOT,
-    )  # fmt: skip
+    )
     manage_a = wrapper(tmp_path, source)
     run_script("--dir", str(tmp_path / "backups"), "backup", manage=manage_a, config=config)
     backup = next((tmp_path / "backups").iterdir())
@@ -245,7 +253,10 @@ def test_restore_refuses_a_member_that_leaves_the_media_directory(tmp_path):
     target = site_environment(tmp_path / "b" / "var", None)
     done = subprocess.run(
         [sys.executable, "manage.py", "site_restore", "--input", str(forged)],
-        cwd=ROOT, env=target, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=target,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0 and "leaves the media directory" in done.stderr
     assert not (tmp_path / "b" / "evil").exists() and not (tmp_path / "evil").exists()

@@ -201,8 +201,12 @@ def test_postgres_connections_near_the_limit_are_degraded():
         def health():
             done = subprocess.run(
                 [sys.executable, "manage.py", "shell", "-c", HEALTH_IN_A_PROCESS],
-                cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             return json.loads(done.stdout.strip().splitlines()[-1])
 
         status, body = health()

@@ -161,14 +161,18 @@ def test_a_bad_instance_name_names_the_variable(monkeypatch, value):
 @pytest.mark.parametrize(
     ("database", "readable"),
     [
-        ({"ENGINE": "django.db.backends.sqlite3", "NAME": "/var/lib/t/transverse.sqlite3"},
-         "transverse.sqlite3"),
-        ({"ENGINE": "django.db.backends.postgresql", "NAME": "intranet recette"},
-         "intranet-recette"),
+        (
+            {"ENGINE": "django.db.backends.sqlite3", "NAME": "/var/lib/t/transverse.sqlite3"},
+            "transverse.sqlite3",
+        ),
+        (
+            {"ENGINE": "django.db.backends.postgresql", "NAME": "intranet recette"},
+            "intranet-recette",
+        ),
         ({"ENGINE": "django.db.backends.postgresql", "NAME": ""}, "transverse"),
         ({"ENGINE": "django.db.backends.postgresql", "NAME": "../../<é>"}, "transverse"),
     ],
-)  # fmt: skip
+)
 def test_derived_names_are_readable_and_valid(monkeypatch, database, readable):
     monkeypatch.delenv("TRANSVERSE_INSTANCE_NAME", raising=False)
     name = instance_name(database)

@@ -1,21 +1,13 @@
-"""Fixtures for experts: a curated RGPD skill and theme, an animator, Finance colleagues."""
+"""Fixtures for experts: the RGPD theme (on the shared rgpd skill), an animator, Finance
+colleagues."""
 
 import pytest
 
 from intranet.experts.services import theme_create
 from intranet.groups.models import Membership
 from intranet.groups.services import department_group_sync, group_member_role_set
-from intranet.people.services import curation
 from intranet.topics.services import topics_get_or_create
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def rgpd(staff):
-    """The RGPD skill, with GDPR and "protection des données personnelles" as synonyms."""
-    return curation.skill_create(
-        staff, label="RGPD", synonyms=["GDPR", "Protection des données personnelles"]
-    )
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from intranet.experts import demo
 from intranet.experts.models import Ambassador, Theme
-from intranet.people.models import Endorsement, Skill
-from intranet.people.services import skill_resolve
+from intranet.skills.models import Endorsement, Skill
+from intranet.skills.services import skill_resolve
 
 
 @pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.utils import timezone, translation
 from intranet.experts.selectors import expert_finder, finder_subject, theme_experts
 from intranet.groups.models import Group
 from intranet.groups.services import group_create
-from intranet.people.models import SkillClaim
-from intranet.people.services.skills import endorsement_add, skill_claim_add
 from intranet.questions.models import Answer, Question
+from intranet.skills.models import SkillClaim
+from intranet.skills.services import endorsement_add, skill_claim_add
 from intranet.stream.services.posts import post_create
 from tests.factories import UserFactory, make_department
 

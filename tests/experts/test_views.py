@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from intranet.experts import services
 from intranet.experts.models import Ambassador
-from intranet.people.models import Endorsement, Skill, SkillClaim
-from intranet.people.services.skills import skill_claim_add
+from intranet.skills.models import SkillClaim
+from intranet.skills.services import skill_claim_add
 
 
 def login(client, user):
@@ -23,14 +23,11 @@ def test_agent_pages_open_for_agents_and_redirect_visitors(client, alice, rgpd_t
     assert login(client, alice).get(reverse(f"experts:{name}")).status_code == 200
 
 
-def test_staff_pages_are_forbidden_to_agents(client, alice, rgpd, rgpd_theme):
+def test_staff_pages_are_forbidden_to_agents(client, alice, rgpd_theme):
     login(client, alice)
     for url in (
         reverse("experts:theme-create"),
         reverse("experts:theme-edit", args=[rgpd_theme.slug]),
-        reverse("experts:skill-list"),
-        reverse("experts:skill-edit", args=[rgpd.pk]),
-        reverse("experts:skill-merge", args=[rgpd.pk]),
         reverse("experts:ambassador-invite"),
     ):
         assert client.get(url).status_code == 403, url
@@ -131,75 +128,9 @@ def test_someone_else_cannot_end_or_answer(client, bob, alice, carol, rgpd_theme
     assert ambassador.status == Ambassador.Status.INVITED
 
 
-def test_endorse_and_withdraw_from_the_profile(client, alice, carol, rgpd):
-    claim = skill_claim_add(alice, alice, label="RGPD")
-    login(client, carol)
-    url = reverse("people:skill-claim-endorse", args=["alice", claim.pk])
-    assert client.post(url, {"endorse": "1"}).status_code == 302
-    assert client.post(url, {"endorse": "1"}).status_code == 302
-    assert Endorsement.objects.count() == 1
-    page = client.get(reverse("people:agent-detail", args=["alice"])).content.decode()
-    assert 'aria-pressed="true"' in page
-    client.post(url, {"endorse": "0"})
-    assert not Endorsement.objects.exists()
-
-
-def test_self_endorsement_through_the_page_is_refused(client, alice, rgpd):
-    claim = skill_claim_add(alice, alice, label="RGPD")
-    login(client, alice)
-    client.post(reverse("people:skill-claim-endorse", args=["alice", claim.pk]))
-    assert not Endorsement.objects.exists()
-
-
-def test_agent_manages_own_skills_only(client, alice, carol, rgpd):
-    login(client, alice)
-    url = reverse("people:skill-claims", args=["alice"])
-    response = client.post(url, {"label": "gdpr", "level": "3", "accepts_requests": "on"})
-    assert response.status_code == 302
-    claim = SkillClaim.objects.get(agent=alice)
-    assert (claim.skill, claim.level, claim.accepts_requests) == (rgpd, 3, True)
-    assert client.get(reverse("people:skill-claims", args=["carol"])).status_code == 403
-    login(client, carol)
-    update = reverse("people:skill-claim-update", args=["alice", claim.pk])
-    assert client.post(update, {"remove": "1"}).status_code == 403
-    assert SkillClaim.objects.filter(pk=claim.pk).exists()
-
-
-def test_staff_merge_needs_confirmation(client, staff, alice, rgpd):
-    proposed = skill_claim_add(alice, alice, label="Données perso").skill
+def test_admin_lists_themes_and_ambassadors(client, staff, rgpd_theme):
     login(client, staff)
-    url = reverse("experts:skill-merge", args=[proposed.pk])
-    assert client.post(url, {"into": "GDPR"}).status_code == 200
-    assert Skill.objects.filter(pk=proposed.pk).exists()
-    assert client.post(url, {"into": "GDPR", "confirm": "on"}).status_code == 302
-    assert not Skill.objects.filter(pk=proposed.pk).exists()
-    assert SkillClaim.objects.get(agent=alice).skill == rgpd
-
-
-def test_staff_rename_and_synonym_collision_message(client, staff, rgpd):
-    budget = Skill.objects.create(label="Budget", key="budget")
-    budget.aliases.create(label="Budget", key="budget")
-    login(client, staff)
-    response = client.post(
-        reverse("experts:skill-edit", args=[budget.pk]), {"label": "Budget", "synonyms": "GDPR"}
-    )
-    assert "désigne déjà la compétence" in response.content.decode()
-    response = client.post(
-        reverse("experts:skill-edit", args=[budget.pk]),
-        {"label": "Finances publiques", "synonyms": "Budget public"},
-    )
-    assert response.status_code == 302
-    assert client.get(reverse("experts:skill-list"), {"q": "budget"}).status_code == 200
-
-
-def test_admin_lists_skills_themes_and_ambassadors(client, staff, rgpd, rgpd_theme):
-    login(client, staff)
-    for url in (
-        "/admin/people/skill/",
-        f"/admin/people/skill/{rgpd.pk}/change/",
-        "/admin/experts/theme/",
-        "/admin/experts/ambassador/",
-    ):
+    for url in ("/admin/experts/theme/", "/admin/experts/ambassador/"):
         assert client.get(url).status_code == 200, url
 
 

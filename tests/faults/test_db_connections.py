@@ -79,8 +79,10 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if token is None:  # the page itself failed
             return status
-        form = (f"csrfmiddlewaretoken={token.group(1)}&body=Message+{n}&visibility=organisation"
-                f"&idempotency_key={uuid.uuid4().hex}")  # fmt: skip
+        form = (
+            f"csrfmiddlewaretoken={token.group(1)}&body=Message+{n}&visibility=organisation"
+            f"&idempotency_key={uuid.uuid4().hex}"
+        )
         return self.request("POST", "/posts/new/", form)[0]
 
 
@@ -90,8 +92,14 @@ async def socket_round(running, n: int) -> str:
     agent_id, key = running["agents"][n % 3]
     client = Client(running["servers"][0], key, agent_id)
     await client.open(timeout=30)
-    await client.send({"action": "send", "conversation": running["rooms"][3],
-                       "body": f"socket {n}", "key": f"pool-{n:08d}"})  # fmt: skip
+    await client.send(
+        {
+            "action": "send",
+            "conversation": running["rooms"][3],
+            "body": f"socket {n}",
+            "key": f"pool-{n:08d}",
+        }
+    )
     ack = await client.expect("ack", timeout=30)
     await client.close()
     return ack["type"]

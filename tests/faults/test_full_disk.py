@@ -141,8 +141,12 @@ def test_post_image_on_a_full_disk_is_507_and_leaves_nothing(alice, client, smal
 
     def publish(key):
         upload = SimpleUploadedFile("photo.png", image, content_type="image/png")
-        data = {"body": "Avec une photo", "visibility": "organisation", "image": upload,
-                "idempotency_key": key}  # fmt: skip
+        data = {
+            "body": "Avec une photo",
+            "visibility": "organisation",
+            "image": upload,
+            "idempotency_key": key,
+        }
         return client.post(reverse("stream:post-create"), data)
 
     small_disk(32 * 1024)

@@ -140,9 +140,13 @@ def test_a_post_is_published_with_redis_stopped(
     with django_capture_on_commit_callbacks(execute=True):
         answer = alice_client.post(
             "/posts/new/",
-            {"body": "Publié pendant la panne", "visibility": "organisation",
-             "idempotency_key": "panne-redis-0001", "accept_charter": "on"},
-        )  # fmt: skip
+            {
+                "body": "Publié pendant la panne",
+                "visibility": "organisation",
+                "idempotency_key": "panne-redis-0001",
+                "accept_charter": "on",
+            },
+        )
     assert answer.status_code == 302
     assert Post.objects.filter(body="Publié pendant la panne").exists()
     assert "Publié pendant la panne" in alice_client.get("/").text

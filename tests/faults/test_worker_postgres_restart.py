@@ -61,9 +61,13 @@ def own_postgres():
 def enqueue(env, name: str, arg: str) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", ENQUEUE],
-        cwd=ROOT, env=env, input=json.dumps([name, arg]), capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        input=json.dumps([name, arg]),
+        capture_output=True,
+        text=True,
         check=True,
-    )  # fmt: skip
+    )
     return done.stdout.strip().splitlines()[-1]
 
 

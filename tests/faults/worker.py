@@ -54,8 +54,17 @@ class WorkerProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "WorkerProcess":
-        command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-                   "--interval", "0.1", "--worker-id", self.worker_id]  # fmt: skip
+        command = [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0.1",
+            "--worker-id",
+            self.worker_id,
+        ]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=out)
         return self

@@ -1,4 +1,4 @@
-"""Profile writes: skills are normalised, directory-owned fields stay untouched, photos are safe."""
+"""Profile writes: directory-owned fields stay untouched, photos are safe."""
 
 import io
 
@@ -10,7 +10,6 @@ from django.http import Http404
 from PIL import Image
 
 from intranet.people import services
-from intranet.people.models import Skill, SkillClaim
 from tests.factories import UserFactory
 
 
@@ -18,26 +17,6 @@ def png_upload(name="photo.png", size=(800, 600), color=(200, 30, 30)):
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def test_skill_spellings_fold_into_one_skill(alice):
-    services.agent_skills_set(alice, alice, labels=["RGPD", "rgpd", "Rgpd ", "  Marchés   publics"])
-    assert list(Skill.objects.values_list("label", flat=True)) == ["Marchés publics", "RGPD"]
-    assert SkillClaim.objects.filter(agent=alice).count() == 2
-
-
-def test_skills_are_shared_between_agents_whatever_the_spelling(alice, carol):
-    services.agent_skills_set(alice, alice, labels=["RGPD"])
-    services.agent_skills_set(carol, carol, labels=["rgpd"])
-    assert Skill.objects.count() == 1
-    assert SkillClaim.objects.count() == 2
-
-
-def test_setting_skills_replaces_the_previous_ones(alice):
-    services.agent_skills_set(alice, alice, labels=["RGPD", "Budget"])
-    services.agent_skills_set(alice, alice, labels=["budget", "Paie"])
-    claimed = set(SkillClaim.objects.filter(agent=alice).values_list("skill__key", flat=True))
-    assert claimed == {"budget", "paie"}
 
 
 def test_profile_update_leaves_directory_fields_alone(alice):

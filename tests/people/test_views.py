@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from intranet.people import services
+from intranet.skills.services import agent_skills_set
 from tests.factories import UserFactory, make_department
 from tests.people.test_services import png_upload
 
@@ -177,7 +178,7 @@ def test_directory_filters_by_department_subtree(alice_client, alice, carol, fin
 
 
 def test_directory_filters_by_skill_whatever_the_spelling(alice_client, alice, carol):
-    services.agent_skills_set(carol, carol, labels=["RGPD"])
+    agent_skills_set(carol, carol, labels=["RGPD"])
     assert listed(alice_client.get("/people/", {"skill": "rgpd"})) == ["carol"]
 
 
@@ -204,11 +205,11 @@ def test_directory_query_count_does_not_grow_with_agents(alice_client, alice):
         return len(captured)
 
     for agent in UserFactory.create_batch(3):
-        services.agent_skills_set(agent, agent, labels=["RGPD"])
+        agent_skills_set(agent, agent, labels=["RGPD"])
     queries_for_page()  # warm the per-process caches (branding)
     few = queries_for_page()
     for agent in UserFactory.create_batch(20):
-        services.agent_skills_set(agent, agent, labels=["RGPD", "Budget"])
+        agent_skills_set(agent, agent, labels=["RGPD", "Budget"])
     assert queries_for_page() == few
 
 
@@ -216,3 +217,11 @@ def test_directory_query_count_does_not_grow_with_agents(alice_client, alice):
 def test_hostile_directory_queries_are_harmless(alice_client, alice, query):
     response = alice_client.get("/people/", {"q": query, "department": "x", "skill": query})
     assert response.status_code == 200
+
+
+def test_directory_skill_filter_understands_synonyms(alice_client, carol, rgpd):
+    agent_skills_set(carol, carol, labels=["RGPD"])
+    response = alice_client.get("/people/", {"skill": "gdpr"})
+    assert 'href="/people/carol/"' in response.content.decode()
+    response = alice_client.get("/people/", {"skill": "astrophysique"})
+    assert 'href="/people/carol/"' not in response.content.decode()

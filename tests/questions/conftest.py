@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 
 from intranet.experts import services as expert_services
-from intranet.people.services import curation, skills
+from intranet.skills import services as skills
+from intranet.skills.services import curation
 from intranet.topics.services import topics_get_or_create
 from tests.factories import UserFactory
 

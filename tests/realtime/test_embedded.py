@@ -20,11 +20,14 @@ def embedded(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("embedded")
     env = base_env(
-        "", None, TRANSVERSE_VAR_DIR=folder, TRANSVERSE_WS_MAX_FRAME_BYTES=4096,
+        "",
+        None,
+        TRANSVERSE_VAR_DIR=folder,
+        TRANSVERSE_WS_MAX_FRAME_BYTES=4096,
         # The heartbeat's first pass (which would also close a deactivated agent's
         # sockets) comes 45 s after the first socket: a close seen before is the relay's.
         TRANSVERSE_PRESENCE_HEARTBEAT_SECONDS=45,
-    )  # fmt: skip
+    )
     env.pop("DATABASE_URL")  # the embedded default: var/transverse.sqlite3, WAL
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -42,9 +45,14 @@ def manage(running, *args: str) -> str:
     from bench.realtime.cluster import PYTHON, ROOT
 
     done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=running["env"], capture_output=True,
-        text=True, check=True, timeout=120,
-    )  # fmt: skip
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=running["env"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return done.stdout
 
 

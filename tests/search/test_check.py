@@ -75,8 +75,11 @@ def test_the_command_line_says_it_in_one_line_with_status_1(tmp_path):
     )
     done = subprocess.run(
         [sys.executable, "manage.py", "search_check"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "is missing" in done.stderr and "search_rebuild" in done.stderr

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from intranet.groups import services as group_services
-from intranet.people.services import agent_skills_set
+from intranet.skills.services import agent_skills_set
 from intranet.stream.services import posts
 from tests.search.conftest import index_now
 

@@ -113,8 +113,15 @@ def test_followed_topic_out_of_sight_can_still_be_unfollowed(alice, carol, secre
 def test_expert_theme_topics_are_visible_while_the_theme_is(carol, staff, secret):
     theme = theme_create(staff, name="Gestion de crise", topics=topics_get_or_create(["crise"]))
     assert answers(client_of(carol), "crise") == (200, 302)
-    theme_update(staff, theme, name=theme.name, description="", skills=[],
-                 topics=list(theme.topics.all()), is_active=False)  # fmt: skip
+    theme_update(
+        staff,
+        theme,
+        name=theme.name,
+        description="",
+        skills=[],
+        topics=list(theme.topics.all()),
+        is_active=False,
+    )
     assert client_of(carol).get("/topics/crise/").status_code == 404
     assert client_of(staff).get("/topics/crise/").status_code == 200
 
@@ -124,8 +131,9 @@ def test_a_question_in_a_secret_group_carries_its_topic_for_members_only(
 ):
     theme = theme_create(staff, name="Continuité", topics=topics_get_or_create(["continuite"]))
     question_ask(alice, theme=theme, title="Qui appeler la nuit ?", group=secret)
-    theme_update(staff, theme, name=theme.name, description="", skills=[], topics=[],
-                 is_active=True)  # fmt: skip
+    theme_update(
+        staff, theme, name=theme.name, description="", skills=[], topics=[], is_active=True
+    )
     assert client_of(alice).get("/topics/continuite/").status_code == 200
     assert client_of(carol).get("/topics/continuite/").status_code == 404
 
@@ -133,8 +141,10 @@ def test_a_question_in_a_secret_group_carries_its_topic_for_members_only(
 def test_visible_topics_of_outsider_member_and_inactive_agent(alice, carol, secret, public):
     assert set(visible_topics(carol).values_list("key", flat=True)) == {"budget"}
     assert set(visible_topics(alice).values_list("key", flat=True)) == {
-        "budget", "plan-blanc", "confidentiel",
-    }  # fmt: skip
+        "budget",
+        "plan-blanc",
+        "confidentiel",
+    }
     alice.is_active = False
     assert not visible_topics(alice).exists()
 

@@ -1,4 +1,4 @@
-"""Every write to an agent's profile: fields and photo (skills: services.skills)."""
+"""Every write to an agent's profile: fields and photo (skills: intranet.skills.services)."""
 
 import logging
 
@@ -10,8 +10,8 @@ from intranet.accounts.access import access_agent
 from intranet.accounts.models import User
 from intranet.core.images import square_jpeg
 from intranet.core.text import without_nul
-from intranet.people.services.skills import agent_skills_set
 from intranet.search.services import search_index_later
+from intranet.skills.services import agent_skills_set
 
 logger = logging.getLogger(__name__)
 

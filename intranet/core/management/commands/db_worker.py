@@ -19,8 +19,21 @@ class Command(db_worker.Command):
         "lost workers and stops promptly on SIGTERM (docs/deploy.md)."
     )
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay,
-               reload, max_tasks, worker_id, exclude_queues, **options):  # fmt: skip
+    def handle(
+        self,
+        *,
+        verbosity,
+        queue_name,
+        interval,
+        batch,
+        backend_name,
+        startup_delay,
+        reload,
+        max_tasks,
+        worker_id,
+        exclude_queues,
+        **options,
+    ):
         self.configure_logging(verbosity)
         if reload and batch:
             reload = False

@@ -14,9 +14,9 @@ from intranet.accounts.models import User
 from intranet.core.text import fold, without_nul
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify
-from intranet.people.access import access_skill_claim, can_endorse_claim
-from intranet.people.models import Endorsement, Skill, SkillAlias, SkillClaim
 from intranet.search.services import search_index_later
+from intranet.skills.access import access_skill_claim, can_endorse_claim
+from intranet.skills.models import Endorsement, Skill, SkillAlias, SkillClaim
 
 MAX_SKILLS = 30
 MAX_SKILL_LENGTH = 80

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from intranet.people.models import Skill, SkillAlias
+from intranet.skills.models import Skill, SkillAlias
 
 
 class SkillAliasInline(admin.TabularInline):

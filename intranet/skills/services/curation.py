@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from intranet.core.text import fold
-from intranet.people.access import can_curate_skills
-from intranet.people.models import Endorsement, Skill, SkillAlias, SkillClaim
-from intranet.people.services.skills import skill_labels_normalise
 from intranet.search.services import search_index_later
+from intranet.skills.access import can_curate_skills
+from intranet.skills.models import Endorsement, Skill, SkillAlias, SkillClaim
+from intranet.skills.services.claims import skill_labels_normalise
 
 MAX_SYNONYMS = 30
 
@@ -98,7 +98,8 @@ def skill_related_set(actor, skill: Skill, *, skills) -> Skill:
 
 @transaction.atomic
 def skill_merge(actor, source: Skill, *, into: Skill) -> Skill:
-    """source disappears into `into`: its spellings, themes and claims follow.
+    """source disappears into `into`: its spellings, claims and the rows that list it
+    (other apps' many-to-many fields, such as experts' themes) follow.
 
     An agent who claimed both keeps one claim with the higher level, "accepts requests"
     if either said so, and the endorsements of both (one per colleague).
@@ -118,14 +119,22 @@ def skill_merge(actor, source: Skill, *, into: Skill) -> Skill:
         Endorsement.objects.filter(claim=claim).exclude(endorser_id__in=already).update(claim=kept)
         claim.delete()
     SkillAlias.objects.filter(skill=source).update(skill=into)
-    for theme in source.themes.all():
-        theme.skills.add(into)
+    _listings_follow(source, into)
     into.related.add(*source.related.exclude(pk=into.pk))
     if into.is_proposed and not source.is_proposed:
         skill_accept(actor, into)
     source.delete()
     _reindex_claimants(into)
     return into
+
+
+def _listings_follow(source: Skill, into: Skill) -> None:
+    """What lists source lists into, found through the model's relations so that the
+    taxonomy names none of the (higher) apps that tag skills."""
+    for relation in Skill._meta.related_objects:
+        if relation.many_to_many and relation.related_model is not Skill and not relation.hidden:
+            for row in getattr(source, relation.get_accessor_name()).all():
+                getattr(row, relation.field.name).add(into)
 
 
 def _reindex_claimants(skill: Skill) -> None:

@@ -1,4 +1,9 @@
-"""Skills agents declare on their profile, as normalised free tags."""
+"""The skills taxonomy (skills and their spellings), agents' claims and endorsements.
+
+These models were born in the people app (migrations people 0001-0003); skills 0001 took
+them over with their rows. The two constraint names keep their "people_" prefix: renaming
+a constraint rebuilds its unique index (a whole table on SQLite) for a cosmetic gain.
+"""
 
 from django.conf import settings
 from django.db import models

@@ -1,12 +1,12 @@
 """Skill claims as notification targets (endorsements received), re-checked through the
-people access model: a claim that was removed, or whose agent is no longer visible,
+skills access model: a claim that was removed, or whose agent is no longer visible,
 notifies nobody."""
 
 from django.urls import reverse
 
 from intranet.notifications.targets import Target, target_register
-from intranet.people.access import visible_claims
-from intranet.people.models import SkillClaim
+from intranet.skills.access import visible_claims
+from intranet.skills.models import SkillClaim
 
 
 def _claim_url(claim: SkillClaim) -> str:

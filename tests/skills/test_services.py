@@ -6,14 +6,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from intranet.experts.services import theme_create
-from intranet.people.models import Endorsement, Skill, SkillAlias, SkillClaim
-from intranet.people.services import curation, skill_resolve
-from intranet.people.services.skills import (
+from intranet.skills.models import Endorsement, Skill, SkillAlias, SkillClaim
+from intranet.skills.services import (
+    agent_skills_set,
+    curation,
     endorsement_add,
     endorsement_remove,
     skill_claim_add,
     skill_claim_remove,
     skill_claim_update,
+    skill_resolve,
 )
 from tests.factories import UserFactory
 
@@ -243,18 +245,24 @@ def test_claimant_is_notified_of_an_endorsement_while_the_claim_exists(alice, ca
     assert not visible_notifications(alice).exists()
 
 
-def test_directory_skill_filter_understands_synonyms(alice_client, carol, rgpd):
-    skill_claim_add(carol, carol, label="RGPD")
-    response = alice_client.get("/people/", {"skill": "gdpr"})
-    assert 'href="/people/carol/"' in response.content.decode()
-    response = alice_client.get("/people/", {"skill": "astrophysique"})
-    assert 'href="/people/carol/"' not in response.content.decode()
+# Skills set from the profile form
 
 
-def test_agent_search_document_lists_every_spelling_of_their_skills(carol, rgpd):
-    from intranet.people.search import AgentDocuments
+def test_skill_spellings_fold_into_one_skill(alice):
+    agent_skills_set(alice, alice, labels=["RGPD", "rgpd", "Rgpd ", "  Marchés   publics"])
+    assert list(Skill.objects.values_list("label", flat=True)) == ["Marchés publics", "RGPD"]
+    assert SkillClaim.objects.filter(agent=alice).count() == 2
 
-    skill_claim_add(carol, carol, label="RGPD")
-    agent = AgentDocuments().indexable().get(pk=carol.pk)
-    body = AgentDocuments().document(agent).body
-    assert "RGPD" in body and "GDPR" in body and "Protection des données personnelles" in body
+
+def test_skills_are_shared_between_agents_whatever_the_spelling(alice, carol):
+    agent_skills_set(alice, alice, labels=["RGPD"])
+    agent_skills_set(carol, carol, labels=["rgpd"])
+    assert Skill.objects.count() == 1
+    assert SkillClaim.objects.count() == 2
+
+
+def test_setting_skills_replaces_the_previous_ones(alice):
+    agent_skills_set(alice, alice, labels=["RGPD", "Budget"])
+    agent_skills_set(alice, alice, labels=["budget", "Paie"])
+    claimed = set(SkillClaim.objects.filter(agent=alice).values_list("skill__key", flat=True))
+    assert claimed == {"budget", "paie"}

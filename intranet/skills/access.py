@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from intranet.accounts.access import visible_agents
-from intranet.people.models import SkillClaim
+from intranet.skills.models import SkillClaim
 
 
 def is_active_agent(actor) -> bool:
