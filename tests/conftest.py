@@ -31,6 +31,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         test["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     else:
         test["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+        # No connection pool in this process: consumer tests run commands on the executor
+        # threads of a new event loop per test, and those threads ended holding a lent
+        # connection (one per test: the pool of 10 ran dry). Real daphne processes keep
+        # their pool (tests/faults/test_db_connections.py), where no connection is lost.
+        database.get("OPTIONS", {}).pop("pool", None)
 
 
 @pytest.fixture(autouse=True)

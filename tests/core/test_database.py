@@ -135,9 +135,21 @@ def test_a_connection_the_server_ended_fails_its_check_at_once(server_connection
 def test_djangos_pool_uses_the_check(db):
     """The backend puts check_pooled in the pool Django builds (psycopg_pool keeps its check
     in `_check`; were that to change, its own check would stay: this test says so)."""
-    if connection.vendor != "postgresql" or connection.pool is None:
+    if connection.vendor != "postgresql":
         pytest.skip("the pool is PostgreSQL's (DATABASE_URL)")
-    assert connection.pool._check is database.check_pooled
+    from intranet.core.postgresql.base import DatabaseWrapper
+
+    settings = {**connection.settings_dict, "OPTIONS": {"pool": database.pool_options()}}
+    wrapper = DatabaseWrapper(settings, alias="pool_probe")
+    try:
+        wrapper.ensure_connection()
+        assert wrapper.pool._check is database.check_pooled
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        wrapper.close()
+        wrapper.close_pool()
 
 
 def test_a_closed_connection_fails_its_check(server_connection):
