@@ -30,6 +30,8 @@ OVERRIDES = (
     Override("prepared-statement cursor", "intranet/core/prepared.py", "psycopg", "3.3"),
     Override("chat send statement", "intranet/chat/services/messages.py", "Django", "5.2"),
     Override("bulk inserts", "intranet/core/bulk.py", "Django", "5.2"),
+    Override("socket session check", "intranet/accounts/sessions.py", "Django", "5.2"),
+    Override("atomic file storage", "intranet/core/storage.py", "Django", "5.2"),
     Override("pool check", "intranet/core/postgresql/base.py", "Django", "5.2"),
     Override("pool check", "intranet/core/postgresql/base.py", "psycopg-pool", "3.3"),
     Override("fail-soft Redis cache", "intranet/core/redis_cache.py", "Django", "5.2"),
