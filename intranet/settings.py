@@ -356,5 +356,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("TRANSVERSE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The pool logs every failed reconnection attempt while PostgreSQL is away (several
+        # a second): the outage is reported once by those who wait for the database
+        # (intranet.core.worker, realtime.outage, /healthz); the pool's own error after
+        # its reconnection time-out (5 minutes) still shows.
+        "psycopg.pool": {"level": "ERROR"},
+    },
 }

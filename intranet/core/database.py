@@ -83,6 +83,19 @@ def pool_options() -> dict | None:
     }
 
 
+def pool_off(alias: str = "default") -> None:
+    """Direct connections for this process, before its first query: for the worker.
+
+    A pool serves the many threads of a daphne process. The worker runs one task at a
+    time (and a heartbeat thread): a pool gives it nothing, and while PostgreSQL is away
+    every query would wait the pool's whole time-out before failing, so the worker would
+    learn of an outage (and log it, and record the task's failure) tens of seconds late.
+    """
+    from django.db import connections
+
+    connections[alias].settings_dict.get("OPTIONS", {}).pop("pool", None)
+
+
 def prepared_statements_enabled() -> bool:
     """TRANSVERSE_DB_PREPARED_STATEMENTS (default true): off behind a pooler that cannot
     keep them (PgBouncer in transaction mode before 1.21, or without

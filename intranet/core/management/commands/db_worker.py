@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
+from intranet.core.database import pool_off
 from intranet.core.worker import ResilientWorker
 
 
@@ -34,6 +35,7 @@ class Command(db_worker.Command):
         exclude_queues,
         **options,
     ):
+        pool_off()  # one task at a time: direct connections, which fail fast in an outage
         self.configure_logging(verbosity)
         if reload and batch:
             reload = False
