@@ -98,8 +98,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "intranet.core.context_processors.site",
-                "intranet.notifications.context_processors.notification_badge",
-                "intranet.moderation.context_processors.moderation_link",
             ],
         },
     },

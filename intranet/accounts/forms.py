@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.audit import Reason, sign_in_failure_log
+from intranet.accounts.signin import directory_was_unavailable
 from intranet.accounts.throttle import (
     sign_in_failure_record,
     sign_in_success_record,
     sign_in_throttled,
 )
-from intranet.directory.backend import directory_was_unavailable
 
 
 class SignInForm(AuthenticationForm):

@@ -17,7 +17,7 @@ from intranet.accounts.services import (
     agent_session_record,
     agents_sign_out,
 )
-from intranet.directory.backend import directory_was_unavailable
+from intranet.accounts.signin import directory_was_unavailable
 
 
 def session_record_on_login(sender, request, user, **kwargs) -> None:

@@ -29,10 +29,6 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,63}")
 request_id_var: ContextVar[str] = ContextVar("transverse_request_id", default=NO_REQUEST)
 
 
-def current_request_id() -> str:
-    return request_id_var.get()
-
-
 def new_request_id() -> str:
     return secrets.token_hex(16)
 

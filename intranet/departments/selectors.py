@@ -50,7 +50,3 @@ def department_breadcrumb(department: Department | None) -> list[Department]:
     ids = department.ancestor_ids()
     by_id = Department.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id] + [department]
-
-
-def department_subtree(department: Department):
-    return Department.objects.filter(path__startswith=department.path)

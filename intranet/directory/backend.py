@@ -13,6 +13,7 @@ from django.contrib.auth.backends import BaseBackend
 from ldap3.utils.conv import escape_filter_chars
 
 from intranet.accounts.models import User
+from intranet.accounts.signin import directory_unavailable_mark
 from intranet.directory.config import directory_config
 from intranet.directory.connection import DirectoryUnavailable
 from intranet.directory.entries import USERNAME_MAX, MalformedEntry, agent_from_entry
@@ -20,13 +21,6 @@ from intranet.directory.kept import kept_search_one, kept_user_bind
 from intranet.directory.services.agents import agent_update_from_directory, users_by_login
 
 logger = logging.getLogger(__name__)
-
-UNAVAILABLE_FLAG = "directory_unavailable"
-
-
-def directory_was_unavailable(request) -> bool:
-    """Whether the last sign-in attempt on this request could not reach the directory."""
-    return bool(getattr(request, UNAVAILABLE_FLAG, False))
 
 
 class DirectoryBackend(BaseBackend):
@@ -50,8 +44,7 @@ class DirectoryBackend(BaseBackend):
             return self._authenticate(config, username, password, known)
         except DirectoryUnavailable as exc:
             logger.error("directory unavailable during sign-in of %r: %s", username, exc)
-            if request is not None:
-                setattr(request, UNAVAILABLE_FLAG, True)
+            directory_unavailable_mark(request)
             return None
 
     def _authenticate(self, config, username: str, password: str, known: User | None):

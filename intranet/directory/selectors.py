@@ -1,4 +1,4 @@
-"""Reads about the directory sync: past runs and the state of the schedule."""
+"""Reads about the directory sync: its last successful run."""
 
 from intranet.directory.models import SyncRun
 
@@ -8,7 +8,3 @@ def last_successful_run(mode: str | None = None) -> SyncRun | None:
     if mode:
         runs = runs.filter(mode=mode)
     return runs.order_by("-started_at", "-pk").first()
-
-
-def recent_runs(limit: int = 20) -> list[SyncRun]:
-    return list(SyncRun.objects.order_by("-started_at", "-pk")[:limit])

@@ -8,3 +8,10 @@ class ExpertsConfig(AppConfig):
     name = "intranet.experts"
     label = "experts"
     verbose_name = _("Experts and ambassadors")
+
+    def ready(self):
+        # Apps whose work counts as evidence in the expert finder register it in their
+        # experts.py (intranet.experts.evidence); experts never names them.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("experts")

@@ -14,14 +14,11 @@ from intranet.accounts.access import visible_agents, visible_agents_q
 from intranet.accounts.models import User
 from intranet.departments.models import Department
 from intranet.experts.access import visible_themes
+from intranet.experts.evidence import Subject, evidence_sources
 from intranet.experts.models import Ambassador, Theme
-from intranet.questions.access import visible_answers
-from intranet.questions.models import Question
-from intranet.skills.models import Skill, SkillAlias, SkillClaim
+from intranet.skills.models import SkillAlias, SkillClaim
 from intranet.skills.services import skill_key
-from intranet.stream.access import visible_tagged_posts
 from intranet.topics.access import visible_topics
-from intranet.topics.models import Topic
 from intranet.topics.services import topic_key
 
 
@@ -116,32 +113,21 @@ def coverage_matrix(actor, *, department=None, theme=None, on=None) -> Coverage:
 
 
 # Ranking weights: a declared level counts most, each visible piece of evidence adds a
-# little, and capped counts keep one prolific author from burying everyone else.
+# little (each source's weight, intranet.experts.evidence), and capped counts keep one
+# prolific author from burying everyone else.
 LEVEL_WEIGHT = 10
 ENDORSEMENT_WEIGHT = 2
-POST_WEIGHT = 1
-ANSWER_WEIGHT = 3
 EVIDENCE_CAP = 20
 
 
-def score(level: int, endorsements: int, posts: int, answers: int) -> int:
+def score(level: int, endorsements: int, evidence: dict[str, int]) -> int:
     """The ranking score of one candidate (ExpertResult.score; the finder ranks with it)."""
+    weights = {source.name: source.weight for source in evidence_sources()}
     return (
         level * LEVEL_WEIGHT
         + min(endorsements, EVIDENCE_CAP) * ENDORSEMENT_WEIGHT
-        + min(posts, EVIDENCE_CAP) * POST_WEIGHT
-        + min(answers, EVIDENCE_CAP) * ANSWER_WEIGHT
+        + sum(min(n, EVIDENCE_CAP) * weights[name] for name, n in evidence.items())
     )
-
-
-@dataclass
-class Subject:
-    """What a finder query stands for: skills and topics, with a label for the page."""
-
-    label: str
-    skills: list[Skill]
-    topics: list[Topic]
-    theme: Theme | None = None
 
 
 @dataclass
@@ -149,15 +135,14 @@ class ExpertResult:
     agent: User
     level: int
     endorsements: int
-    posts: int
-    answers: int
+    evidence: dict[str, int]  # pieces of visible evidence per source name ("posts", ...)
     accepts_requests: bool
     skill_labels: list[str]
     topic_labels: str
 
     @property
     def score(self) -> int:
-        return score(self.level, self.endorsements, self.posts, self.answers)
+        return score(self.level, self.endorsements, self.evidence)
 
     @property
     def reasons(self) -> list[str]:
@@ -168,20 +153,9 @@ class ExpertResult:
                 ngettext("%(n)d endorsement", "%(n)d endorsements", self.endorsements)
                 % {"n": self.endorsements}
             )
-        if self.answers:
-            reasons.append(
-                ngettext(
-                    "%(n)d accepted answer on %(topics)s",
-                    "%(n)d accepted answers on %(topics)s",
-                    self.answers,
-                )
-                % {"n": self.answers, "topics": self.topic_labels}
-            )
-        if self.posts:
-            reasons.append(
-                ngettext("%(n)d post on %(topics)s", "%(n)d posts on %(topics)s", self.posts)
-                % {"n": self.posts, "topics": self.topic_labels}
-            )
+        for source in evidence_sources():
+            if self.evidence.get(source.name):
+                reasons.append(source.reason(self.evidence[source.name], self.topic_labels))
         return reasons
 
 
@@ -259,11 +233,11 @@ def expert_finder(
         parts = [claim_rows.order_by().query.get_compiler(using=claim_rows.db).as_sql()]
     except EmptyResultSet:  # actor may see no agent
         return []
-    parts.append(_sql(_post_evidence(actor, subject), 2))
-    parts.append(_sql(_answer_evidence(actor, subject), 2))
+    sources = evidence_sources()
+    parts += [_sql(source.rows(actor, subject), 2) for source in sources]
     params = [p for _, part_params in parts for p in part_params] + [limit]
     collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    sql = RANKING.format(*(part for part, _ in parts), collate=collate)
+    sql = _ranking(sources).format(*(part for part, _ in parts), collate=collate)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         page = cursor.fetchall()
@@ -277,13 +251,12 @@ def expert_finder(
             agent=agents[pk],
             level=level_,
             endorsements=endorsed,
-            posts=posts,
-            answers=answers,
+            evidence={source.name: n for source, n in zip(sources, counts, strict=True)},
             accepts_requests=bool(accepts),
             skill_labels=labels[pk],
             topic_labels=topic_labels,
         )
-        for pk, level_, accepts, endorsed, posts, answers in page
+        for pk, level_, accepts, endorsed, *counts in page
     ]
 
 
@@ -291,31 +264,47 @@ def _capped(column: str) -> str:
     return f"(CASE WHEN {column} > {EVIDENCE_CAP} THEN {EVIDENCE_CAP} ELSE {column} END)"
 
 
-# The ranking in SQL: per candidate (claims grouped by agent), the visible evidence joined;
-# ordered by
-# score() (same weights and caps), then sort name and id as tie-breaks. The three parts
-# are the access-filtered querysets above, compiled by Django.
-# Constants and Django-compiled SQL only; every value goes as a parameter.
-RANKING = (
-    "WITH candidates (agent_id, sort_name, level, accepts, endorsements) AS ({0}),"  # noqa: S608
-    " posts (author_id, n) AS ({1}),"
-    " answers (author_id, n) AS ({2}),"
-    # UNION ALL then GROUP BY rather than joins: the planner's estimate of joined
-    # aggregates explodes (millions of rows) and PostgreSQL's JIT then costs half a second.
-    " scored AS (SELECT agent_id, MAX(sort_name) AS sort_name, MAX(level) AS level,"
-    "   MAX(accepts) AS accepts, MAX(endorsements) AS endorsements, MAX(posts) AS posts,"
-    "   MAX(answers) AS answers, MAX(candidate) AS candidate FROM ("
-    "     SELECT agent_id, sort_name, level, accepts, endorsements, 0 AS posts, 0 AS answers,"
-    "       1 AS candidate FROM candidates"
-    "     UNION ALL SELECT author_id, NULL, 0, 0, 0, n, 0, 0 FROM posts"
-    "     UNION ALL SELECT author_id, NULL, 0, 0, 0, 0, n, 0 FROM answers) AS parts"
-    "   GROUP BY agent_id)"
-    " SELECT agent_id, level, accepts, endorsements, posts, answers FROM scored"
-    " WHERE candidate = 1"
-    f" ORDER BY level * {LEVEL_WEIGHT} + {_capped('endorsements')} * {ENDORSEMENT_WEIGHT}"
-    f" + {_capped('posts')} * {POST_WEIGHT} + {_capped('answers')} * {ANSWER_WEIGHT} DESC,"
-    " sort_name{collate}, agent_id LIMIT %s"
-)
+def _ranking(sources) -> str:
+    """The ranking in SQL: per candidate (claims grouped by agent), the visible evidence of
+    each source joined; ordered by score() (same weights and caps), then sort name and id
+    as tie-breaks. The parts ({0}: candidates, {1}...: one per source) are access-filtered
+    querysets compiled by Django; constants and compiled SQL only, every value a parameter.
+    """
+    n = len(sources)
+    columns = [f"e{i}" for i in range(n)]
+    zeros = ["0"] * n
+
+    def part(i):
+        values = [*zeros[:i], "n", *zeros[i + 1 :]]
+        row = ", ".join([*values, "0"])
+        return f" UNION ALL SELECT author_id, NULL, 0, 0, 0, {row} FROM e{i}"  # noqa: S608
+
+    evidence = "".join(f", MAX({c}) AS {c}" for c in columns)
+    weighted = "".join(
+        f" + {_capped(c)} * {source.weight}" for c, source in zip(columns, sources, strict=True)
+    )
+    return (
+        "WITH candidates (agent_id, sort_name, level, accepts, endorsements) AS ({0})"  # noqa: S608
+        + "".join(f", e{i} (author_id, n) AS ({{{i + 1}}})" for i in range(n))
+        # UNION ALL then GROUP BY rather than joins: the planner's estimate of joined
+        # aggregates explodes (millions of rows) and PostgreSQL's JIT then costs half a
+        # second.
+        + ", scored AS (SELECT agent_id, MAX(sort_name) AS sort_name, MAX(level) AS level,"
+        " MAX(accepts) AS accepts, MAX(endorsements) AS endorsements"
+        + evidence
+        + ", MAX(candidate) AS candidate FROM ("
+        " SELECT agent_id, sort_name, level, accepts, endorsements, "
+        + "".join(f"0 AS {c}, " for c in columns)
+        + "1 AS candidate FROM candidates"
+        + "".join(part(i) for i in range(n))
+        + ") AS parts GROUP BY agent_id)"
+        " SELECT agent_id, level, accepts, endorsements"
+        + "".join(f", {c}" for c in columns)
+        + " FROM scored WHERE candidate = 1"
+        f" ORDER BY level * {LEVEL_WEIGHT} + {_capped('endorsements')} * {ENDORSEMENT_WEIGHT}"
+        + weighted
+        + " DESC, sort_name{collate}, agent_id LIMIT %s"
+    )
 
 
 def _sql(queryset, columns: int) -> tuple[str, tuple]:
@@ -339,24 +328,6 @@ def _claimed_labels(subject: Subject, agent_ids: list[int]) -> dict[int, list[st
     return {pk: sorted(found) for pk, found in labels.items()}
 
 
-def _post_evidence(actor, subject: Subject) -> QuerySet:
-    """(author, number of posts) with the subject's topics, among the posts actor may see."""
-    topics = [t.pk for t in subject.topics]
-    tagged = visible_tagged_posts(actor).filter(topic_id__in=topics or [0])
-    return tagged.values_list("author_id").annotate(n=Count("post_id", distinct=True)).order_by()
-
-
-def _answer_evidence(actor, subject: Subject) -> QuerySet:
-    """(author, number of accepted answers) to questions with the subject's #topics (or on
-    its theme), among the answers actor may see."""
-    tagged = Question.topics.through.objects.filter(topic_id__in=[t.pk for t in subject.topics])
-    on_subject = Q(question_id__in=tagged.values("question_id"))
-    if subject.theme is not None:
-        on_subject |= Q(question__theme=subject.theme)
-    answers = visible_answers(actor).filter(on_subject, is_accepted=True)
-    return answers.values_list("author_id").annotate(n=Count("pk", distinct=True)).order_by()
-
-
 def agent_ambassador_roles(agent: User, *, on=None) -> list[Ambassador]:
     """The themes agent serves as ambassador today, for their profile."""
     on = on or timezone.localdate()
@@ -364,9 +335,3 @@ def agent_ambassador_roles(agent: User, *, on=None) -> list[Ambassador]:
         agent=agent, status=Ambassador.Status.ACTIVE, starts_on__lte=on, theme__is_active=True
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     return list(roles.select_related("theme", "department").order_by("theme__name"))
-
-
-def agent_accepted_answers(actor, agent: User, *, limit: int = 5):
-    """Accepted answers agent wrote that actor may see (questions app's access model)."""
-    answers = visible_answers(actor).filter(author=agent, is_accepted=True)
-    return answers.select_related("question", "question__theme").order_by("-accepted_at")[:limit]

@@ -9,12 +9,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from intranet.accounts.access import access_agent, can_edit_profile
+from intranet.core.sections import section_fragment
 from intranet.departments.selectors import department_breadcrumb
-from intranet.experts import selectors as expert_selectors
 from intranet.people import selectors, services
 from intranet.people.forms import LANGUAGE_LABELS, DirectoryFilterForm, ProfileForm
 from intranet.skills import selectors as skill_selectors
-from intranet.stream.selectors import is_following, profile_activity
 
 PAGE_SIZE = 24
 
@@ -44,17 +43,21 @@ def agent_directory(request):
 @require_GET
 def agent_detail(request, username):
     agent = access_agent(request.user, username)
+    if request.GET.get("fragment"):
+        # "Voir plus": the next page of what fills the profile's main slot, nothing around.
+        response = section_fragment("profile.main", request, agent)
+        if response is None:
+            raise Http404
+        return response
+    # Other apps' parts of the profile (posts, expertise, follow button) are sections of
+    # the slots "profile.actions", "profile.expertise" and "profile.main".
     context = {
         "agent": agent,
         "breadcrumb": department_breadcrumb(agent.department),
         "claims": skill_selectors.agent_skill_claims(request.user, agent),
-        "ambassador_roles": expert_selectors.agent_ambassador_roles(agent),
-        "accepted_answers": expert_selectors.agent_accepted_answers(request.user, agent),
         "languages": [LANGUAGE_LABELS.get(code, code) for code in agent.languages],
         "reports": selectors.agent_reports(request.user, agent),
         "can_edit": can_edit_profile(request.user, agent),
-        "activity": profile_activity(request.user, agent, cursor=request.GET.get("after")),
-        "following": is_following(request.user, agent),
     }
     return render(request, "people/agent_detail.html", context)
 

@@ -83,3 +83,9 @@ def theme_faq(actor, theme: Theme) -> list[Question]:
 
 def active_themes() -> QuerySet[Theme]:
     return Theme.objects.filter(is_active=True).order_by("name")
+
+
+def agent_accepted_answers(actor, agent, *, limit: int = 5) -> QuerySet[Answer]:
+    """Accepted answers agent wrote that actor may see, latest first, for their profile."""
+    answers = visible_answers(actor).filter(author=agent, is_accepted=True)
+    return answers.select_related("question", "question__theme").order_by("-accepted_at")[:limit]

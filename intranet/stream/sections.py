@@ -1,4 +1,5 @@
-"""Stream's sections on other apps' pages (intranet.core.sections)."""
+"""Stream's sections on other apps' pages (intranet.core.sections): a group's posts, an
+agent's activity and follow button on their profile, a #topic's posts."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -6,7 +7,13 @@ from django.shortcuts import render
 from intranet.core.sections import Section, section_register
 from intranet.groups import access as group_access
 from intranet.stream.forms import PostForm
-from intranet.stream.selectors import group_feed, group_feed_with_pinned
+from intranet.stream.selectors import (
+    group_feed,
+    group_feed_with_pinned,
+    is_following,
+    profile_activity,
+    topic_feed,
+)
 
 
 def group_posts(request, group) -> dict:
@@ -39,6 +46,58 @@ section_register(
         template="stream/_group_posts.html",
         context=group_posts,
         fragment=group_posts_page,
+        order=50,
+    )
+)
+
+
+def agent_activity(request, agent) -> dict:
+    """A profile's activity: the agent's posts that the viewer may see (visible_posts)."""
+    return {"feed": profile_activity(request.user, agent, cursor=request.GET.get("after"))}
+
+
+def agent_activity_page(request, agent):
+    """ "Voir plus" on a profile: only the agent's next posts."""
+    feed = profile_activity(request.user, agent, cursor=request.GET.get("after"))
+    return render(request, "stream/_feed_page.html", {"feed": feed})
+
+
+def agent_follow(request, agent) -> dict | None:
+    """The follow button of a profile: not on one's own, nor on a former agent's."""
+    if agent.pk == request.user.pk or not agent.is_active:
+        return None
+    return {"following": is_following(request.user, agent)}
+
+
+def topic_posts(request, topic) -> dict:
+    """A #topic page's posts, among those the viewer may see."""
+    return {"feed": topic_feed(request.user, topic, cursor=request.GET.get("after"))}
+
+
+def topic_posts_page(request, topic):
+    """ "Voir plus" on a #topic page: only its next posts."""
+    feed = topic_feed(request.user, topic, cursor=request.GET.get("after"))
+    return render(request, "stream/_feed_page.html", {"feed": feed})
+
+
+section_register(
+    Section(
+        slot="profile.main",
+        template="stream/_agent_activity.html",
+        context=agent_activity,
+        fragment=agent_activity_page,
+        order=50,
+    )
+)
+section_register(
+    Section(slot="profile.actions", template="stream/_agent_follow.html", context=agent_follow)
+)
+section_register(
+    Section(
+        slot="topic.main",
+        template="stream/_topic_posts.html",
+        context=topic_posts,
+        fragment=topic_posts_page,
         order=50,
     )
 )

@@ -1,14 +1,15 @@
-"""Topic pages (#tag): the posts the agent may see on it, and following it.
+"""Topic pages (#tag): what the agent may see on it (the "topic.main" slot), and following it.
 
 A topic nothing the agent may see carries answers 404 like an unknown one (topics.access).
 """
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from intranet.stream.selectors import topic_feed
+from intranet.core.sections import section_fragment
 from intranet.topics.access import access_topic, can_see_topic
 from intranet.topics.models import TopicFollow
 from intranet.topics.services import topic_follow, topic_unfollow
@@ -17,9 +18,15 @@ from intranet.topics.services import topic_follow, topic_unfollow
 @require_GET
 def topic_detail(request, key):
     topic = access_topic(request.user, key)
+    if request.GET.get("fragment"):
+        # "Voir plus": the next page of what fills the topic's main slot, nothing around it.
+        response = section_fragment("topic.main", request, topic)
+        if response is None:
+            raise Http404
+        return response
+    # The posts on the topic are a section of the slot "topic.main" (stream fills it).
     context = {
         "topic": topic,
-        "feed": topic_feed(request.user, topic, cursor=request.GET.get("after")),
         "following": TopicFollow.objects.filter(agent=request.user, topic=topic).exists(),
     }
     return render(request, "topics/topic_detail.html", context)

@@ -64,3 +64,16 @@ def test_department_page_query_count_is_constant(
     UserFactory.create_batch(30, department=finance)
     with django_assert_max_num_queries(16):  # the page, plus the header's badges
         alice_client.get(f"/departments/{finance.pk}/")
+
+
+def test_department_agents_are_a_section_the_page_does_not_name(
+    alice_client, alice, finance, monkeypatch
+):
+    """people fills the slot "department.main"; without it the page still answers."""
+    from intranet.core import sections
+
+    UserFactory(username="zoe", department=finance)
+    assert "/people/zoe/" in alice_client.get(f"/departments/{finance.pk}/").content.decode()
+    monkeypatch.setitem(sections._sections, "department.main", [])
+    response = alice_client.get(f"/departments/{finance.pk}/")
+    assert response.status_code == 200 and "/people/zoe/" not in response.content.decode()

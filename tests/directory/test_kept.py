@@ -6,7 +6,8 @@ import pytest
 from django.test import RequestFactory
 from ldap3 import MODIFY_REPLACE
 
-from intranet.directory.backend import DirectoryBackend, directory_was_unavailable
+from intranet.accounts.signin import directory_was_unavailable
+from intranet.directory.backend import DirectoryBackend
 from intranet.directory.config import directory_config
 from intranet.directory.kept import kept_search_one, kept_user_bind
 from tests.directory.slapd import USER_BASE

@@ -9,7 +9,8 @@ from django.test import RequestFactory
 from ldap3 import MODIFY_REPLACE
 
 from intranet.accounts.models import User
-from intranet.directory.backend import DirectoryBackend, directory_was_unavailable
+from intranet.accounts.signin import directory_was_unavailable
+from intranet.directory.backend import DirectoryBackend
 from intranet.directory.config import directory_config
 from intranet.directory.connection import directory_close, directory_connect, user_bind
 from tests.directory.ldif import DRH, unit_dn

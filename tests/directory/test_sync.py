@@ -14,7 +14,7 @@ from PIL import Image
 from intranet.accounts.models import User
 from intranet.departments.models import Department
 from intranet.directory.models import SyncRun
-from intranet.directory.services.agents import agent_deactivate
+from intranet.directory.services.agents import agents_deactivate
 from intranet.directory.services.sync import SyncRefused, directory_sync
 from realtime.publish import agent_group
 from tests.directory.ldif import DRH, ETUDES, FINANCES, IMPORTED, unit_dn
@@ -181,7 +181,7 @@ def test_disabled_in_directory_deactivates_an_existing_agent(
 def test_returning_agent_is_reactivated(fresh_slapd, directory_settings):
     directory_settings(fresh_slapd)
     directory_sync()
-    agent_deactivate(None, User.objects.get(username="jdupont"))
+    agents_deactivate([User.objects.get(username="jdupont").pk])
     run = directory_sync()
     jean = User.objects.get(username="jdupont")
     assert run.counts["reactivated"] == 1

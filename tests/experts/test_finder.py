@@ -94,11 +94,11 @@ def test_a_post_in_a_secret_group_never_ranks_anyone_for_an_outsider(
         post_create(dave, body=f"Secret {n} #rgpd", visibility="group", group=secret)
     outsider = find(carol, "RGPD")
     assert usernames(outsider) == ["alice", "dave"]  # by name: the posts do not count
-    assert all(r.posts == 0 for r in outsider)
+    assert all(r.evidence["posts"] == 0 for r in outsider)
     assert not any("#rgpd" in reason for r in outsider for reason in r.reasons)
     member = find(dave, "RGPD")
     assert usernames(member) == ["dave", "alice"]
-    assert member[0].posts == 5
+    assert member[0].evidence["posts"] == 5
 
 
 def test_reasons_never_name_a_topic_used_only_in_a_secret_group(alice, carol, dave, secret, rgpd):
@@ -124,8 +124,8 @@ def test_an_accepted_answer_in_a_secret_group_never_ranks_anyone_for_an_outsider
     Answer.objects.create(
         question=question, author=dave, body="!", is_accepted=True, accepted_at=timezone.now()
     )
-    assert [r.answers for r in find(carol, "RGPD")] == [0, 0]
-    assert find(dave, "RGPD")[0].answers == 1
+    assert [r.evidence["answers"] for r in find(carol, "RGPD")] == [0, 0]
+    assert find(dave, "RGPD")[0].evidence["answers"] == 1
 
 
 def test_endorsements_of_former_agents_do_not_count(alice, carol, former, rgpd):
@@ -190,8 +190,10 @@ def test_answers_on_the_theme_count_for_a_theme_search(alice, carol, rgpd_theme)
     Answer.objects.create(
         question=question, author=alice, body="!", is_accepted=True, accepted_at=timezone.now()
     )
-    assert find(carol, "", theme=rgpd_theme)[0].answers == 1
-    assert find(carol, "GDPR")[0].answers == 0  # a skill search counts its own #topics only
+    assert find(carol, "", theme=rgpd_theme)[0].evidence["answers"] == 1
+    assert (
+        find(carol, "GDPR")[0].evidence["answers"] == 0
+    )  # a skill search counts its own #topics only
 
 
 def test_a_page_is_the_exact_head_of_the_full_ranking_in_bounded_queries(
@@ -208,7 +210,7 @@ def test_a_page_is_the_exact_head_of_the_full_ranking_in_bounded_queries(
     assert len(full) == 30
     keys = [(-r.score, r.agent.sort_name, r.agent.pk) for r in full]
     assert keys == sorted(keys)
-    assert {r.posts for r in full} == {0, 1, 2, 3, 4}
+    assert {r.evidence["posts"] for r in full} == {0, 1, 2, 3, 4}
     assert {r.endorsements for r in full} == {0, 1}
     with django_assert_max_num_queries(12):
         page = find(carol, "gdpr", limit=7)
@@ -232,7 +234,7 @@ def test_deleted_hidden_or_retagged_posts_stop_counting_and_restored_ones_count_
 
     def posts_seen():
         (result,) = find(carol, "RGPD")
-        return result.posts
+        return result.evidence["posts"]
 
     assert posts_seen() == 3
     post_delete(alice, first.pk)
@@ -253,8 +255,8 @@ def test_a_department_post_counts_only_inside_its_department(alice, carol, finan
     colleague = UserFactory(department=finance)
     skill_claim_add(alice, alice, label="RGPD", level=Level.NOTIONS)
     post_create(alice, body="Pour le service #rgpd", visibility="department")
-    assert find(colleague, "RGPD")[0].posts == 1
-    assert find(carol, "RGPD")[0].posts == 0
+    assert find(colleague, "RGPD")[0].evidence["posts"] == 1
+    assert find(carol, "RGPD")[0].evidence["posts"] == 0
 
 
 def test_hostile_filters_are_values_never_sql(alice, carol, rgpd):

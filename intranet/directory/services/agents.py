@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -120,15 +120,6 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     # Sessions and sockets end after commit: a rolled-back run must not sign anyone out.
     agents_sign_out(ids)
     return len(leavers)
-
-
-def agent_deactivate(actor, agent: User) -> User:
-    """An administrator (or the sync, actor=None) switches one agent off as a leaver."""
-    if actor is not None and not (actor.is_active and actor.is_superuser):
-        raise PermissionDenied
-    agents_deactivate([agent.pk])
-    agent.refresh_from_db()
-    return agent
 
 
 def agent_update_from_directory(

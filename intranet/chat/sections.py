@@ -1,0 +1,33 @@
+"""Chat's sections on other pages (intranet.core.sections): the header's chat badge (unread
+messages, kept live by chat.js over the socket) and, on a group's page, the way to its
+chat room."""
+
+from intranet.core.sections import Section, section_register
+from intranet.groups.access import is_member
+
+
+def chat_badge(request, user) -> dict | None:
+    # The count itself is read by the template's chat_unread_total tag, as before.
+    if request is None or not getattr(user, "is_authenticated", False):
+        return None
+    return {}
+
+
+section_register(
+    Section(slot="header.tools", template="chat/_header_badge.html", context=chat_badge, order=20)
+)
+
+
+def group_room_link(request, group) -> dict | None:
+    """Members only: the room of a group is its members' (chat.services.group_room)."""
+    return {} if is_member(request.user, group) else None
+
+
+section_register(
+    Section(
+        slot="group.actions",
+        template="chat/_group_room_link.html",
+        context=group_room_link,
+        order=50,
+    )
+)
