@@ -1,7 +1,10 @@
 """Role fixtures and shared settings for the whole suite."""
 
+import contextlib
+import copy
 import gc
 import os
+from dataclasses import dataclass
 
 import pytest
 
@@ -119,3 +122,71 @@ def rgpd(staff):
     return curation.skill_create(
         staff, label="RGPD", synonyms=["GDPR", "Protection des données personnelles"]
     )
+
+
+@dataclass(frozen=True)
+class Published:
+    """One message sent to the channel layer: its layer group and what was sent."""
+
+    group: str
+    message: dict
+
+    @property
+    def kind(self) -> str:
+        """The event's type for relayed events (post.created...), else the socket command
+        (subscriptions.refresh, counts.refresh, socket.close)."""
+        event = self.message.get("event")
+        return event["type"] if event is not None else self.message["type"]
+
+    @property
+    def event(self) -> dict | None:
+        return self.message.get("event")
+
+    @property
+    def audience(self) -> list[int] | None:
+        return self.message.get("audience")
+
+
+class PublishedEvents:
+    """What the site sent to the channel layer, in order (see the published_events fixture)."""
+
+    def __init__(self, capture_on_commit):
+        self.sent: list[Published] = []
+        self._capture_on_commit = capture_on_commit
+
+    @contextlib.contextmanager
+    def committing(self):
+        """Run the block, then its after-commit hooks, as if its transaction committed."""
+        with self._capture_on_commit(execute=True):
+            yield self
+
+    def of_kind(self, kind: str) -> list[Published]:
+        return [p for p in self.sent if p.kind == kind]
+
+    def kinds(self) -> list[str]:
+        return [p.kind for p in self.sent]
+
+
+@pytest.fixture
+def published_events(settings, django_capture_on_commit_callbacks):
+    """Every message the site sends to the channel layer, as Published(group, message).
+
+    The layer is Channels' own in-memory one (no socket listens, so the embedded mode's
+    outbox is not involved), and the record is taken at its group_send, which every
+    publish goes through, whatever module builds the event. Services publish after commit
+    only: run the code under test in `published_events.committing()`; what a block that
+    never committed would have published is never recorded.
+    """
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    recorder = PublishedEvents(django_capture_on_commit_callbacks)
+    group_send = layer.group_send
+
+    async def recording_group_send(group, message):
+        recorder.sent.append(Published(group, copy.deepcopy(message)))
+        await group_send(group, message)
+
+    layer.group_send = recording_group_send
+    return recorder
