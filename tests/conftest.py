@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 import intranet.asgi  # noqa: F401 - it tunes the garbage collector for a socket server: undone below
-from tests.factories import UserFactory, make_department
+from tests.factories import GroupFactory, UserFactory, make_department
+from tests.services import require_executable
 
 # The test process is no socket server: CPython's own collector settings, so that what a
 # test leaves for the collector (a coroutine never awaited, an unclosed file) is found
@@ -72,6 +73,18 @@ def alice(finance):
 
 
 @pytest.fixture
+def bob(finance):
+    """bob: another agent of Finance (animator of budget; modules may give him more roles)."""
+    return UserFactory(username="bob", first_name="Bob", last_name="Martin", department=finance)
+
+
+@pytest.fixture
+def dave(finance):
+    """dave: a third agent of Finance."""
+    return UserFactory(username="dave", first_name="Dave", last_name="Martin", department=finance)
+
+
+@pytest.fixture
 def carol(db):
     """carol: an agent of another department (Human resources)."""
     hr = make_department("Direction des ressources humaines", acronym="DRH")
@@ -96,6 +109,70 @@ def former(finance):
         department=finance,
         is_active=False,
     )
+
+
+@pytest.fixture
+def group(alice):
+    """group: "Veille", a closed group owned by alice; carol is no member."""
+    return GroupFactory(created_by=alice, name="Veille", policy="closed")
+
+
+@pytest.fixture
+def carol_member(group, carol):
+    """carol, a plain member of group.
+
+    Added as every way of joining ends (the private _add_member): the invitation or
+    request a public path leaves would add a notification to the tests that count
+    carol's notifications.
+    """
+    from intranet.groups import services as group_services
+
+    group_services._add_member(group, carol)
+    return carol
+
+
+@pytest.fixture
+def budget(alice, bob, staff):
+    """budget: a closed group created by staff; alice is a member, bob an animator."""
+    from intranet.groups import services as group_services
+    from intranet.groups.models import Membership
+
+    group = group_services.group_create(staff, name="Budget", policy="closed")
+    Membership.objects.create(group=group, agent=alice)
+    Membership.objects.create(group=group, agent=bob, role=Membership.Role.ANIMATOR)
+    group_services.group_member_role_set(staff, group, bob, role="animator")
+    return group
+
+
+@pytest.fixture
+def room(budget, alice):
+    """room: budget's chat room."""
+    from intranet.chat import services as chat_services
+
+    return chat_services.group_room(alice, budget)
+
+
+@pytest.fixture(autouse=True)
+def _groups_with_room_forgotten():
+    """Each test starts with an empty per-process set of groups known to have a room (the
+    database is emptied between tests, and ids come again)."""
+    from intranet.chat.services import conversations
+
+    conversations._groups_with_room.clear()
+    yield
+    conversations._groups_with_room.clear()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of our own, stopped by the test without touching the machine's."""
+    require_executable("redis-server", "apt-get install redis-server")
+    from bench.realtime.cluster import Redis
+
+    server = Redis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

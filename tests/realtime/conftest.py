@@ -11,7 +11,6 @@ from django.conf import settings
 from django.test import Client
 
 from intranet.asgi import application
-from tests.chat.conftest import bob, budget, room  # noqa: F401 - the chat fixtures, shared
 
 
 def session_cookie(agent) -> str:
@@ -55,14 +54,3 @@ async def expect(communicator, type_, timeout=3):
 
 async def nothing(communicator, timeout=0.3) -> bool:
     return await communicator.receive_nothing(timeout=timeout)
-
-
-@pytest.fixture(autouse=True)
-def _groups_with_room_forgotten():
-    """Each test starts with an empty per-process set of groups known to have a room (the
-    database is emptied between tests, and ids come again)."""
-    from intranet.chat.services import conversations
-
-    conversations._groups_with_room.clear()
-    yield
-    conversations._groups_with_room.clear()
