@@ -164,6 +164,13 @@ def _groups_with_room_forgotten():
 
 
 @pytest.fixture
+def private_index(settings, tmp_path):
+    """The search index in the test's own folder (Whoosh), never var/index."""
+    settings.TRANSVERSE_SEARCH_INDEX_DIR = tmp_path / "index"
+    settings.TRANSVERSE_SEARCH_ENGINE = "whoosh"
+
+
+@pytest.fixture
 def own_redis(tmp_path):
     """A redis-server of our own, stopped by the test without touching the machine's."""
     require_executable("redis-server", "apt-get install redis-server")

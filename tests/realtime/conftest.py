@@ -54,3 +54,13 @@ async def expect(communicator, type_, timeout=3):
 
 async def nothing(communicator, timeout=0.3) -> bool:
     return await communicator.receive_nothing(timeout=timeout)
+
+
+@pytest.fixture
+def heartbeat_stopped():
+    """No presence heartbeat task of a previous test's loop, none left after this test."""
+    from realtime import heartbeat
+
+    heartbeat.stop()
+    yield
+    heartbeat.stop()
