@@ -1,4 +1,13 @@
-"""Role fixtures and shared settings for the whole suite."""
+"""Role fixtures and shared settings for the whole suite.
+
+A new test starts from what is here, defined once with a comment each: the agents (alice,
+bob, dave of Finance; carol of another department; staff; former), the groups (group,
+budget and its chat room) and published_events (what reached the channel layer). Any
+other object comes from tests/factories.py (`PostFactory(author=alice)`), built by the
+app's own services; a test that waits for something uses tests/waiting.py, never a
+fixed sleep. A module that needs more of a role extends the fixture under the same name
+(see tests/experts/conftest.py) rather than redefining it.
+"""
 
 import contextlib
 import copy
