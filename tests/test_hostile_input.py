@@ -74,11 +74,6 @@ def test_corpus_is_large_enough():
     assert len(PAYLOADS) >= 100
 
 
-@pytest.fixture
-def group(alice):
-    return group_services.group_create(alice, name="Groupe test", policy=Group.Policy.OPEN)
-
-
 def test_payloads_in_posts_and_comments(alice_client, alice, group):
     post = posts.post_create(alice, body="Hôte", visibility="group", group=group)
     for payload in PAYLOADS:

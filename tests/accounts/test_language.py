@@ -10,16 +10,11 @@ from django.test import Client
 
 from intranet.accounts.models import User
 from intranet.accounts.services import agent_language_set
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
-
-
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
 
 
 def signed_in(username) -> Client:

@@ -13,23 +13,13 @@ from django.test import RequestFactory
 from intranet.accounts.models import SignInFailureCount
 from intranet.accounts.throttle import THROTTLE_LIMITS, client_address, parse_trusted_proxies
 from intranet.core.redis_cache import redis_settings
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD
 from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
 THROTTLED = "Too many failed sign-in attempts"
 PROXY = "10.0.0.1"
-
-
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ from intranet.groups import services as group_services
 from intranet.search.indexer import drain
 from intranet.search.selectors import search
 
-
-@pytest.fixture(autouse=True)
-def _private_index(settings, tmp_path):
-    """Each test indexes into its own folder (Whoosh), never var/index."""
-    settings.TRANSVERSE_SEARCH_INDEX_DIR = tmp_path / "index"
-    settings.TRANSVERSE_SEARCH_ENGINE = "whoosh"
+pytestmark = pytest.mark.usefixtures("private_index")
 
 
 def say(actor, conversation, body, key):

@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from intranet.core.models import WorkerHeartbeat
 from intranet.search.tasks import search_index_drain
-from tests.services import missing_service, require_executable
+from tests.services import missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHY = {
@@ -42,18 +42,6 @@ def healthy_site(db, settings, tmp_path):
     now = timezone.now()
     WorkerHeartbeat.objects.create(worker_id="w1", started_at=now, beat_at=now)
     call_command("search_rebuild", no_progress=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of our own, stopped by the test without touching the machine's."""
-    require_executable("redis-server", "apt-get install redis-server")
-    from bench.realtime.cluster import Redis
-
-    server = Redis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_embedded_site_is_ok_without_redis(client, db, settings):

@@ -1,5 +1,5 @@
-"""Fixtures for experts: the RGPD theme (on the shared rgpd skill), an animator, Finance
-colleagues."""
+"""Fixtures for experts: the RGPD theme (on the shared rgpd skill), bob as the animator of
+Finance's department group."""
 
 import pytest
 
@@ -7,7 +7,6 @@ from intranet.experts.services import theme_create
 from intranet.groups.models import Membership
 from intranet.groups.services import department_group_sync, group_member_role_set
 from intranet.topics.services import topics_get_or_create
-from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -23,15 +22,9 @@ def rgpd_theme(staff, rgpd):
 
 
 @pytest.fixture
-def dave(finance):
-    """dave: another agent of Finance."""
-    return UserFactory(username="dave", first_name="Dave", last_name="Martin", department=finance)
-
-
-@pytest.fixture
-def bob(finance, alice, dave, staff):
-    """bob: an agent of Finance, animator of the Finance department group."""
-    bob = UserFactory(username="bob", first_name="Bob", last_name="Durand", department=finance)
+def bob(bob, finance, alice, dave, staff):
+    """bob (tests/conftest.py), here also animator of the Finance department group, whose
+    members are alice, bob and dave."""
     group = department_group_sync(finance, [alice, bob, dave])
     group_member_role_set(staff, group, bob, role=Membership.Role.ANIMATOR)
     return bob

@@ -159,7 +159,7 @@ def test_invited_agent_is_notified_while_the_invitation_waits(bob, alice, rgpd_t
 
     ambassador = invite(bob, rgpd_theme, alice)
     (item,) = notification_list(alice)
-    assert item.text.startswith("Bob Durand invites you to be an ambassador: RGPD")
+    assert item.text.startswith("Bob Martin invites you to be an ambassador: RGPD")
     assert item.url == "/experts/ambassadors/invitations/"
     services.ambassador_respond(alice, ambassador.pk, accept=True)
     assert not visible_notifications(alice).exists()  # answered: nothing left to act on

@@ -16,11 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from intranet.chat import services as chat_services
 from intranet.chat.models import Message
 from intranet.core.storage import storage_full_message
-from intranet.groups import services as group_services
-from intranet.groups.models import Membership
 from intranet.stream.models import Post
 from tests.people.test_views import edit_data
 
@@ -28,14 +25,6 @@ pytestmark = pytest.mark.faults
 
 FILLER = "filler.bin"
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture
-def room(alice, staff):
-    """The chat room of a closed group alice belongs to."""
-    group = group_services.group_create(staff, name="Budget", policy="closed")
-    Membership.objects.create(group=group, agent=alice)
-    return chat_services.group_room(alice, group)
 
 
 @pytest.fixture

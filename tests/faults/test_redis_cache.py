@@ -15,21 +15,9 @@ from django.core.cache import caches
 
 from intranet.core import redis_cache
 from intranet.core.redis_cache import redis_settings
-from tests.services import require_executable
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.filterwarnings("ignore::ResourceWarning")]
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of our own, stopped by the test without touching the machine's."""
-    require_executable("redis-server", "apt-get install redis-server")
-    from bench.realtime.cluster import Redis
-
-    server = Redis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -37,13 +25,6 @@ def cache(settings, own_redis):
     """The cache as settings.py configures it with REDIS_URL, on our own Redis."""
     settings.CACHES, _layers = redis_settings(own_redis.url, "fault-test")
     return caches["default"]
-
-
-def wait_until(condition, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_every_operation_answers_as_an_empty_cache_while_redis_is_stopped(cache, own_redis):

@@ -23,7 +23,6 @@ from intranet.chat.services import messages as chat_messages
 from intranet.core.redis_cache import redis_settings
 from intranet.stream.models import Post
 from tests.factories import PASSWORD
-from tests.services import require_executable
 
 pytestmark = [
     pytest.mark.faults,
@@ -63,18 +62,6 @@ def crawl(client, start: str) -> dict[str, int]:
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             queue.extend(html.unescape(link) for link in LINK.findall(response.text))
     return statuses
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of our own, stopped by the test without touching the machine's."""
-    require_executable("redis-server", "apt-get install redis-server")
-    from bench.realtime.cluster import Redis
-
-    server = Redis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

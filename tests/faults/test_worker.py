@@ -16,7 +16,8 @@ from intranet.core.models import WorkerHeartbeat
 from intranet.search.models import IndexEntry
 from intranet.search.tasks import DRAIN_PATH, search_drain_enqueue
 from tests.faults.tasks import hold, hold_rerunnable
-from tests.faults.worker import WorkerProcess, wait_for, worker_env
+from tests.faults.worker import WorkerProcess, worker_env
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -53,13 +54,13 @@ def test_a_killed_workers_task_fails_and_is_not_run_again_unless_safe(workers, t
     marker = str(tmp_path / "mail")
     first = workers("worker-a")
     result = hold.enqueue(marker)
-    wait_for(lambda: (tmp_path / "mail.started").exists(), what="the task to start")
+    wait_until(lambda: (tmp_path / "mail.started").exists(), what="the task to start")
     first.signal(signal.SIGKILL)
     first.process.wait(10)
     assert status(result.id) == "RUNNING"  # what the stock worker left for ever
 
     workers("worker-b")
-    wait_for(lambda: status(result.id) == "FAILED", what="the lost task to be failed")
+    wait_until(lambda: status(result.id) == "FAILED", what="the lost task to be failed")
     failed = DBTaskResult.objects.get(pk=result.id)
     assert failed.exception_class_path == "intranet.core.worker.WorkerLost"
     assert "worker-a stopped" in failed.traceback
@@ -70,17 +71,17 @@ def test_a_killed_workers_rerunnable_task_runs_again_on_another_worker(workers, 
     marker = str(tmp_path / "drain")
     first = workers("worker-a")
     result = hold_rerunnable.enqueue(marker)
-    wait_for(lambda: (tmp_path / "drain.started").exists(), what="the task to start")
+    wait_until(lambda: (tmp_path / "drain.started").exists(), what="the task to start")
     (tmp_path / "drain.started").unlink()
     first.signal(signal.SIGKILL)
     first.process.wait(10)
 
     workers("worker-b")
-    copy = wait_for(lambda: copies_of(result.id), what="the task to be re-queued")[0]
+    copy = wait_until(lambda: copies_of(result.id), what="the task to be re-queued")[0]
     assert status(result.id) == "FAILED"
-    wait_for(lambda: (tmp_path / "drain.started").exists(), what="the copy to start")
+    wait_until(lambda: (tmp_path / "drain.started").exists(), what="the copy to start")
     (tmp_path / "drain.release").touch()
-    wait_for(lambda: status(copy.pk) == "SUCCESSFUL", what="the copy to succeed")
+    wait_until(lambda: status(copy.pk) == "SUCCESSFUL", what="the copy to succeed")
     assert DBTaskResult.objects.get(pk=copy.pk).worker_ids == ["worker-a", "worker-b"]
     assert len(copies_of(result.id)) == 1
 
@@ -94,13 +95,13 @@ def test_sigterm_during_a_long_drain_stops_within_seconds(workers, settings):
         "worker-a", TRANSVERSE_SEARCH_BATCH_SIZE=1, TRANSVERSE_SEARCH_DRAIN_SECONDS=3600
     )
     drain_id = search_drain_enqueue()
-    wait_for(
+    wait_until(
         lambda: IndexEntry.objects.filter(done_at__isnull=False).count() >= 5,
         timeout=60,
         what="the drain to apply a few entries",
     )
     worker.signal(signal.SIGTERM)
-    wait_for(worker.exited, timeout=20, what="the worker to exit after SIGTERM")
+    wait_until(worker.exited, timeout=20, what="the worker to exit after SIGTERM")
     assert worker.process.returncode == 0
     assert status(drain_id) == "SUCCESSFUL"  # it stopped between two batches
     assert IndexEntry.objects.filter(done_at__isnull=True).exists()
@@ -112,9 +113,9 @@ def test_sigterm_interrupts_a_long_task_after_the_stop_time(workers, tmp_path):
     marker = str(tmp_path / "sync")
     worker = workers("worker-a")
     result = hold_rerunnable.enqueue(marker)
-    wait_for(lambda: (tmp_path / "sync.started").exists(), what="the task to start")
+    wait_until(lambda: (tmp_path / "sync.started").exists(), what="the task to start")
     worker.signal(signal.SIGTERM)
-    wait_for(worker.exited, timeout=20, what="the worker to exit after SIGTERM")
+    wait_until(worker.exited, timeout=20, what="the worker to exit after SIGTERM")
     assert worker.process.returncode == 0
     failed = DBTaskResult.objects.get(pk=result.id)
     assert failed.status == "FAILED" and "SIGTERM" in failed.traceback
@@ -125,9 +126,9 @@ def test_sigterm_interrupts_a_long_task_after_the_stop_time(workers, tmp_path):
 def test_the_worker_beats_while_a_task_runs(workers, tmp_path, settings):
     worker = workers("worker-a")
     hold.enqueue(str(tmp_path / "long"))
-    wait_for(lambda: (tmp_path / "long.started").exists(), what="the task to start")
-    first = wait_for(lambda: WorkerHeartbeat.objects.filter(worker_id="worker-a").first())
-    wait_for(
+    wait_until(lambda: (tmp_path / "long.started").exists(), what="the task to start")
+    first = wait_until(lambda: WorkerHeartbeat.objects.filter(worker_id="worker-a").first())
+    wait_until(
         lambda: WorkerHeartbeat.objects.get(worker_id="worker-a").beat_at > first.beat_at,
         what="a heartbeat during the task",
     )

@@ -16,8 +16,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.faults.worker import ROOT, WorkerProcess, wait_for
+from tests.faults.worker import ROOT, WorkerProcess
 from tests.services import missing_service
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.faults
 
@@ -85,23 +86,23 @@ def test_worker_survives_a_postgres_restart_during_a_task(own_postgres):
     try:
         marker = str(folder / "held")
         held = enqueue(env, "hold_then_query", marker)
-        wait_for(lambda: Path(f"{marker}.started").exists(), what="the task to start")
+        wait_until(lambda: Path(f"{marker}.started").exists(), what="the task to start")
 
         server.stop()
         Path(f"{marker}.release").touch()  # the task now reads a database that is away
-        wait_for(
+        wait_until(
             lambda: worker.exited() or "database unavailable" in worker.output(),
             what="the worker to notice the outage",
         )
         assert not worker.exited(), worker.output()  # the stock worker died here
 
         server.start()
-        wait_for(lambda: "database back after" in worker.output(), what="the recovery log")
+        wait_until(lambda: "database back after" in worker.output(), what="the recovery log")
         assert task_status(database, held) == "FAILED"  # recorded once the database was back
 
         noted = folder / "after-restart"
         enqueue(env, "note", str(noted))
-        wait_for(noted.exists, what="a task queued after the restart to run")
+        wait_until(noted.exists, what="a task queued after the restart to run")
         assert not worker.exited()
         log = worker.output()
         assert log.count("database unavailable") == 1

@@ -4,23 +4,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, *, timeout: float = 30.0, what: str = "the condition"):
-    """condition()'s first true value, polled until the deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def worker_env(settings, **extra) -> dict:

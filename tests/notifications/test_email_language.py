@@ -12,15 +12,12 @@ from intranet.notifications import services
 from intranet.notifications.models import Notification
 from intranet.notifications.tasks import send_daily_digests, send_notification_email
 from intranet.stream.services import posts
-from tests.factories import UserFactory
 
 
 @pytest.fixture
-def dave(db):
-    """dave: an agent who chose English on the language switch."""
-    return agent_language_set(
-        UserFactory(username="dave", first_name="Dave", last_name="Martin"), language="en"
-    )
+def dave(dave):
+    """dave (tests/conftest.py), who chose English on the language switch."""
+    return agent_language_set(dave, language="en")
 
 
 def by_recipient() -> dict:

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 
 from intranet.groups import services as group_services
-from intranet.groups.models import Group
 from intranet.notifications import services
 from intranet.notifications.models import Notification
 from intranet.notifications.selectors import notification_list, unread_count
@@ -12,13 +11,6 @@ from intranet.notifications.tasks import send_daily_digests, send_notification_e
 from intranet.stream.services import posts
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def group(alice, carol):
-    group = group_services.group_create(alice, name="Comité RGPD", policy=Group.Policy.CLOSED)
-    group_services._add_member(group, carol)
-    return group
 
 
 def test_default_is_the_digest_for_mentions(alice, carol):
@@ -47,7 +39,7 @@ def test_email_at_once_goes_after_commit_and_only_once(
     assert message.to == [carol.email] and "vous a mentionné" in message.subject
 
 
-def test_email_is_not_sent_once_the_post_became_invisible(alice, carol, group):
+def test_email_is_not_sent_once_the_post_became_invisible(alice, carol, group, carol_member):
     services.preferences_set(carol, {"mention": "email"})
     posts.post_create(alice, body="Avis @carol ?", visibility="group", group=group)
     notification = Notification.objects.get(recipient=carol)
@@ -56,7 +48,7 @@ def test_email_is_not_sent_once_the_post_became_invisible(alice, carol, group):
     assert mail.outbox == []
 
 
-def test_in_app_list_and_count_follow_access(alice, carol, group):
+def test_in_app_list_and_count_follow_access(alice, carol, group, carol_member):
     posts.post_create(alice, body="Avis @carol ?", visibility="group", group=group)
     assert unread_count(carol) == 1 and len(notification_list(carol)) == 1
     group_services.group_leave(carol, group)

@@ -5,7 +5,6 @@ from django.core import mail
 
 from intranet.experts.models import Theme
 from intranet.groups import services as group_services
-from intranet.groups.models import Group
 from intranet.notifications import services
 from intranet.notifications.models import Kind, Notification
 from intranet.notifications.selectors import describe, unread_count, visible_notifications
@@ -13,14 +12,6 @@ from intranet.notifications.tasks import send_notification_email
 from intranet.questions.models import Question
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def group(alice, carol):
-    """Closed group owned by alice, carol a member."""
-    group = group_services.group_create(alice, name="Comité RGPD", policy=Group.Policy.CLOSED)
-    group_services._add_member(group, carol)
-    return group
 
 
 def _question(author, group=None):
@@ -45,7 +36,9 @@ def test_unregistered_target_is_refused(alice, carol, finance):
     assert not Notification.objects.exists()
 
 
-def test_target_no_longer_visible_hides_the_notification_everywhere(alice, carol, group):
+def test_target_no_longer_visible_hides_the_notification_everywhere(
+    alice, carol, group, carol_member
+):
     question = _question(alice, group=group)
     services.preferences_set(carol, {Kind.QUESTION_ROUTED: "email"})
     notification = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)

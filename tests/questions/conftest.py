@@ -1,7 +1,8 @@
 """Role fixtures for questions (each built through the experts and people services).
 
 - `theme`: the RGPD theme (skill "RGPD", topic #rgpd), created by staff;
-- `ambassador`: bob, RGPD ambassador of Finance (alice's department), who accepted;
+- `ambassador`: bob (tests/conftest.py), RGPD ambassador of Finance (alice's department),
+  who accepted;
 - `far_ambassador`: dora, RGPD ambassador of Human resources (carol's department);
 - `expert`: eve, in Finance, claims RGPD and accepts requests;
 - `shy_expert`: fred claims RGPD but does not accept requests.
@@ -33,11 +34,6 @@ def make_ambassador(staff, theme, agent):
         staff, theme=theme, department=agent.department, agent=agent, starts_on=yesterday
     )
     return expert_services.ambassador_respond(agent, invitation.pk, accept=True)
-
-
-@pytest.fixture
-def bob(finance):
-    return UserFactory(username="bob", first_name="Bob", last_name="Martin", department=finance)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.test import Client
 
 from intranet.asgi import application
-from tests.chat.conftest import bob, budget, room  # noqa: F401 - the chat fixtures, shared
 
 
 def session_cookie(agent) -> str:
@@ -57,12 +56,11 @@ async def nothing(communicator, timeout=0.3) -> bool:
     return await communicator.receive_nothing(timeout=timeout)
 
 
-@pytest.fixture(autouse=True)
-def _groups_with_room_forgotten():
-    """Each test starts with an empty per-process set of groups known to have a room (the
-    database is emptied between tests, and ids come again)."""
-    from intranet.chat.services import conversations
+@pytest.fixture
+def heartbeat_stopped():
+    """No presence heartbeat task of a previous test's loop, none left after this test."""
+    from realtime import heartbeat
 
-    conversations._groups_with_room.clear()
+    heartbeat.stop()
     yield
-    conversations._groups_with_room.clear()
+    heartbeat.stop()

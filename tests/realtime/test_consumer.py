@@ -12,6 +12,7 @@ from intranet.chat import services
 from intranet.groups import services as group_services
 from realtime import publish
 from tests.realtime.conftest import expect, nothing, open_socket, session_cookie
+from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,16 +71,22 @@ async def test_an_idle_socket_waits_on_its_two_sources_only(connect_as, alice):
     source (browser, channel layer); once closed, none is left."""
     import asyncio
 
-    before = asyncio.all_tasks()
-    a = await connect_as(alice)
-    await asyncio.sleep(0.05)
     per_process = {"presence-heartbeat", "outbox-relay"}  # one task each per process
-    opened = {t for t in asyncio.all_tasks() - before if t.get_name() not in per_process}
+    before = asyncio.all_tasks()
+
+    def socket_tasks():
+        return {t for t in asyncio.all_tasks() - before if t.get_name() not in per_process}
+
+    a = await connect_as(alice)
+    opened = await wait_until_async(
+        lambda: len(socket_tasks()) >= 3 and socket_tasks(), timeout=5, what="its tasks"
+    )
     names = sorted(t.get_coro().__qualname__ for t in opened)
     assert len(names) == 3 and "TransverseConsumer.__call__" in names, names
     await a.disconnect()
-    await asyncio.sleep(0.1)
-    assert [t.get_coro().__qualname__ for t in opened if not t.done()] == []
+    await wait_until_async(
+        lambda: all(t.done() for t in opened), timeout=5, what="the closed socket's tasks to end"
+    )
 
 
 async def test_send_is_acknowledged_and_delivered_to_members_only(

@@ -20,14 +20,10 @@ from intranet.accounts.services import agents_deactivate
 from realtime import heartbeat, publish
 from tests.realtime.conftest import expect, nothing
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _heartbeat_stopped():
-    heartbeat.stop()
-    yield
-    heartbeat.stop()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("heartbeat_stopped"),
+]
 
 
 class FormFields(HTMLParser):

@@ -18,15 +18,10 @@ from intranet.chat.models import Presence
 from realtime import commands, heartbeat
 from tests.realtime.conftest import expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _heartbeat_stopped():
-    """No task of a previous test's loop, none left running after this test."""
-    heartbeat.stop()
-    yield
-    heartbeat.stop()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("heartbeat_stopped"),
+]
 
 
 @sync_to_async

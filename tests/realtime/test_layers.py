@@ -12,6 +12,7 @@ import redis
 
 from realtime.layers import RedisPubSubChannelLayer
 from tests.services import require_executable
+from tests.waiting import wait_until_async
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -90,6 +91,11 @@ async def test_left_group_is_unsubscribed(redis_url):
     await layer.flush()
 
 
+def queued(layer, channel) -> int:
+    """How many messages wait, undecoded, in the socket's queue of this loop's layer."""
+    return layer._layers[asyncio.get_running_loop()].channels[channel].qsize()
+
+
 async def group_counting_decodings(redis_url, group: str, sockets: int):
     """A layer, `sockets` channels in `group`, and the list of raw messages it decodes."""
     layer = RedisPubSubChannelLayer(hosts=[redis_url])
@@ -121,7 +127,11 @@ async def test_messages_read_in_turns_are_still_decoded_once(redis_url):
     layer, channels, decoded = await group_counting_decodings(redis_url, "conv.10", 5)
     for n in range(4):
         await layer.group_send("conv.10", {"type": "relay", "event": {"n": n}})
-    await asyncio.sleep(0.2)
+    await wait_until_async(
+        lambda: all(queued(layer, channel) == 4 for channel in channels),
+        timeout=5,
+        what="the four messages in every socket's queue",
+    )
     for channel in channels:  # each socket takes its four, one socket after the other
         got = [(await receive(layer, channel))["event"]["n"] for _ in range(4)]
         assert got == [0, 1, 2, 3]
@@ -158,7 +168,9 @@ async def test_receive_nowait_takes_what_is_queued_in_order(redis_url):
     for n in range(5):
         await layer.group_send("conv.3", {"type": "relay", "n": n})
     assert (await receive(layer, channel))["n"] == 0
-    await asyncio.sleep(0.2)  # the other four reach the socket's queue
+    await wait_until_async(
+        lambda: queued(layer, channel) == 4, timeout=5, what="the other four in the queue"
+    )
     drained = []
     while (message := layer.receive_nowait(channel)) is not None:
         drained.append(message["n"])

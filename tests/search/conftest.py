@@ -17,10 +17,8 @@ ENGINES = ["whoosh", "postgres", "tantivy"]
 
 
 @pytest.fixture(autouse=True)
-def _private_index(settings, tmp_path):
-    """Every test gets its own index folder; none touches var/index."""
-    settings.TRANSVERSE_SEARCH_INDEX_DIR = tmp_path / "index"
-    settings.TRANSVERSE_SEARCH_ENGINE = "whoosh"
+def _private_index(private_index):
+    """Every search test gets its own index folder (tests/conftest.py)."""
 
 
 @pytest.fixture(params=ENGINES)

@@ -5,18 +5,9 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from intranet.groups import services as group_services
-from intranet.groups.models import Group
 from intranet.stream.selectors import group_feed, home_feed
 from intranet.stream.services import comments, posts, reactions
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def group(alice, carol):
-    group = group_services.group_create(alice, name="Veille", policy=Group.Policy.CLOSED)
-    group_services._add_member(group, carol)
-    return group
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +71,7 @@ def test_articles_carry_no_token_the_page_has_one_reaction_form(alice_client, ca
 
 @pytest.mark.parametrize("limit", [5, 50])
 def test_feed_queries_do_not_grow_with_page_size_or_depth(
-    alice, carol, group, limit, django_assert_max_num_queries
+    alice, carol, group, carol_member, limit, django_assert_max_num_queries
 ):
     """Memberships (read twice outside a request's cache), posts, topics, reactions: 5 or
     6 queries whatever the page size and depth, rendering included."""
@@ -100,7 +91,7 @@ def test_feed_queries_do_not_grow_with_page_size_or_depth(
 
 
 def test_feed_fragments_stay_under_eight_queries_at_any_depth(
-    alice_client, alice, carol, group, django_assert_max_num_queries
+    alice_client, alice, carol, group, carol_member, django_assert_max_num_queries
 ):
     fill(carol, alice, group, 70)
     deep = home_feed(alice, limit=50).next_cursor

@@ -1,21 +1,13 @@
 """Feeds: what each one contains, cursor paging, and a constant number of queries."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from intranet.groups import services as group_services
-from intranet.groups.models import Group
 from intranet.stream.selectors import home_feed
 from intranet.stream.services import comments, posts, reactions
 from intranet.topics.models import Topic
 from intranet.topics.services import topic_follow
 from tests.factories import UserFactory, make_department
-
-
-@pytest.fixture
-def group(alice):
-    return group_services.group_create(alice, name="Veille juridique", policy=Group.Policy.CLOSED)
 
 
 def bodies(page):
@@ -67,11 +59,12 @@ def test_cursor_pages_without_gaps_or_repeats(alice):
     assert seen == [f"message {i}" for i in range(44, -1, -1)]
 
 
-def test_feed_page_costs_the_same_queries_at_any_size_and_depth(alice, carol, group, client):
+def test_feed_page_costs_the_same_queries_at_any_size_and_depth(
+    alice, carol, group, carol_member, client
+):
     """The "voir plus" fragment: session, user, department, memberships, posts, topics,
     reactions — whatever the page size or depth."""
     client.force_login(alice)
-    group_services._add_member(group, carol)
 
     def make(n):
         for i in range(n):
@@ -105,9 +98,8 @@ def test_voir_plus_link_and_bad_cursors(alice_client, alice):
         assert alice_client.get("/", {"after": bad}).status_code == 200
 
 
-def test_group_feed_fragment_query_count_is_constant(alice, carol, group, client):
+def test_group_feed_fragment_query_count_is_constant(alice, carol, group, carol_member, client):
     client.force_login(alice)
-    group_services._add_member(group, carol)
 
     def count(url):
         with CaptureQueriesContext(connection) as captured:

@@ -17,13 +17,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture
-def group(alice):
-    return group_services.group_create(
-        alice, name="Budget participatif", policy=Group.Policy.CLOSED
-    )
-
-
 def test_empty_post_is_refused_with_a_clear_message(alice):
     with pytest.raises(ValidationError, match="Write something before publishing"):
         posts.post_create(alice, body="   \n ", visibility="organisation")
