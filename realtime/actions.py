@@ -1,6 +1,6 @@
 """The table of WebSocket actions: each validates its frame and calls a chat service.
 
-Commands are synchronous (the consumer runs them in a database thread). Each one starts
+Actions are synchronous (the consumer runs them in a database thread). Each one starts
 from a fresh copy of the agent read from the database, so a deactivation or a membership
 change made since the socket opened is seen at once. Services authorise; this module only
 translates frames into service calls and results into frames.
@@ -39,7 +39,7 @@ def in_db_thread(function):
     return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
-class CommandError(Exception):
+class ActionError(Exception):
     """An error frame: a stable code for programs and a sentence for people."""
 
     def __init__(self, code: str, message: str):
@@ -50,7 +50,7 @@ class CommandError(Exception):
 def fresh_agent(agent_id: int) -> User:
     agent = User.objects.select_related("department").filter(pk=agent_id, is_active=True).first()
     if agent is None:
-        raise CommandError("unauthorized", _("Your session has ended; sign in again."))
+        raise ActionError("unauthorized", _("Your session has ended; sign in again."))
     return agent
 
 
@@ -80,29 +80,29 @@ def cached_agent(agent_id: int) -> User:
 def _field(data: dict, name: str, kind=int):
     value = data.get(name)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise CommandError(
+        raise ActionError(
             "bad_request", _("The field “%(name)s” is missing or invalid.") % {"name": name}
         )
     return value
 
 
 def translate_errors(function):
-    """Run a command, turning the services' exceptions into CommandError."""
+    """Run a command, turning the services' exceptions into ActionError."""
 
     def run(*args, **kwargs):
         try:
             return function(*args, **kwargs)
         except Http404:
-            raise CommandError(
+            raise ActionError(
                 "not_found", _("This conversation or message does not exist.")
             ) from None
         except PermissionDenied:
-            raise CommandError("forbidden", _("You are not allowed to do this.")) from None
+            raise ActionError("forbidden", _("You are not allowed to do this.")) from None
         except ValidationError as exc:
             code = exc.code or "invalid"
-            raise CommandError(code, " ".join(exc.messages)) from None
+            raise ActionError(code, " ".join(exc.messages)) from None
         except DatabaseError:
-            raise CommandError(
+            raise ActionError(
                 "unavailable", _("The service is temporarily unavailable; try again.")
             ) from None
 
@@ -180,11 +180,11 @@ def sync(agent_id: int, data: dict) -> list[dict]:
     agent = fresh_agent(agent_id)
     cursors = data.get("cursors") or {}
     if not isinstance(cursors, dict) or len(cursors) > MAX_CURSORS:
-        raise CommandError("bad_request", _("“cursors” must map conversation ids to numbers."))
+        raise ActionError("bad_request", _("“cursors” must map conversation ids to numbers."))
     frames = []
     for raw_id, raw_cursor in cursors.items():
         if not isinstance(raw_cursor, int) or isinstance(raw_cursor, bool) or raw_cursor < 0:
-            raise CommandError("bad_request", _("“cursors” must map conversation ids to numbers."))
+            raise ActionError("bad_request", _("“cursors” must map conversation ids to numbers."))
         try:
             conversation = access.access_conversation(agent, raw_id)
         except Http404:
@@ -256,7 +256,7 @@ def history(agent_id: int, data: dict) -> dict:
     conversation = access.access_conversation(agent, _field(data, "conversation"))
     before = data.get("before")
     if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
-        raise CommandError(
+        raise ActionError(
             "bad_request", _("The field “%(name)s” is missing or invalid.") % {"name": "before"}
         )
     page = selectors.message_page(conversation, before_seq=before)
@@ -296,7 +296,7 @@ def watch(agent_id: int, data: dict) -> tuple[list[int], dict]:
     fresh_agent(agent_id)
     ids = data.get("agents")
     if not isinstance(ids, list) or len(ids) > MAX_WATCHED:
-        raise CommandError("bad_request", _("“agents” must be a list of at most 200 ids."))
+        raise ActionError("bad_request", _("“agents” must be a list of at most 200 ids."))
     ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
     states = selectors.presence_states(ids)
     return ids, {"type": "presence.states", "states": {str(k): v for k, v in states.items()}}
