@@ -191,6 +191,11 @@ def reactions_by_message(message_ids) -> dict[int, dict[str, list[int]]]:
     return result
 
 
+def agent_fragment(agent) -> dict:
+    """An agent as frames show them: a message's sender, who is typing."""
+    return {"id": agent.pk, "name": agent.display_name, "username": agent.username}
+
+
 def message_payload(message: Message, reactions: dict | None = None) -> dict:
     """What clients receive for a message: the same for every reader of the conversation."""
     deleted = message.is_deleted
@@ -199,11 +204,7 @@ def message_payload(message: Message, reactions: dict | None = None) -> dict:
         "conversation": message.conversation_id,
         "seq": message.seq,
         "rev": message.rev,
-        "sender": {
-            "id": message.sender_id,
-            "name": message.sender.display_name,
-            "username": message.sender.username,
-        },
+        "sender": agent_fragment(message.sender),
         "parent": message.parent_id,
         "key": message.idempotency_key,
         "body": "" if deleted else message.body,

@@ -13,12 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from intranet.asgi import application
+from intranet.chat import events as chat_events
 from intranet.chat import selectors, services
 from intranet.chat.models import Conversation, Presence
 from intranet.chat.services import conversations as conversation_services
 from intranet.groups import services as group_services
 from intranet.groups.models import Membership
-from realtime import actions, publish
+from realtime import actions
 from tests.realtime.conftest import expect, nothing, session_cookie
 
 
@@ -100,7 +101,7 @@ def test_socket_open_announces_online_only_for_the_first_socket(
     alice, monkeypatch, django_capture_on_commit_callbacks
 ):
     announced = []
-    monkeypatch.setattr(publish, "publish_presence", lambda pk, state: announced.append(state))
+    monkeypatch.setattr(chat_events, "presence_changed", lambda pk, state: announced.append(state))
     with django_capture_on_commit_callbacks(execute=True):
         services.socket_open(alice, "chan.1")
         services.socket_open(alice, "chan.2")

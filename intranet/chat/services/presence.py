@@ -20,13 +20,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from intranet.accounts.models import User
-from intranet.chat import access, selectors
+from intranet.chat import access, events, selectors
 from intranet.chat.models import Presence
 from intranet.chat.services.conversations import group_rooms_ensure
 from intranet.core.prepared import prepared_cursor
 from intranet.groups.access import is_active_agent, member_group_ids
 from intranet.groups.models import Membership
-from realtime import publish
 
 STALE_SWEEP_SECONDS = 60.0
 HEARTBEAT_BATCH = 500  # channel names per UPDATE: SQLite limits the parameters of a statement
@@ -39,7 +38,7 @@ def _require(condition: bool) -> None:
 
 
 def _announce(agent_id: int, state: str) -> None:
-    transaction.on_commit(lambda: publish.publish_presence(agent_id, state))
+    transaction.on_commit(lambda: events.presence_changed(agent_id, state))
 
 
 def _presence_change(agent_id: int, change) -> str:
