@@ -1,4 +1,5 @@
-"""The table of WebSocket actions: each validates its frame and calls a chat service.
+"""The table of WebSocket actions: each validates its frame and calls an app's service
+(chat, presence).
 
 Actions are synchronous (the consumer runs them in a database thread). Each one starts
 from a fresh copy of the agent read from the database, so a deactivation or a membership
@@ -9,9 +10,8 @@ translates frames into service calls and results into frames.
 import contextlib
 import time
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -19,24 +19,12 @@ from intranet.accounts.models import User
 from intranet.accounts.sessions import session_agent
 from intranet.chat import access, selectors, services
 from intranet.notifications.selectors import unread_count as notifications_unread
-from realtime import publish
+from intranet.presence import selectors as presence_selectors
+from intranet.presence import services as presence_services
+from realtime import publish, sockets
 
 MAX_CURSORS = 500
 MAX_WATCHED = 200
-
-
-def in_db_thread(function):
-    """Run a command in a database thread, as `await in_db_thread(f)(...)`.
-
-    On PostgreSQL, commands run in a pool of threads, so one socket's wait on the
-    database overlaps another socket's work; a socket still handles its frames one at a
-    time, in order. A thread holds no connection of its own: Channels closes stale
-    connections before and after each command, which with CONN_MAX_AGE = 0 gives the
-    command's connection back to the process's pool, checked when lent at most once a
-    second (intranet.core.database), as for pages. SQLite has one writer: there, every
-    command runs in Channels' single database thread.
-    """
-    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
 
 
 class ActionError(Exception):
@@ -125,7 +113,7 @@ def connect(session_key: str | None, channel_name: str) -> dict | None:
         agent = session_agent(session_key)
         if agent is None:
             return None
-        conversations, groups = services.socket_open(agent, channel_name)
+        conversations, groups = sockets.socket_open(agent, channel_name)
     return {"agent": agent.pk, "conversations": conversations, "groups": groups, "pending": pending}
 
 
@@ -143,13 +131,13 @@ def disconnect(agent_id: int, channel_name: str) -> list:
     """Forget the socket's presence; the events to publish (sent by the consumer)."""
     # If the database is unreachable, the row expires by itself (PRESENCE_TIMEOUT).
     with publish.collected() as pending, contextlib.suppress(DatabaseError):
-        services.presence_disconnect(agent_id, channel_name)
+        presence_services.presence_disconnect(agent_id, channel_name)
     return pending
 
 
 def heartbeat(channel_names: list[str]) -> int:
     """Refresh the presence rows of this process's live sockets (realtime.heartbeat)."""
-    return services.presence_heartbeat(channel_names)
+    return presence_services.presence_heartbeat(channel_names)
 
 
 def active_agents(agent_ids) -> set[int]:
@@ -284,7 +272,7 @@ def typing(agent_id: int, data: dict) -> None:
 @translate_errors
 def presence(agent_id: int, data: dict, channel_name: str) -> dict:
     away = data.get("away")
-    state = services.presence_update(
+    state = presence_services.presence_update(
         fresh_agent(agent_id), channel_name, away=away if isinstance(away, bool) else None
     )
     return {"type": "ack", "state": state}
@@ -298,7 +286,7 @@ def watch(agent_id: int, data: dict) -> tuple[list[int], dict]:
     if not isinstance(ids, list) or len(ids) > MAX_WATCHED:
         raise ActionError("bad_request", _("“agents” must be a list of at most 200 ids."))
     ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
-    states = selectors.presence_states(ids)
+    states = presence_selectors.presence_states(ids)
     return ids, {"type": "presence.states", "states": {str(k): v for k, v in states.items()}}
 
 

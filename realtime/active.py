@@ -15,6 +15,7 @@ import logging
 
 from realtime import actions
 from realtime.outage import Outage
+from realtime.threads import in_db_thread
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def _answer() -> None:
         batch = dict(_waiting)
         _waiting.clear()
         try:
-            active = await actions.in_db_thread(actions.active_agents)(list(batch))
+            active = await in_db_thread(actions.active_agents)(list(batch))
         except Exception as exc:
             database_outage.failed(exc)
             active = set()

@@ -23,7 +23,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from realtime import actions, active, heartbeat, publish, relay
-from realtime.actions import in_db_thread
+from realtime.threads import in_db_thread
 
 logger = logging.getLogger(__name__)
 

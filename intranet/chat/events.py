@@ -38,9 +38,3 @@ def group_room_created(group_id: int) -> bool:
 def subscriptions_changed(agent_id: int) -> bool:
     """The agent joined or left a conversation: their sockets re-read their subscriptions."""
     return publish.subscriptions_refresh(agent_id)
-
-
-def presence_changed(agent_id: int, state: str) -> bool:
-    """The agent's presence changed (online, away, offline): sockets watching them."""
-    event = {"type": "presence", "agent": int(agent_id), "state": state}
-    return publish.publish_to_watchers(agent_id, event)

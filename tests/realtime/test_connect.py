@@ -13,13 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from intranet.asgi import application
-from intranet.chat import events as chat_events
 from intranet.chat import selectors, services
-from intranet.chat.models import Conversation, Presence
+from intranet.chat.models import Conversation
 from intranet.chat.services import conversations as conversation_services
 from intranet.groups import services as group_services
 from intranet.groups.models import Membership
-from realtime import actions
+from intranet.presence import events as presence_events
+from intranet.presence import services as presence_services
+from intranet.presence.models import Presence
+from realtime import actions, sockets
 from tests.realtime.conftest import expect, nothing, session_cookie
 
 
@@ -60,19 +62,19 @@ def test_connect_of_a_known_agent_takes_six_statements(
     group's room was seen by this process, expired presence rows swept a moment ago."""
     key = session_cookie(alice)
     actions.connect(key, "chan.1")
-    services.presence_sweep(force=True)
+    presence_services.presence_sweep(force=True)
     with django_assert_max_num_queries(6):
         actions.connect(key, "chan.2")
 
 
 def test_connect_on_postgresql_is_three_statements(room, budget, alice, django_assert_num_queries):
     """Session, user, then one prepared statement: presence row, groups, conversations
-    and the other sockets (services.socket_open)."""
+    and the other sockets (sockets.socket_open)."""
     if connection.vendor != "postgresql":
         pytest.skip("socket_open's one statement is PostgreSQL's")
     key = session_cookie(alice)
     actions.connect(key, "chan.1")
-    services.presence_sweep(force=True)
+    presence_services.presence_sweep(force=True)
     with django_assert_num_queries(3):
         found = actions.connect(key, "chan.2")
     assert found["conversations"] == {room.pk} and found["groups"] == {budget.pk}
@@ -90,8 +92,8 @@ def test_socket_open_gives_what_the_access_model_gives(room, budget, alice, bob,
     conversation_services.group_rooms_ensure(staff)  # a room alice does not belong to
     for agent in (alice, bob, carol):
         expected = selectors.subscription_targets(agent)
-        assert services.socket_open(agent, f"chan.{agent.pk}") == expected
-    conversations, groups = services.socket_open(alice, "chan.again")
+        assert sockets.socket_open(agent, f"chan.{agent.pk}") == expected
+    conversations, groups = sockets.socket_open(alice, "chan.again")
     assert conversations == {room.pk, direct.pk, named.pk} and groups == {budget.pk}
     assert other_group.pk not in groups
     assert Presence.objects.filter(agent=alice).count() == 2
@@ -101,17 +103,19 @@ def test_socket_open_announces_online_only_for_the_first_socket(
     alice, monkeypatch, django_capture_on_commit_callbacks
 ):
     announced = []
-    monkeypatch.setattr(chat_events, "presence_changed", lambda pk, state: announced.append(state))
+    monkeypatch.setattr(
+        presence_events, "presence_changed", lambda pk, state: announced.append(state)
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.socket_open(alice, "chan.1")
-        services.socket_open(alice, "chan.2")
+        sockets.socket_open(alice, "chan.1")
+        sockets.socket_open(alice, "chan.2")
     assert announced == ["online"]
 
 
 def test_socket_open_refuses_an_inactive_agent(alice):
     alice.is_active = False
     with pytest.raises(PermissionDenied):
-        services.socket_open(alice, "chan.1")
+        sockets.socket_open(alice, "chan.1")
     assert not Presence.objects.exists()
 
 

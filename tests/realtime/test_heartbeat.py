@@ -13,8 +13,8 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError
 from django.utils import timezone
 
-from intranet.chat import selectors
-from intranet.chat.models import Presence
+from intranet.presence import selectors
+from intranet.presence.models import Presence
 from realtime import actions, heartbeat
 from tests.realtime.conftest import expect
 
