@@ -13,8 +13,9 @@ load) and the outage is logged once.
 import asyncio
 import logging
 
-from realtime import commands
+from realtime import actions
 from realtime.outage import Outage
+from realtime.threads import in_db_thread
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def _answer() -> None:
         batch = dict(_waiting)
         _waiting.clear()
         try:
-            active = await commands.in_db_thread(commands.active_agents)(list(batch))
+            active = await in_db_thread(actions.active_agents)(list(batch))
         except Exception as exc:
             database_outage.failed(exc)
             active = set()

@@ -1,7 +1,7 @@
 """The one WebSocket consumer: one socket per tab, for chat and every live update.
 
 Thin by design: it authenticates (session), keeps the socket's subscriptions, dispatches
-actions to realtime.commands (which call the chat services, where authorisation lives)
+actions to realtime.actions (which call the chat services, where authorisation lives)
 and relays events from the channel layer, dropping those whose audience excludes its
 agent. Bad input gets an error frame or a close code; an exception never escapes.
 The protocol is described in docs/realtime.md.
@@ -22,8 +22,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime import active, commands, heartbeat, publish, relay
-from realtime.commands import in_db_thread
+from realtime import actions, active, heartbeat, publish, relay
+from realtime.threads import in_db_thread
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +50,10 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         # checked below the socket sends nothing and ignores frames (`receive`).
         await self.accept()
         try:
-            found = await in_db_thread(commands.connect)(
+            found = await in_db_thread(actions.connect)(
                 self.scope.get("session_key"), self.channel_name
             )
-        except commands.CommandError as exc:
+        except actions.ActionError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
             await self.close(code=1011)
             return
@@ -78,7 +78,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             self.echo_timer.cancel()
         names = list(self._all_groups())  # left at once: one UNSUBSCRIBE for them all
         await self._groups("group_discard", names)
-        pending = await in_db_thread(commands.disconnect)(self.agent_id, self.channel_name)
+        pending = await in_db_thread(actions.disconnect)(self.agent_id, self.channel_name)
         if pending:
             await publish.send_collected(pending)
 
@@ -128,7 +128,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             return await self._error(ref, "rate_limited", "Too many frames; slow down.")
         try:
             await self._dispatch(data["action"], data, ref)
-        except commands.CommandError as exc:
+        except actions.ActionError as exc:
             await self._error(ref, exc.code, exc.message)
         except Exception:  # never let one frame kill the socket
             logger.exception("WebSocket action %r failed", data.get("action"))
@@ -138,21 +138,21 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         if action == "ping":
             return await self._ping(ref)
         if action == "watch":
-            ids, frame = await in_db_thread(commands.watch)(self.agent_id, data)
+            ids, frame = await in_db_thread(actions.watch)(self.agent_id, data)
             await self._set_watched(set(ids))
             return await self.send_json({**frame, "ref": ref})
         if action == "presence":
-            call = in_db_thread(commands.presence)
+            call = in_db_thread(actions.presence)
             return await self.send_json(
                 {**await call(self.agent_id, data, self.channel_name), "ref": ref}
             )
         if action == "send":  # the hot path: the service re-checks the agent in SQL
-            result, pending = await in_db_thread(commands.send)(self.agent_id, data)
+            result, pending = await in_db_thread(actions.send)(self.agent_id, data)
             sent = await publish.send_collected(pending, origin=self.channel_name)
             if pending and not sent:
                 result["live"] = False
             return await self.send_json({**result, "ref": ref})
-        command = commands.ACTIONS.get(action)
+        command = actions.ACTIONS.get(action)
         if command is None:
             return await self._error(ref, "unknown_action", f"Unknown action: {action[:40]}")
         result = await in_db_thread(command)(self.agent_id, data)
@@ -195,13 +195,13 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text)
 
     async def subscriptions_refresh(self, message):
-        targets = await in_db_thread(commands.subscriptions)(self.agent_id)
+        targets = await in_db_thread(actions.subscriptions)(self.agent_id)
         if targets is None:
             return await self.close(code=CLOSE_FORBIDDEN)
         await self._apply_targets(targets, announce=True)
 
     async def counts_refresh(self, message):
-        await self.send_json(await in_db_thread(commands.counts)(self.agent_id))
+        await self.send_json(await in_db_thread(actions.counts)(self.agent_id))
 
     async def socket_close(self, message):
         await self.close(code=message.get("code", CLOSE_UNAUTHORIZED))

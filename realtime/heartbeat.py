@@ -21,8 +21,9 @@ import logging
 
 from django.conf import settings
 
-from realtime import commands
+from realtime import actions
 from realtime.outage import Outage
+from realtime.threads import in_db_thread
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,14 @@ def tracked() -> frozenset[str]:
 
 async def beat() -> int:
     """One pass: refresh the rows of the tracked sockets (none: no database work), in a
-    database thread as every command (commands.in_db_thread), then close the sockets of
+    database thread as every command (threads.in_db_thread), then close the sockets of
     agents no longer active."""
     sockets = dict(_live)
     if not sockets:
         return 0
-    refreshed = await commands.in_db_thread(commands.heartbeat)(list(sockets))
+    refreshed = await in_db_thread(actions.heartbeat)(list(sockets))
     agents = {socket.agent_id for socket in sockets.values()}
-    active = await commands.in_db_thread(commands.active_agents)(agents)
+    active = await in_db_thread(actions.active_agents)(agents)
     for socket in sockets.values():
         if socket.agent_id not in active:
             await socket.close(code=CLOSE_FORBIDDEN)

@@ -1,5 +1,9 @@
 """The one publisher of real-time events: synchronous code → the channel layer.
 
+Generic only: group names and functions that send to a group, an agent, a conversation's
+readers or everyone. The events themselves (a post published, a message changed, a
+presence state) belong to the apps that own them, in their `events.py`, which call these.
+
 Only services call it, and only from `transaction.on_commit`, so nothing is announced that
 could still be rolled back. Publishing is best effort: the database is the truth and
 clients replay what they missed, so a channel layer that is down or drops a message loses
@@ -97,7 +101,7 @@ async def send_collected(pending: list[tuple[str, dict]], *, origin: str | None 
             message = {**message, "origin": origin}
         try:
             await _send_with_timeout(layer, group, message)
-        except Exception as exc:  # best effort, as _group_send
+        except Exception as exc:  # best effort, as publish()
             layer_outage.failed(exc, doing=f"publishing to {group}")
             delivered = False
         else:
@@ -105,7 +109,9 @@ async def send_collected(pending: list[tuple[str, dict]], *, origin: str | None 
     return delivered
 
 
-def _group_send(group: str, message: dict) -> bool:
+def publish(group: str, message: dict) -> bool:
+    """Send a channel-layer message to a group (a relay, a refresh, a close); False, logged,
+    when the layer fails. The other functions here are this with the message built."""
     layer = get_channel_layer()
     if layer is None:
         return False
@@ -126,7 +132,7 @@ def _group_send(group: str, message: dict) -> bool:
 
 def publish_to_agent(agent_id: int, event: dict) -> bool:
     """Relay event to every socket of one agent (no audience check needed: it is theirs)."""
-    return _group_send(agent_group(agent_id), {"type": "relay", "event": event})
+    return publish(agent_group(agent_id), {"type": "relay", "event": event})
 
 
 def publish_to_group(group_id: int, event: dict) -> bool:
@@ -135,9 +141,7 @@ def publish_to_group(group_id: int, event: dict) -> bool:
     Receivers re-fetch through access-checked endpoints; never put content here. Each
     socket checks that its agent is still active before relaying it (realtime.active).
     """
-    return _group_send(
-        group_group(group_id), {"type": "relay", "event": event, "active_only": True}
-    )
+    return publish(group_group(group_id), {"type": "relay", "event": event, "active_only": True})
 
 
 def publish_to_conversation(conversation_id: int, event: dict, *, audience) -> bool:
@@ -146,35 +150,30 @@ def publish_to_conversation(conversation_id: int, event: dict, *, audience) -> b
     audience: ids of the agents allowed to read the event, read from the database in the
     transaction that made the change; a socket whose agent is not in it drops the event.
     """
-    return _group_send(
+    return publish(
         conversation_group(conversation_id),
         {"type": "relay", "event": event, "audience": sorted(set(audience))},
     )
 
 
-def publish_ephemeral(conversation_id: int, event: dict) -> bool:
-    """Typing indicators: not stored, relayed to sockets subscribed to the conversation."""
-    return _group_send(conversation_group(conversation_id), {"type": "relay", "event": event})
-
-
-def publish_presence(agent_id: int, state: str) -> bool:
-    event = {"type": "presence", "agent": int(agent_id), "state": state}
-    return _group_send(presence_group(agent_id), {"type": "relay", "event": event})
-
-
 def subscriptions_refresh(agent_id: int) -> bool:
     """The agent's conversations or groups changed: their sockets re-read them at once."""
-    return _group_send(agent_group(agent_id), {"type": "subscriptions.refresh"})
+    return publish(agent_group(agent_id), {"type": "subscriptions.refresh"})
 
 
-def membership_changed(agent_id: int, group_id: int | None = None) -> bool:
-    """Called by groups.services after commit when an agent joined or left a group."""
-    return subscriptions_refresh(agent_id)
+def group_subscriptions_refresh(group_id: int) -> bool:
+    """Every socket of a group's members re-reads what it subscribes to (a new room)."""
+    return publish(group_group(group_id), {"type": "subscriptions.refresh"})
 
 
-def notifications_changed(agent_id: int) -> bool:
-    """The agent's notifications changed: their sockets send them the new unread count."""
-    return _group_send(agent_group(agent_id), {"type": "counts.refresh"})
+def counts_refresh(agent_id: int) -> bool:
+    """The agent's sockets recompute their unread counts and send them (`counts`)."""
+    return publish(agent_group(agent_id), {"type": "counts.refresh"})
+
+
+def publish_to_watchers(agent_id: int, event: dict) -> bool:
+    """Relay event to the sockets that watch this agent (presence)."""
+    return publish(presence_group(agent_id), {"type": "relay", "event": event})
 
 
 def agent_disconnect(agent_id: int) -> bool:
@@ -183,11 +182,11 @@ def agent_disconnect(agent_id: int) -> bool:
     Call it after the agent's `is_active` is saved and committed: a socket that tries to
     reconnect is then refused at the handshake.
     """
-    return _group_send(agent_group(agent_id), {"type": "socket.close", "code": 4403})
+    return publish(agent_group(agent_id), {"type": "socket.close", "code": 4403})
 
 
 def session_disconnect(session_key: str) -> bool:
-    return _group_send(session_group(session_key), {"type": "socket.close", "code": 4401})
+    return publish(session_group(session_key), {"type": "socket.close", "code": 4401})
 
 
 def session_disconnect_on_logout(sender, request=None, user=None, **kwargs) -> None:
@@ -197,35 +196,10 @@ def session_disconnect_on_logout(sender, request=None, user=None, **kwargs) -> N
         session_disconnect(session_key)
 
 
-def group_room_created(group_id: int) -> bool:
-    """A group's room now exists: its members' sockets subscribe to it."""
-    return _group_send(group_group(group_id), {"type": "subscriptions.refresh"})
-
-
 ORGANISATION_GROUP = "feed.organisation"
 
 
 def publish_to_organisation(event: dict) -> bool:
     """Relay an ids-only event to every socket (posts for the whole organisation); as
     publish_to_group, to agents still active only."""
-    return _group_send(ORGANISATION_GROUP, {"type": "relay", "event": event, "active_only": True})
-
-
-def post_published(post_id: int, group_id: int | None, visibility: str) -> bool:
-    """A post was published: feeds that show it offer "N new posts" (ids only)."""
-    event = {"type": "post.created", "post": int(post_id), "group": group_id}
-    if group_id is not None:
-        return publish_to_group(group_id, event)
-    if visibility == "organisation":
-        return publish_to_organisation(event)
-    return False  # department posts: their readers see them on the next load
-
-
-def reactions_changed(post_id: int, group_id: int | None, visibility: str) -> bool:
-    """Reaction counts of a post changed; pages re-fetch them through access-checked views."""
-    event = {"type": "reactions.changed", "post": int(post_id), "group": group_id}
-    if group_id is not None:
-        return publish_to_group(group_id, event)
-    if visibility == "organisation":
-        return publish_to_organisation(event)
-    return False
+    return publish(ORGANISATION_GROUP, {"type": "relay", "event": event, "active_only": True})

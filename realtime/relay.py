@@ -104,7 +104,7 @@ def outbox_take() -> list[tuple[str, dict]]:
 
 async def forward() -> int:
     """One poll: hand the waiting messages to this process's layer; how many."""
-    from realtime.commands import in_db_thread  # SQLite: Channels' one database thread
+    from realtime.threads import in_db_thread  # SQLite: Channels' one database thread
 
     layer = get_channel_layer()
     try:

@@ -61,7 +61,7 @@ class SameOriginSocket(OriginValidator):
     the session key of the socket's cookie in the scope, then the consumer at /ws/.
 
     The session itself is checked by the consumer, in the same database round as the
-    rest of its connection (realtime.commands.connect), after the handshake is accepted:
+    rest of its connection (realtime.actions.connect), after the handshake is accepted:
     a restarted server answers every handshake at once instead of queueing them behind
     database work (daphne drops handshakes not accepted within 5 s, and the retries
     make the storm worse). The consumer reads and sends nothing before the session is

@@ -1,4 +1,4 @@
-"""The agent signed in with a session key, for a WebSocket (realtime.commands.connect).
+"""The agent signed in with a session key, for a WebSocket (realtime.actions.connect).
 
 A page gets its agent from django.contrib.auth.get_user. A socket gets the same answer,
 read with two prepared statements (the session row, then the user row) when the session

@@ -10,14 +10,6 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self):
-        # Signing out closes that session's sockets: contrib.auth is a library we do not
-        # control, so its signal is the place to hook in.
-        from django.contrib.auth.signals import user_logged_out
-
-        from realtime.publish import session_disconnect_on_logout
-
-        user_logged_out.connect(session_disconnect_on_logout, dispatch_uid="chat-logout")
-
         # Cache invalidation: the process's set of groups known to have a room.
         from django.db.models.signals import post_delete
 

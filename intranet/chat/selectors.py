@@ -5,22 +5,20 @@ from a conversation already authorised by `access.access_conversation`.
 """
 
 import functools
-from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from intranet.accounts.models import User
 from intranet.chat.access import visible_conversations
-from intranet.chat.models import Conversation, Message, Participant, Presence, Reaction
+from intranet.chat.models import Conversation, Message, Participant, Reaction
 from intranet.groups.models import Membership
 
 PAGE_SIZE = 50
 REPLAY_LIMIT = 200
-PRESENCE_TIMEOUT = timedelta(seconds=90)
 
 
 def _with_unread(conversations: QuerySet, actor) -> QuerySet:
@@ -191,6 +189,11 @@ def reactions_by_message(message_ids) -> dict[int, dict[str, list[int]]]:
     return result
 
 
+def agent_fragment(agent) -> dict:
+    """An agent as frames show them: a message's sender, who is typing."""
+    return {"id": agent.pk, "name": agent.display_name, "username": agent.username}
+
+
 def message_payload(message: Message, reactions: dict | None = None) -> dict:
     """What clients receive for a message: the same for every reader of the conversation."""
     deleted = message.is_deleted
@@ -199,11 +202,7 @@ def message_payload(message: Message, reactions: dict | None = None) -> dict:
         "conversation": message.conversation_id,
         "seq": message.seq,
         "rev": message.rev,
-        "sender": {
-            "id": message.sender_id,
-            "name": message.sender.display_name,
-            "username": message.sender.username,
-        },
+        "sender": agent_fragment(message.sender),
         "parent": message.parent_id,
         "key": message.idempotency_key,
         "body": "" if deleted else message.body,
@@ -229,20 +228,6 @@ def message_payload(message: Message, reactions: dict | None = None) -> dict:
 def message_payloads(messages) -> list[dict]:
     reactions = reactions_by_message([m.pk for m in messages])
     return [message_payload(m, reactions.get(m.pk)) for m in messages]
-
-
-def presence_states(agent_ids) -> dict[int, str]:
-    """online (a fresh socket not away), away (only away sockets) or offline, per agent."""
-    fresh = timezone.now() - PRESENCE_TIMEOUT
-    rows = (
-        Presence.objects.filter(agent_id__in=agent_ids, seen_at__gte=fresh)
-        .values("agent_id")
-        .annotate(sockets=Count("pk"), active=Count("pk", filter=Q(away=False)))
-    )
-    states = dict.fromkeys(agent_ids, "offline")
-    for row in rows:
-        states[row["agent_id"]] = "online" if row["active"] else "away"
-    return states
 
 
 def read_by(conversation: Conversation, message: Message) -> list[User]:

@@ -19,13 +19,12 @@ from intranet.accounts.models import User
 from intranet.core.bulk import rows_insert
 from intranet.core.images import fitted_jpeg
 from intranet.core.text import fold, without_nul
-from intranet.groups import access
+from intranet.groups import access, events
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
 from intranet.groups.selectors import group_animators
 from intranet.notifications.services import notify
 from intranet.search.services import search_index_later, search_index_many_later
 from intranet.topics.services import topics_get_or_create
-from realtime import publish
 
 ROLE_PERMS = {
     Membership.Role.MEMBER: (),
@@ -76,7 +75,7 @@ def _add_member(group: Group, agent: User, role=Membership.Role.MEMBER) -> Membe
     if created:
         _grant_role(group, agent, role)
         access.forget_memberships(agent)
-        transaction.on_commit(partial(publish.membership_changed, agent.pk, group.pk))
+        transaction.on_commit(partial(events.membership_changed, agent.pk, group.pk))
     return membership
 
 
@@ -212,7 +211,7 @@ def _remove_membership(group: Group, agent: User) -> None:
     Membership.objects.filter(group=group, agent=agent).delete()
     _grant_role(group, agent, Membership.Role.MEMBER)  # withdraws every role permission
     access.forget_memberships(agent)
-    transaction.on_commit(partial(publish.membership_changed, agent.pk, group.pk))
+    transaction.on_commit(partial(events.membership_changed, agent.pk, group.pk))
 
 
 @transaction.atomic
@@ -406,5 +405,5 @@ def department_groups_sync(department_ids, *, members=None) -> int:
     else:
         signed_in = signed_in.filter(pk__in=list(changed))
     for pk in signed_in:
-        transaction.on_commit(partial(publish.membership_changed, pk))
+        transaction.on_commit(partial(events.membership_changed, pk))
     return len(departments)

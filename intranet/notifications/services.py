@@ -10,8 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from intranet.notifications import events
 from intranet.notifications.models import DEFAULT_CHANNELS, Channel, Kind, Notification, Preference
-from realtime import publish
 
 
 def channel_for(agent, kind: str) -> str:
@@ -56,7 +56,7 @@ def notify(recipient, kind: str, *, actor=None, group=None, post=None, comment=N
         from intranet.notifications.tasks import send_notification_email
 
         transaction.on_commit(lambda: send_notification_email.enqueue(notification.pk))
-    transaction.on_commit(partial(publish.notifications_changed, recipient.pk))
+    transaction.on_commit(partial(events.notifications_changed, recipient.pk))
     return notification
 
 
@@ -94,7 +94,7 @@ def notify_many(
 
         transaction.on_commit(lambda: [send_notification_email.enqueue(pk) for pk in emails])
     notified = [n.recipient_id for n in rows]
-    transaction.on_commit(lambda: [publish.notifications_changed(pk) for pk in notified])
+    transaction.on_commit(lambda: [events.notifications_changed(pk) for pk in notified])
     return len(rows)
 
 
@@ -111,5 +111,5 @@ def notifications_mark_read(actor, *, ids=None) -> int:
     unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    transaction.on_commit(partial(publish.notifications_changed, actor.pk))
+    transaction.on_commit(partial(events.notifications_changed, actor.pk))
     return unread.update(read_at=timezone.now())

@@ -14,7 +14,7 @@ from PIL import Image
 from intranet.chat import services
 from intranet.chat.models import Message
 from intranet.groups import services as group_services
-from realtime import commands
+from realtime import actions
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 
@@ -38,7 +38,7 @@ def alice_client(client, alice):
 
 def test_same_key_over_websocket_then_http_is_one_message(room, alice, alice_client):
     frame = {"conversation": room.pk, "body": "Bonjour", "key": "shared-key-01"}
-    ack, _pending = commands.send(alice.pk, frame)
+    ack, _pending = actions.send(alice.pk, frame)
     response = post_send(alice_client, room, body="Bonjour", key="shared-key-01")
     answer = response.json()
     assert response.status_code == 200 and answer["created"] is False

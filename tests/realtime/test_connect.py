@@ -1,5 +1,5 @@
 """A socket's connection: the session checked after the handshake is accepted, in one
-database round of a few statements (realtime.commands.connect), and what it subscribes to.
+database round of a few statements (realtime.actions.connect), and what it subscribes to.
 
 Roles: `alice` member of Budget, `bob` its animator, `carol` outside it (tests/chat).
 """
@@ -14,17 +14,20 @@ from django.db import connection
 
 from intranet.asgi import application
 from intranet.chat import selectors, services
-from intranet.chat.models import Conversation, Presence
+from intranet.chat.models import Conversation
 from intranet.chat.services import conversations as conversation_services
 from intranet.groups import services as group_services
 from intranet.groups.models import Membership
-from realtime import commands, publish
+from intranet.presence import events as presence_events
+from intranet.presence import services as presence_services
+from intranet.presence.models import Presence
+from realtime import actions, sockets
 from tests.realtime.conftest import expect, nothing, session_cookie
 
 
 def test_connect_gives_the_agent_subscriptions_and_presence(room, budget, alice):
     key = session_cookie(alice)
-    found = commands.connect(key, "chan.1")
+    found = actions.connect(key, "chan.1")
     assert found["agent"] == alice.pk
     assert found["conversations"] == {room.pk} and found["groups"] == {budget.pk}
     assert Presence.objects.get(channel_name="chan.1").agent_id == alice.pk
@@ -32,7 +35,7 @@ def test_connect_gives_the_agent_subscriptions_and_presence(room, budget, alice)
 
 @pytest.mark.parametrize("key", [None, "", "no-such-session"])
 def test_connect_without_a_signed_in_session_gives_none(db, key):
-    assert commands.connect(key, "chan.1") is None
+    assert actions.connect(key, "chan.1") is None
     assert not Presence.objects.exists()
 
 
@@ -40,7 +43,7 @@ def test_connect_with_the_session_of_a_deactivated_agent_gives_none(alice):
     key = session_cookie(alice)
     alice.is_active = False
     alice.save()
-    assert commands.connect(key, "chan.1") is None
+    assert actions.connect(key, "chan.1") is None
     assert not Presence.objects.exists()
 
 
@@ -49,7 +52,7 @@ def test_connect_with_a_session_whose_password_changed_gives_none(alice):
     key = session_cookie(alice)
     alice.set_password("un autre mot de passe")
     alice.save()
-    assert commands.connect(key, "chan.1") is None
+    assert actions.connect(key, "chan.1") is None
 
 
 def test_connect_of_a_known_agent_takes_six_statements(
@@ -58,22 +61,22 @@ def test_connect_of_a_known_agent_takes_six_statements(
     """Session, user, groups, conversations, the presence row and the other sockets: the
     group's room was seen by this process, expired presence rows swept a moment ago."""
     key = session_cookie(alice)
-    commands.connect(key, "chan.1")
-    services.presence_sweep(force=True)
+    actions.connect(key, "chan.1")
+    presence_services.presence_sweep(force=True)
     with django_assert_max_num_queries(6):
-        commands.connect(key, "chan.2")
+        actions.connect(key, "chan.2")
 
 
 def test_connect_on_postgresql_is_three_statements(room, budget, alice, django_assert_num_queries):
     """Session, user, then one prepared statement: presence row, groups, conversations
-    and the other sockets (services.socket_open)."""
+    and the other sockets (sockets.socket_open)."""
     if connection.vendor != "postgresql":
         pytest.skip("socket_open's one statement is PostgreSQL's")
     key = session_cookie(alice)
-    commands.connect(key, "chan.1")
-    services.presence_sweep(force=True)
+    actions.connect(key, "chan.1")
+    presence_services.presence_sweep(force=True)
     with django_assert_num_queries(3):
-        found = commands.connect(key, "chan.2")
+        found = actions.connect(key, "chan.2")
     assert found["conversations"] == {room.pk} and found["groups"] == {budget.pk}
 
 
@@ -89,8 +92,8 @@ def test_socket_open_gives_what_the_access_model_gives(room, budget, alice, bob,
     conversation_services.group_rooms_ensure(staff)  # a room alice does not belong to
     for agent in (alice, bob, carol):
         expected = selectors.subscription_targets(agent)
-        assert services.socket_open(agent, f"chan.{agent.pk}") == expected
-    conversations, groups = services.socket_open(alice, "chan.again")
+        assert sockets.socket_open(agent, f"chan.{agent.pk}") == expected
+    conversations, groups = sockets.socket_open(alice, "chan.again")
     assert conversations == {room.pk, direct.pk, named.pk} and groups == {budget.pk}
     assert other_group.pk not in groups
     assert Presence.objects.filter(agent=alice).count() == 2
@@ -100,27 +103,29 @@ def test_socket_open_announces_online_only_for_the_first_socket(
     alice, monkeypatch, django_capture_on_commit_callbacks
 ):
     announced = []
-    monkeypatch.setattr(publish, "publish_presence", lambda pk, state: announced.append(state))
+    monkeypatch.setattr(
+        presence_events, "presence_changed", lambda pk, state: announced.append(state)
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.socket_open(alice, "chan.1")
-        services.socket_open(alice, "chan.2")
+        sockets.socket_open(alice, "chan.1")
+        sockets.socket_open(alice, "chan.2")
     assert announced == ["online"]
 
 
 def test_socket_open_refuses_an_inactive_agent(alice):
     alice.is_active = False
     with pytest.raises(PermissionDenied):
-        services.socket_open(alice, "chan.1")
+        sockets.socket_open(alice, "chan.1")
     assert not Presence.objects.exists()
 
 
 def test_room_of_a_new_group_is_created_on_connect(room, budget, alice, staff):
     key = session_cookie(alice)
-    commands.connect(key, "chan.1")  # Budget's room now known to this process
+    actions.connect(key, "chan.1")  # Budget's room now known to this process
     other = group_services.group_create(staff, name="Achats", policy="closed")
     Membership.objects.create(group=other, agent=alice)
     Conversation.objects.filter(group=other).delete()  # a group from before rooms existed
-    found = commands.connect(key, "chan.2")
+    found = actions.connect(key, "chan.2")
     new_room = Conversation.objects.get(group=other)
     assert found["conversations"] == {room.pk, new_room.pk}
 
@@ -198,9 +203,9 @@ async def test_hello_comes_after_the_subscriptions_so_a_sync_misses_nothing(
 
 def test_room_deleted_alone_is_created_again_on_connect(room, budget, alice):
     key = session_cookie(alice)
-    commands.connect(key, "chan.1")  # Budget's room now known to this process
+    actions.connect(key, "chan.1")  # Budget's room now known to this process
     room.delete()
-    found = commands.connect(key, "chan.2")
+    found = actions.connect(key, "chan.2")
     assert found["conversations"] == {Conversation.objects.get(group=budget).pk}
 
 

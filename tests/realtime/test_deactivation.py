@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import transaction
@@ -17,6 +19,7 @@ from django.test import Client
 
 from intranet.accounts.models import User
 from intranet.accounts.services import agents_deactivate
+from intranet.asgi import application
 from realtime import heartbeat, publish
 from tests.realtime.conftest import expect, nothing
 
@@ -194,3 +197,28 @@ async def test_a_feed_event_on_its_way_skips_an_agent_deactivated_meanwhile(conn
     assert await expect(other, "post.created") == event
     assert await nothing(tab)
     await other.disconnect()
+
+
+async def test_signing_out_closes_that_sessions_sockets_only(alice):
+    """The user_logged_out hook (intranet.presence's AppConfig): 4401 for the sockets of
+    the session signed out, nothing for the agent's sockets of another session."""
+
+    def signed_in() -> Client:
+        client = Client()
+        client.force_login(alice)
+        return client
+
+    leaving, staying = await sync_to_async(signed_in)(), await sync_to_async(signed_in)()
+    sockets = []
+    for client in (leaving, staying):
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+        socket = WebsocketCommunicator(application, "/ws/", headers=headers)
+        assert (await socket.connect(timeout=5))[0]
+        assert (await expect(socket, "hello"))["agent"] == alice.pk
+        sockets.append(socket)
+    await sync_to_async(leaving.logout)()
+    assert await closed_with(sockets[0]) == 4401
+    assert await nothing(sockets[1])
+    await sockets[1].disconnect()

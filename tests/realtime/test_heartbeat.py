@@ -13,9 +13,9 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError
 from django.utils import timezone
 
-from intranet.chat import selectors
-from intranet.chat.models import Presence
-from realtime import commands, heartbeat
+from intranet.presence import selectors
+from intranet.presence.models import Presence
+from realtime import actions, heartbeat
 from tests.realtime.conftest import expect
 
 pytestmark = [
@@ -77,8 +77,8 @@ async def test_the_task_beats_every_period_and_survives_a_database_error(
             raise DatabaseError("the server closed the connection")
         return original(names)
 
-    original = commands.heartbeat
-    monkeypatch.setattr(commands, "heartbeat", failing_once)
+    original = actions.heartbeat
+    monkeypatch.setattr(actions, "heartbeat", failing_once)
     tab = await connect_as(alice)  # starts the task
     await age_rows(alice)
 

@@ -189,5 +189,5 @@ def presence_rows(running, agent_id) -> int:
     import psycopg
 
     with psycopg.connect(running["database"].url) as conn:
-        query = "SELECT count(*) FROM chat_presence WHERE agent_id = %s"
+        query = "SELECT count(*) FROM presence_presence WHERE agent_id = %s"
         return conn.execute(query, (agent_id,)).fetchone()[0]

@@ -1,4 +1,4 @@
-"""Every write in chat: conversations, messages, reactions, read positions, presence.
+"""Every write in chat: conversations, messages, reactions, read positions, typing.
 
 Each public service authorises the actor itself (through chat.access), so a view, the
 WebSocket consumer or a command cannot skip the check. Callers import this package;
@@ -21,14 +21,6 @@ from intranet.chat.services.messages import (
     reaction_toggle,
     typing_announce,
 )
-from intranet.chat.services.presence import (
-    presence_connect,
-    presence_disconnect,
-    presence_heartbeat,
-    presence_sweep,
-    presence_update,
-    socket_open,
-)
 
 __all__ = [
     "conversation_direct_open",
@@ -41,12 +33,6 @@ __all__ = [
     "message_delete",
     "message_edit",
     "message_send",
-    "presence_connect",
-    "presence_disconnect",
-    "presence_heartbeat",
-    "presence_sweep",
-    "presence_update",
     "reaction_toggle",
-    "socket_open",
     "typing_announce",
 ]

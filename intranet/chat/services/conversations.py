@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
-from intranet.chat import access
+from intranet.chat import access, events
 from intranet.chat.models import (
     MAX_NAMED_PARTICIPANTS,
     Conversation,
@@ -19,7 +19,6 @@ from intranet.chat.models import (
 )
 from intranet.groups.access import is_active_agent, member_group_ids
 from intranet.groups.models import Group
-from realtime import publish
 
 
 def _require(condition: bool) -> None:
@@ -69,7 +68,7 @@ def group_rooms_ensure(actor, *, group_ids=None, cached: bool = False) -> int:
             created.append(group.pk)
     for group_id in created:
         # Members connected before the room existed subscribe to it now.
-        transaction.on_commit(lambda g=group_id: publish.group_room_created(g))
+        transaction.on_commit(lambda g=group_id: events.group_room_created(g))
     return len(created)
 
 
@@ -161,4 +160,4 @@ def conversation_leave(actor, conversation_id) -> None:
 
 def _announce_membership(agent_ids) -> None:
     for pk in agent_ids:
-        transaction.on_commit(lambda pk=pk: publish.subscriptions_refresh(pk))
+        transaction.on_commit(lambda pk=pk: events.subscriptions_changed(pk))

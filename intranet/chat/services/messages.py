@@ -7,111 +7,37 @@ live push went out; `message.payload` is what was pushed.
 
 import functools
 import logging
-import re
 import uuid
 from contextlib import nullcontext
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intranet.accounts.models import User
-from intranet.chat import access, selectors
+from intranet.chat import access, events, selectors
 from intranet.chat.attachments import attachment_check
-from intranet.chat.models import (
-    Conversation,
-    Message,
-    Participant,
-    Reaction,
-    SendCount,
+from intranet.chat.models import Conversation, Message, Participant, Reaction
+from intranet.chat.services import statements
+from intranet.chat.services.checks import (
+    MENTION,
+    check_body,
+    check_key,
+    clean_filename,
+    conversation_pk,
+    frame_int,
+    rate_window,
+    refused,
+    require,
 )
-from intranet.core.bulk import insert_select_sql
 from intranet.core.markdown import render_markdown
 from intranet.core.prepared import prepared_cursor
 from intranet.groups.access import is_active_agent
 from intranet.notifications.services import notify
-from intranet.search.services import (
-    search_index_later,
-    search_index_later_sql,
-    search_indexer_kick_after_commit,
-)
-from realtime import publish
+from intranet.search.services import search_index_later, search_indexer_kick_after_commit
 
 logger = logging.getLogger(__name__)
-MENTION = re.compile(r"(?<![\w@])@([\w.-]{1,150})")
-KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
-
-
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
-
-
-def _check_key(idempotency_key) -> str:
-    key = str(idempotency_key or "")
-    if not KEY.fullmatch(key):
-        raise ValidationError(
-            _("Each message needs an identifier of 8 to 64 letters, digits or - _ . :"),
-            code="bad_key",
-        )
-    return key
-
-
-def _check_body(body, *, has_attachment=False) -> str:
-    body = str(body or "").strip()
-    limit = _limit("TRANSVERSE_CHAT_MAX_MESSAGE_CHARS", 10_000)
-    if len(body) > limit:
-        raise ValidationError(
-            _("The message is too long (%(n)d characters); the limit is %(limit)d.")
-            % {"n": len(body), "limit": limit},
-            code="message_too_long",
-        )
-    if not body and not has_attachment:
-        raise ValidationError(_("The message is empty."), code="empty")
-    return body
-
-
-def _rate_limited() -> ValidationError:
-    return ValidationError(
-        _("You are sending messages too quickly; wait a moment."), code="rate_limited"
-    )
-
-
-def _rate_params(actor) -> list:
-    """The parameters of _rate_sql: the agent, the current minute, the limit."""
-    minute = int(timezone.now().timestamp() // 60)
-    return [actor.pk, minute, _limit("TRANSVERSE_CHAT_RATE_PER_MINUTE", 60)]
-
-
-@functools.cache
-def _rate_sql(vendor: str) -> str:
-    """Count one more message of the agent in the current minute, unless the limit is
-    reached (then no row is returned). One row per agent (SendCount): the cost is the
-    same whatever the limit and however many messages the agent sent before."""
-    quote = connection.ops.quote_name
-    table = quote(SendCount._meta.db_table)
-    fields = [SendCount._meta.get_field(name) for name in ("agent", "minute", "sent")]
-    agent, minute, sent = (quote(field.column) for field in fields)
-    return (
-        f"INSERT INTO {table} ({agent}, {minute}, {sent}) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT ({agent}) DO UPDATE SET {sent} = CASE WHEN {table}.{minute} = "
-        f"excluded.{minute} THEN {table}.{sent} + 1 ELSE 1 END, {minute} = excluded.{minute} "
-        f"WHERE {table}.{minute} <> excluded.{minute} OR {table}.{sent} < %s "
-        f"RETURNING {sent}"
-    )
-
-
-def _at_rate_limit(actor) -> bool:
-    agent, minute, limit = _rate_params(actor)
-    return SendCount.objects.filter(agent_id=agent, minute=minute, sent__gte=limit).exists()
 
 
 def _next_revision(conversation_id: int, *, new_message: bool) -> Conversation:
@@ -141,7 +67,6 @@ def _broadcast(
     else:
         payload = selectors.message_payloads([message])[0]
     message.payload = payload
-    event = {"type": kind, "message": payload}
 
     def send():
         readers = audience
@@ -151,9 +76,7 @@ def _broadcast(
             except DatabaseError:  # stored and committed: clients will replay it
                 message.broadcast = False
                 return
-        message.broadcast = publish.publish_to_conversation(
-            conversation.pk, event, audience=readers
-        )
+        message.broadcast = events.message_changed(kind, conversation.pk, payload, audience=readers)
 
     transaction.on_commit(send)
 
@@ -180,14 +103,14 @@ def message_send(
     retry, over WebSocket or HTTP) returns the stored message and creates nothing.
 
     The UPDATE that numbers the message also authorises it (access.writable_conversations),
-    after the rate limit's counter (_rate_sql: at most TRANSVERSE_CHAT_RATE_PER_MINUTE
+    after the rate limit's counter (statements.rate_sql: at most TRANSVERSE_CHAT_RATE_PER_MINUTE
     messages of the agent per minute, one SendCount row per agent, exact across tabs and
     processes, no cache involved; a send refused by the limit does not count). A retry
     is caught by the unique key (nothing is stored, numbers included) and answered from
     the stored message, even past the limit.
     """
-    key = _check_key(idempotency_key)
-    pk = _pk(conversation_id)
+    key = check_key(idempotency_key)
+    pk = conversation_pk(conversation_id)
     if attachment is not None:
         # Check before storing a file that a retry would leave behind.
         access.access_conversation(actor, pk, for_write=True)
@@ -197,7 +120,7 @@ def message_send(
         attachment_check(attachment)
     # Checked and rendered before the conversation's row lock is taken: the lock orders
     # every send of the conversation, so it is held for SQL only.
-    body = _check_body(body, has_attachment=attachment is not None)
+    body = check_body(body, has_attachment=attachment is not None)
     body_html = render_markdown(body)
     message = None
     try:
@@ -246,62 +169,6 @@ def _attachment_discard(message: Message) -> None:
             logger.warning("could not remove attachment %s", message.attachment.name)
 
 
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
-# Stand-ins for the actor's and the conversation's ids in the SQL compiled once below.
-_ACTOR, _CONVERSATION = -(2**62) + 1, -(2**62) + 2
-
-
-@functools.cache
-def _numbering_update(vendor: str, *, rated: bool = False) -> tuple[str, tuple]:
-    """The send path's UPDATE, compiled once per process: (sql, params with stand-ins).
-
-    Building and compiling access.writable_conversations costs more than running it;
-    its SQL depends only on the two ids, so it is compiled once with stand-in values
-    that _lock_for_message replaces by the real ones (the rule itself stays the access
-    model's: change it there and this follows at the next start).
-    """
-    stand_in = User(pk=_ACTOR, is_active=True)
-    allowed = access.writable_conversations(stand_in).filter(pk=_CONVERSATION).values("pk")
-    subquery, params = allowed.query.sql_with_params()
-    # rated: in _message_store's statement, after its `rate` part (_rate_sql), which
-    # returns no row when the agent reached the rate limit.
-    sql = (
-        f"UPDATE {Conversation._meta.db_table} SET last_rev = last_rev + 1, "  # noqa: S608
-        f"last_seq = last_seq + 1, last_message_at = %s WHERE id IN ({subquery}) "
-        f"{'AND EXISTS (SELECT 1 FROM rate) ' if rated else ''}"
-        "RETURNING id, kind, group_id, last_seq, last_rev"
-    )
-    if _ACTOR not in params or _CONVERSATION not in params:
-        raise RuntimeError("the send path's UPDATE lost its actor or conversation parameter")
-    return sql, tuple(params)
-
-
-def _numbering_params(actor, pk: int, now) -> list:
-    """The parameters of _numbering_update for actor sending to conversation pk."""
-    _sql, params = _numbering_update(connection.vendor)
-    given = {_ACTOR: actor.pk, _CONVERSATION: pk}
-    return [
-        connection.ops.adapt_datetimefield_value(now),
-        *(given.get(value, value) for value in params),
-    ]
-
-
-def _refused(actor, pk: int) -> None:
-    """Why the numbering UPDATE matched nothing: not writable (the access model says
-    whether that is a 404 or a 403), the rate limit, or a stale copy of the actor (the
-    database knows them deactivated or removed since): 404."""
-    access.access_conversation(actor, pk, for_write=True)
-    if _at_rate_limit(actor):
-        raise _rate_limited()
-    raise Http404
-
-
 def _lock_for_message(actor, pk: int) -> Conversation:
     """Authorise actor to write, apply the rate limit and take the next numbers, in one
     UPDATE (row lock held). The authorisation is access.writable_conversations, used as
@@ -309,17 +176,15 @@ def _lock_for_message(actor, pk: int) -> Conversation:
     """
     row = None
     if is_active_agent(actor):
-        sql, _params = _numbering_update(connection.vendor)
+        sql, _params = statements.numbering_update(connection.vendor)
         with connection.cursor() as cursor:
-            cursor.execute(_rate_sql(connection.vendor), _rate_params(actor))
+            cursor.execute(statements.rate_sql(connection.vendor), rate_window(actor))
             if cursor.fetchone() is not None:  # counted: under the rate limit
-                cursor.execute(sql, _numbering_params(actor, pk, timezone.now()))
+                cursor.execute(sql, statements.numbering_params(actor, pk, timezone.now()))
                 row = cursor.fetchone()
     if row is None:  # the caller's transaction rolls the count back
-        _refused(actor, pk)
-    return Conversation.from_db(
-        connection.alias, ["id", "kind", "group_id", "last_seq", "last_rev"], row
-    )
+        refused(actor, pk)
+    return statements.conversation_from_row(row)
 
 
 def _in_one_statement(body: str, parent_id, attachment) -> bool:
@@ -353,43 +218,18 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
     message = Message(sender=actor, idempotency_key=key, body=body, body_html=body_html)
     row = None
     if is_active_agent(actor):
-        computed = {"conversation_id": "conv.id", "seq": "conv.last_seq", "rev": "conv.last_rev"}
-        insert_sql, insert_params = insert_select_sql(message, computed, "conv")
-        queue_sql, queue_params = search_index_later_sql(Message, "msg.id", "msg")
-        update_sql, _update_params = _numbering_update(connection.vendor, rated=True)
-        audience_sql, audience_params, audience_id = selectors.audience_arrays_sql(
-            connection.vendor
-        )
-        part = connection.ops.quote_name(Participant._meta.db_table)
-        # Identifiers and SQL compiled by Django only; every value is a parameter.
-        sql = (
-            f"WITH rate AS ({_rate_sql(connection.vendor)}), conv AS ({update_sql}), "  # noqa: S608
-            f"msg AS ({insert_sql} RETURNING id), "
-            f"part AS (UPDATE {part} SET last_read_seq = conv.last_seq FROM conv "
-            f"WHERE {part}.conversation_id = conv.id AND {part}.agent_id = %s), "
-            f"queued AS ({queue_sql}), aud AS ({audience_sql}) SELECT conv.id, conv.kind, "
-            "conv.group_id, conv.last_seq, conv.last_rev, msg.id, aud.* FROM conv, msg, aud"
-        )
-        params = [
-            *_rate_params(actor),
-            *_numbering_params(actor, pk, message.created_at),
-            *insert_params,
-            actor.pk,
-            *queue_params,
-            *(pk if value == audience_id else value for value in audience_params),
-        ]
+        sql, params = statements.message_store_sql(actor, pk, message)
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
         with savepoint, prepared_cursor() as cursor:  # planned once per connection
             cursor.execute(sql, params)
             row = cursor.fetchone()
     if row is None:
-        _refused(actor, pk)
-    conversation = Conversation.from_db(
-        connection.alias, ["id", "kind", "group_id", "last_seq", "last_rev"], row[:5]
-    )
-    message.pk, message.conversation = row[5], conversation
+        refused(actor, pk)
+    width = len(statements.CONVERSATION_ROW)
+    conversation = statements.conversation_from_row(row[:width])
+    message.pk, message.conversation = row[width], conversation
     message.seq, message.rev = conversation.last_seq, conversation.last_rev
-    audience = row[6] if conversation.kind == Conversation.Kind.GROUP else row[7]
+    audience = row[width + 1] if conversation.kind == Conversation.Kind.GROUP else row[width + 2]
     _broadcast(message, "message.created", conversation, new=True, audience=audience)
     search_indexer_kick_after_commit()
     return message
@@ -398,7 +238,7 @@ def _message_store(actor, pk: int, body: str, body_html: str, key: str) -> Messa
 def _message_create(actor, conversation, body, body_html, key, parent_id, attachment) -> Message:
     parent = None
     if parent_id not in (None, ""):
-        parent = Message.objects.filter(pk=_int(parent_id), conversation=conversation).first()
+        parent = Message.objects.filter(pk=frame_int(parent_id), conversation=conversation).first()
         if parent is None:
             raise ValidationError(_("The message you reply to does not exist."), code="bad_parent")
         parent = parent.parent or parent  # threads are one level deep
@@ -413,7 +253,7 @@ def _message_create(actor, conversation, body, body_html, key, parent_id, attach
         body_html=body_html,
     )
     if attachment is not None:
-        message.attachment_name = _clean_filename(attachment.name)
+        message.attachment_name = clean_filename(attachment.name)
         message.attachment_type = attachment.content_type_checked
         message.attachment_size = attachment.size
         # A generated name: the agent's file name is only ever shown, never used as a path.
@@ -430,19 +270,6 @@ def _message_create(actor, conversation, body, body_html, key, parent_id, attach
         _attachment_discard(message)  # the transaction rolls the row back: no file either
         raise
     return message
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Invalid identifier."), code="bad_id") from None
-
-
-def _clean_filename(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>:|?*')
-    return name.strip()[:200] or "fichier"
 
 
 def _notify_mentions(actor, conversation: Conversation, message: Message) -> None:
@@ -481,7 +308,7 @@ def _atomic_past_commit(function):
 @_atomic_past_commit
 def message_edit(actor, message_id, *, body) -> Message:
     message = access.access_message(actor, message_id, for_write=True)
-    body = _check_body(body, has_attachment=bool(message.attachment))
+    body = check_body(body, has_attachment=bool(message.attachment))
     conversation = _next_revision(message.conversation_id, new_message=False)
     message.body, message.body_html = body, render_markdown(body)
     message.edited_at, message.rev = timezone.now(), conversation.last_rev
@@ -495,7 +322,7 @@ def message_edit(actor, message_id, *, body) -> Message:
 def message_delete(actor, message_id) -> Message:
     """Delete as a tombstone: the row (and its place in the thread) stays, content goes."""
     message = access.access_message(actor, message_id)
-    _require(access.can_delete_message(actor, message))
+    require(access.can_delete_message(actor, message))
     conversation = _next_revision(message.conversation_id, new_message=False)
     stored = message.attachment.name if message.attachment else ""
     message.body = message.body_html = ""
@@ -516,7 +343,7 @@ def message_delete(actor, message_id) -> Message:
 @transaction.atomic
 def reaction_toggle(actor, message_id, *, kind: str) -> Message:
     message = access.access_message(actor, message_id)
-    _require(access.can_write_conversation(actor, message.conversation))
+    require(access.can_write_conversation(actor, message.conversation))
     if kind not in Reaction.Kind.values:
         raise ValidationError(_("Unknown reaction."), code="bad_reaction")
     if message.is_deleted:
@@ -535,7 +362,7 @@ def reaction_toggle(actor, message_id, *, kind: str) -> Message:
 def conversation_mark_read(actor, conversation_id, *, seq) -> int:
     """Move actor's read position forward (never back); returns the position."""
     conversation = access.access_conversation(actor, conversation_id)
-    seq = max(0, min(_int(seq), conversation.last_seq))
+    seq = max(0, min(frame_int(seq), conversation.last_seq))
     participant, _created = Participant.objects.get_or_create(
         conversation=conversation, agent=actor, defaults={"last_read_seq": seq}
     )
@@ -543,29 +370,20 @@ def conversation_mark_read(actor, conversation_id, *, seq) -> int:
         Participant.objects.filter(pk=participant.pk, last_read_seq__lt=seq).update(
             last_read_seq=seq
         )
-    event = {
-        "type": "conversation.read",
-        "conversation": conversation.pk,
-        "agent": actor.pk,
-        "seq": seq,
-    }
-    transaction.on_commit(lambda: publish.publish_to_agent(actor.pk, event))
+    audience = None
     if conversation.kind != Conversation.Kind.GROUP:  # "vu par" in small conversations
         audience = selectors.conversation_audience(conversation)
-        transaction.on_commit(
-            lambda: publish.publish_to_conversation(conversation.pk, event, audience=audience)
-        )
+    transaction.on_commit(
+        lambda: events.conversation_read(actor.pk, conversation.pk, seq, audience=audience)
+    )
     return max(seq, participant.last_read_seq)
 
 
 def typing_announce(actor, conversation_id) -> None:
     """Relay "actor is typing" to the conversation (not stored)."""
     conversation = access.access_conversation(actor, conversation_id, for_write=True)
-    event = {
-        "type": "typing",
-        "conversation": conversation.pk,
-        "agent": {"id": actor.pk, "name": actor.display_name},
-    }
-    publish.publish_to_conversation(
-        conversation.pk, event, audience=selectors.conversation_audience(conversation)
+    events.typing(
+        conversation.pk,
+        selectors.agent_fragment(actor),
+        audience=selectors.conversation_audience(conversation),
     )

@@ -17,11 +17,10 @@ from intranet.moderation.charter import charter_require
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify, notify_many
 from intranet.search.services import search_index_later
-from intranet.stream import access
+from intranet.stream import access, events
 from intranet.stream.models import Acknowledgement, Post, PostRevision, Visibility
 from intranet.stream.services.tagging import tagged_post_set_live, tagged_post_sync
 from intranet.stream.services.text import render_post_body
-from realtime import publish
 
 
 def clean_body(body: str) -> str:
@@ -134,7 +133,7 @@ def post_create(
         # The rows are rolled back: the image stored for them must not stay behind.
         delete_stored_file(image_name)
         raise
-    transaction.on_commit(partial(publish.post_published, post.pk, post.group_id, post.visibility))
+    transaction.on_commit(partial(events.post_published, post.pk, post.group_id, post.visibility))
     return post
 
 

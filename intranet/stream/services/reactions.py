@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from intranet.accounts.access import access_agent
 from intranet.notifications.models import Kind, Notification
 from intranet.notifications.services import notify
-from intranet.stream import access
+from intranet.stream import access, events
 from intranet.stream.models import Follow, Reaction, ReactionKind
-from realtime import publish
 
 
 @transaction.atomic
@@ -30,7 +29,7 @@ def reaction_toggle(actor, *, kind: str, post_id=None, comment_id=None) -> bool:
         raise PermissionDenied
     deleted, _rows = Reaction.objects.filter(agent=actor, kind=kind, **target).delete()
     transaction.on_commit(
-        partial(publish.reactions_changed, post.pk, post.group_id, post.visibility)
+        partial(events.reactions_changed, post.pk, post.group_id, post.visibility)
     )
     if deleted:
         # A reaction taken back no longer counts in the author's unread "X and N others".

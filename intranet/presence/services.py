@@ -4,14 +4,13 @@ processes; changes are announced after commit.
 Opening and closing sockets is the hot path of a reconnect storm (every socket of a
 restarted server comes back at once), so neither takes a transaction: connecting inserts
 the socket's row and asks whether another active socket of the agent was already there
-(on PostgreSQL in the one statement of socket_open, which also reads what the socket
-subscribes to); closing deletes the row and reads what is left. While a
+(on PostgreSQL in the one statement of realtime.sockets.socket_open, which also reads
+what the socket subscribes to); closing deletes the row and reads what is left. While a
 socket is open, its process refreshes the rows of all its sockets at once
 (presence_heartbeat, run by realtime.heartbeat), not each socket its own row. Rows of
 crashed processes are swept at most once a minute per process.
 """
 
-import datetime
 import functools
 import time
 
@@ -19,14 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from intranet.accounts.models import User
-from intranet.chat import access, selectors
-from intranet.chat.models import Presence
-from intranet.chat.services.conversations import group_rooms_ensure
-from intranet.core.prepared import prepared_cursor
-from intranet.groups.access import is_active_agent, member_group_ids
-from intranet.groups.models import Membership
-from realtime import publish
+from intranet.accounts.access import is_active_agent
+from intranet.presence import events, selectors
+from intranet.presence.models import Presence
+from intranet.presence.selectors import other_active_sockets
 
 STALE_SWEEP_SECONDS = 60.0
 HEARTBEAT_BATCH = 500  # channel names per UPDATE: SQLite limits the parameters of a statement
@@ -38,8 +33,9 @@ def _require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def _announce(agent_id: int, state: str) -> None:
-    transaction.on_commit(lambda: publish.publish_presence(agent_id, state))
+def presence_announce(agent_id: int, state: str) -> None:
+    """Publish the agent's new state after commit."""
+    transaction.on_commit(lambda: events.presence_changed(agent_id, state))
 
 
 def _presence_change(agent_id: int, change) -> str:
@@ -47,7 +43,7 @@ def _presence_change(agent_id: int, change) -> str:
     change()
     after = selectors.presence_states([agent_id])[agent_id]
     if after != before:
-        _announce(agent_id, after)
+        presence_announce(agent_id, after)
     return after
 
 
@@ -97,87 +93,13 @@ def presence_connect(actor, channel_name: str) -> str:
     now = timezone.now()
     _upsert(actor.pk, channel_name, away=False, seen_at=now)
     since = now - selectors.PRESENCE_TIMEOUT
-    if not _other_active_sockets(actor.pk, channel_name, since).exists():
-        _announce(actor.pk, "online")
+    if not other_active_sockets(actor.pk, channel_name, since).exists():
+        presence_announce(actor.pk, "online")
     return "online"
 
 
-def _other_active_sockets(agent_id: int, channel_name: str, since):
-    """The agent's other sockets, active (not away) and seen since `since`."""
-    return Presence.objects.filter(agent_id=agent_id, away=False, seen_at__gte=since).exclude(
-        channel_name=channel_name
-    )
-
-
-# Stand-ins for the values of the statement socket_open compiles once per process.
-_AGENT = -(2**62) + 11
-_CHANNEL = "socket-open:stand-in:channel"
-_NOW = datetime.datetime(1901, 1, 1, 0, 0, 1, tzinfo=datetime.UTC)
-_SINCE = datetime.datetime(1901, 1, 1, 0, 0, 2, tzinfo=datetime.UTC)
-
-
-def socket_open(actor, channel_name: str) -> tuple[set[int], set[int]]:
-    """A new socket of actor: (conversation ids, group ids) it listens to (what
-    selectors.subscription_targets gives) and its presence (presence_connect).
-
-    On PostgreSQL, one prepared statement does it all: the presence row's upsert, the
-    agent's groups, the conversations the access model lets them read
-    (access.visible_conversations, compiled once per process with a stand-in agent) and
-    whether another active socket of theirs was there. A reconnect storm runs this once
-    per socket: the ORM's five statements cost ~2 ms of Python each time, this ~0.2.
-    Rooms of new groups are created as before (group_rooms_ensure), and then the
-    conversations are read again.
-    """
-    if connection.vendor != "postgresql":
-        group_ids = member_group_ids(actor)
-        group_rooms_ensure(actor, group_ids=group_ids, cached=True)
-        conversations, groups = selectors.subscription_targets(actor, group_ids=group_ids)
-        presence_connect(actor, channel_name)
-        return conversations, groups
-    _require(is_active_agent(actor))
-    presence_sweep()
-    now = timezone.now()
-    sql, params = _socket_open_sql(connection.vendor)
-    given = {
-        _AGENT: actor.pk,
-        _CHANNEL: channel_name,
-        _NOW: now,
-        _SINCE: now - selectors.PRESENCE_TIMEOUT,
-    }
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, [given.get(value, value) for value in params])
-        group_ids, conversation_ids, others_online = cursor.fetchone()
-    if group_rooms_ensure(actor, group_ids=group_ids, cached=True):
-        conversation_ids, _groups = selectors.subscription_targets(actor, group_ids=group_ids)
-    if not others_online:
-        _announce(actor.pk, "online")
-    return set(conversation_ids), set(group_ids)
-
-
 @functools.cache
-def _socket_open_sql(vendor: str) -> tuple[str, tuple]:
-    """socket_open's statement and its parameters, with stand-ins for the agent, the
-    channel name and the times (every value is a parameter)."""
-    stand_in = User(pk=_AGENT, is_active=True)
-    groups = Membership.objects.filter(agent_id=_AGENT).values("group_id")
-    visible = access.visible_conversations(stand_in, group_ids=groups).values("pk")
-    groups_sql, groups_params = groups.query.sql_with_params()
-    visible_sql, visible_params = visible.query.sql_with_params()
-    others = _other_active_sockets(_AGENT, _CHANNEL, _SINCE).values("pk")[:1]
-    others_sql, others_params = others.query.sql_with_params()
-    sql = (
-        f"WITH up AS ({_upsert_sql(vendor)}) SELECT ARRAY({groups_sql}), "
-        f"ARRAY({visible_sql}), EXISTS({others_sql})"
-    )
-    params = (_CHANNEL, _AGENT, False, _NOW, *groups_params, *visible_params, *others_params)
-    for needed in (_AGENT, _CHANNEL, _NOW, _SINCE):
-        if needed not in params:
-            raise RuntimeError("socket_open's statement lost one of its parameters")
-    return sql, params
-
-
-@functools.cache
-def _upsert_sql(vendor: str) -> str:
+def upsert_sql(vendor: str) -> str:
     """INSERT … ON CONFLICT (channel_name) DO UPDATE, which PostgreSQL and SQLite share.
 
     One statement and no transaction of its own: bulk_create(update_conflicts=True) took
@@ -198,7 +120,7 @@ def _upsert_sql(vendor: str) -> str:
 def _upsert(agent_id: int, channel_name: str, *, away: bool, seen_at) -> None:
     seen_at = connection.ops.adapt_datetimefield_value(seen_at)
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(connection.vendor), [channel_name, agent_id, away, seen_at])
+        cursor.execute(upsert_sql(connection.vendor), [channel_name, agent_id, away, seen_at])
 
 
 @transaction.atomic
@@ -238,5 +160,5 @@ def presence_disconnect(agent_id: int, channel_name: str) -> str | None:
             return None
     after = selectors.presence_states([agent_id])[agent_id]
     if after == "offline" or (after == "away" and active):
-        _announce(agent_id, after)
+        presence_announce(agent_id, after)
     return after

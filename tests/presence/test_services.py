@@ -10,11 +10,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from intranet.chat import selectors, services
-from intranet.chat.models import Presence
+from intranet.presence import selectors, services
+from intranet.presence.models import Presence
 from realtime import publish
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bob(finance):
+    return UserFactory(username="bob", first_name="Bob", last_name="Martin", department=finance)
 
 
 def announced(pending) -> list[tuple[int, str]]:
@@ -103,7 +109,7 @@ def test_sweep_deletes_expired_rows_of_every_agent_at_most_once_a_minute(alice, 
 def test_a_connection_sweeps_expired_rows_once_the_minute_has_passed(alice, bob, monkeypatch):
     old = timezone.now() - selectors.PRESENCE_TIMEOUT - timedelta(seconds=1)
     Presence.objects.create(channel_name="dead.1", agent=bob, seen_at=old)
-    monkeypatch.setitem(services.presence._last_sweep, "at", float("-inf"))
+    monkeypatch.setitem(services._last_sweep, "at", float("-inf"))
     services.presence_connect(alice, "tab.1")
     assert not Presence.objects.filter(channel_name="dead.1").exists()
 
@@ -144,7 +150,7 @@ def test_heartbeat_refreshes_only_its_sockets_and_sweeps_the_others(alice, bob, 
     """The rows of another process (dead, or beating itself) are not refreshed here."""
     stale_rows(alice, "here.1")
     stale_rows(bob, "dead-process.1")
-    monkeypatch.setitem(services.presence._last_sweep, "at", float("-inf"))
+    monkeypatch.setitem(services._last_sweep, "at", float("-inf"))
     assert services.presence_heartbeat(["here.1", "closed-meanwhile.1"]) == 1
     assert list(Presence.objects.values_list("channel_name", flat=True)) == ["here.1"]
     assert selectors.presence_states([alice.pk, bob.pk]) == {
@@ -168,7 +174,7 @@ def test_heartbeat_of_many_sockets_is_one_update_per_batch(
     """1,201 sockets: three UPDATEs of at most 500 names (SQLite's parameter limit)."""
     names = [f"tab.{i}" for i in range(1201)]
     stale_rows(alice, *names)
-    monkeypatch.setitem(services.presence._last_sweep, "at", float("inf"))  # no sweep now
+    monkeypatch.setitem(services._last_sweep, "at", float("inf"))  # no sweep now
     with django_assert_num_queries(3) as queries:
         assert services.presence_heartbeat(names) == 1201
     assert all(q["sql"].startswith("UPDATE") for q in queries.captured_queries)

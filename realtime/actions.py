@@ -1,6 +1,7 @@
-"""The table of WebSocket actions: each validates its frame and calls a chat service.
+"""The table of WebSocket actions: each validates its frame and calls an app's service
+(chat, presence).
 
-Commands are synchronous (the consumer runs them in a database thread). Each one starts
+Actions are synchronous (the consumer runs them in a database thread). Each one starts
 from a fresh copy of the agent read from the database, so a deactivation or a membership
 change made since the socket opened is seen at once. Services authorise; this module only
 translates frames into service calls and results into frames.
@@ -9,9 +10,8 @@ translates frames into service calls and results into frames.
 import contextlib
 import time
 
-from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -19,27 +19,15 @@ from intranet.accounts.models import User
 from intranet.accounts.sessions import session_agent
 from intranet.chat import access, selectors, services
 from intranet.notifications.selectors import unread_count as notifications_unread
-from realtime import publish
+from intranet.presence import selectors as presence_selectors
+from intranet.presence import services as presence_services
+from realtime import publish, sockets
 
 MAX_CURSORS = 500
 MAX_WATCHED = 200
 
 
-def in_db_thread(function):
-    """Run a command in a database thread, as `await in_db_thread(f)(...)`.
-
-    On PostgreSQL, commands run in a pool of threads, so one socket's wait on the
-    database overlaps another socket's work; a socket still handles its frames one at a
-    time, in order. A thread holds no connection of its own: Channels closes stale
-    connections before and after each command, which with CONN_MAX_AGE = 0 gives the
-    command's connection back to the process's pool, checked when lent at most once a
-    second (intranet.core.database), as for pages. SQLite has one writer: there, every
-    command runs in Channels' single database thread.
-    """
-    return database_sync_to_async(function, thread_sensitive=connection.vendor == "sqlite")
-
-
-class CommandError(Exception):
+class ActionError(Exception):
     """An error frame: a stable code for programs and a sentence for people."""
 
     def __init__(self, code: str, message: str):
@@ -50,7 +38,7 @@ class CommandError(Exception):
 def fresh_agent(agent_id: int) -> User:
     agent = User.objects.select_related("department").filter(pk=agent_id, is_active=True).first()
     if agent is None:
-        raise CommandError("unauthorized", _("Your session has ended; sign in again."))
+        raise ActionError("unauthorized", _("Your session has ended; sign in again."))
     return agent
 
 
@@ -80,29 +68,29 @@ def cached_agent(agent_id: int) -> User:
 def _field(data: dict, name: str, kind=int):
     value = data.get(name)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise CommandError(
+        raise ActionError(
             "bad_request", _("The field “%(name)s” is missing or invalid.") % {"name": name}
         )
     return value
 
 
 def translate_errors(function):
-    """Run a command, turning the services' exceptions into CommandError."""
+    """Run a command, turning the services' exceptions into ActionError."""
 
     def run(*args, **kwargs):
         try:
             return function(*args, **kwargs)
         except Http404:
-            raise CommandError(
+            raise ActionError(
                 "not_found", _("This conversation or message does not exist.")
             ) from None
         except PermissionDenied:
-            raise CommandError("forbidden", _("You are not allowed to do this.")) from None
+            raise ActionError("forbidden", _("You are not allowed to do this.")) from None
         except ValidationError as exc:
             code = exc.code or "invalid"
-            raise CommandError(code, " ".join(exc.messages)) from None
+            raise ActionError(code, " ".join(exc.messages)) from None
         except DatabaseError:
-            raise CommandError(
+            raise ActionError(
                 "unavailable", _("The service is temporarily unavailable; try again.")
             ) from None
 
@@ -125,7 +113,7 @@ def connect(session_key: str | None, channel_name: str) -> dict | None:
         agent = session_agent(session_key)
         if agent is None:
             return None
-        conversations, groups = services.socket_open(agent, channel_name)
+        conversations, groups = sockets.socket_open(agent, channel_name)
     return {"agent": agent.pk, "conversations": conversations, "groups": groups, "pending": pending}
 
 
@@ -143,13 +131,13 @@ def disconnect(agent_id: int, channel_name: str) -> list:
     """Forget the socket's presence; the events to publish (sent by the consumer)."""
     # If the database is unreachable, the row expires by itself (PRESENCE_TIMEOUT).
     with publish.collected() as pending, contextlib.suppress(DatabaseError):
-        services.presence_disconnect(agent_id, channel_name)
+        presence_services.presence_disconnect(agent_id, channel_name)
     return pending
 
 
 def heartbeat(channel_names: list[str]) -> int:
     """Refresh the presence rows of this process's live sockets (realtime.heartbeat)."""
-    return services.presence_heartbeat(channel_names)
+    return presence_services.presence_heartbeat(channel_names)
 
 
 def active_agents(agent_ids) -> set[int]:
@@ -180,11 +168,11 @@ def sync(agent_id: int, data: dict) -> list[dict]:
     agent = fresh_agent(agent_id)
     cursors = data.get("cursors") or {}
     if not isinstance(cursors, dict) or len(cursors) > MAX_CURSORS:
-        raise CommandError("bad_request", _("“cursors” must map conversation ids to numbers."))
+        raise ActionError("bad_request", _("“cursors” must map conversation ids to numbers."))
     frames = []
     for raw_id, raw_cursor in cursors.items():
         if not isinstance(raw_cursor, int) or isinstance(raw_cursor, bool) or raw_cursor < 0:
-            raise CommandError("bad_request", _("“cursors” must map conversation ids to numbers."))
+            raise ActionError("bad_request", _("“cursors” must map conversation ids to numbers."))
         try:
             conversation = access.access_conversation(agent, raw_id)
         except Http404:
@@ -256,7 +244,7 @@ def history(agent_id: int, data: dict) -> dict:
     conversation = access.access_conversation(agent, _field(data, "conversation"))
     before = data.get("before")
     if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
-        raise CommandError(
+        raise ActionError(
             "bad_request", _("The field “%(name)s” is missing or invalid.") % {"name": "before"}
         )
     page = selectors.message_page(conversation, before_seq=before)
@@ -284,7 +272,7 @@ def typing(agent_id: int, data: dict) -> None:
 @translate_errors
 def presence(agent_id: int, data: dict, channel_name: str) -> dict:
     away = data.get("away")
-    state = services.presence_update(
+    state = presence_services.presence_update(
         fresh_agent(agent_id), channel_name, away=away if isinstance(away, bool) else None
     )
     return {"type": "ack", "state": state}
@@ -296,9 +284,9 @@ def watch(agent_id: int, data: dict) -> tuple[list[int], dict]:
     fresh_agent(agent_id)
     ids = data.get("agents")
     if not isinstance(ids, list) or len(ids) > MAX_WATCHED:
-        raise CommandError("bad_request", _("“agents” must be a list of at most 200 ids."))
+        raise ActionError("bad_request", _("“agents” must be a list of at most 200 ids."))
     ids = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
-    states = selectors.presence_states(ids)
+    states = presence_selectors.presence_states(ids)
     return ids, {"type": "presence.states", "states": {str(k): v for k, v in states.items()}}
 
 
