@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intranet.core.redirects import redirect_back, safe_next
-from intranet.moderation import access, services
+from intranet.moderation import access, selectors, services
 from intranet.moderation.charter import charter_accepted, charter_current
 from intranet.moderation.forms import CharterAcceptForm, CharterForm, ReportForm
 from intranet.moderation.models import Report
@@ -47,14 +47,7 @@ def report_queue(request):
     status = request.GET.get("status", Report.Status.OPEN)
     if status not in Report.Status.values:
         status = Report.Status.OPEN
-    reports = (
-        access.visible_reports(request.user)
-        .filter(status=status)
-        .select_related(
-            "reporter", "post__author", "post__group", "comment__author", "comment__post"
-        )
-        .order_by("-created_at")[:100]
-    )
+    reports = selectors.report_queue(request.user, status=status)
     context = {"reports": reports, "status": status, "statuses": Report.Status.choices}
     return render(request, "moderation/report_queue.html", context)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intranet.core.sections import section_fragment
 from intranet.topics.access import access_topic, can_see_topic
-from intranet.topics.models import TopicFollow
+from intranet.topics.selectors import is_following
 from intranet.topics.services import topic_follow, topic_unfollow
 
 
@@ -27,7 +27,7 @@ def topic_detail(request, key):
     # The posts on the topic are a section of the slot "topic.main" (stream fills it).
     context = {
         "topic": topic,
-        "following": TopicFollow.objects.filter(agent=request.user, topic=topic).exists(),
+        "following": is_following(request.user, topic),
     }
     return render(request, "topics/topic_detail.html", context)
 
