@@ -81,7 +81,11 @@ def test_typing_names_the_agent_to_the_readers(room, alice, bob, staff, publishe
     services.typing_announce(alice, room.pk)  # not stored: published at once
     (sent,) = published_events.sent
     assert (sent.group, sent.kind) == (f"conv.{room.pk}", "typing")
-    assert sent.event["agent"] == {"id": alice.pk, "name": alice.display_name}
+    assert sent.event["agent"] == {
+        "id": alice.pk,
+        "name": alice.display_name,
+        "username": alice.username,
+    }
     assert sent.audience == sorted([alice.pk, bob.pk, staff.pk])
 
 
