@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intranet.accounts.leavers import agents_left
 from intranet.accounts.models import AgentSession, User
 from realtime.publish import agent_disconnect
 
@@ -108,5 +109,6 @@ def agents_deactivate(actor, agent_ids) -> int:
         .values_list("pk", flat=True)
     )
     User.objects.filter(pk__in=ids).update(is_active=False)
+    agents_left(ids)
     agents_sign_out(ids)
     return len(ids)

@@ -12,6 +12,7 @@ inactive however it happened (realtime.heartbeat).
 """
 
 from intranet.accounts.audit import Reason, sign_in_failure_log
+from intranet.accounts.leavers import agents_left
 from intranet.accounts.services import (
     agent_session_forget,
     agent_session_record,
@@ -56,4 +57,5 @@ def deactivation_signs_out(sender, instance, raw=False, **kwargs) -> None:
     """post_save: the agent just switched off loses sessions and sockets after commit."""
     if getattr(instance, "_switched_off", False):
         instance._switched_off = False
+        agents_left([instance.pk])
         agents_sign_out([instance.pk])

@@ -8,3 +8,9 @@ class GroupsConfig(AppConfig):
     name = "intranet.groups"
     label = "groups"
     verbose_name = _("Groups")
+
+    def ready(self):
+        from intranet.accounts.leavers import leaver_hook_register
+        from intranet.groups.services import agents_groups_release
+
+        leaver_hook_register(agents_groups_release)

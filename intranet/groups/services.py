@@ -306,6 +306,13 @@ def agent_groups_release(agent: User) -> None:
         _remove_membership(membership.group, agent)
 
 
+def agents_groups_release(agent_ids: list[int]) -> None:
+    """The leaver hook (accounts.leavers): every switched-off agent releases their groups."""
+    members = User.objects.filter(pk__in=agent_ids, memberships__isnull=False).distinct()
+    for agent in members:
+        agent_groups_release(agent)
+
+
 @transaction.atomic
 def group_archive(actor, group: Group, *, archived: bool = True) -> Group:
     _require(access.can_administer_group(actor, group))

@@ -15,10 +15,13 @@ class SearchConfig(AppConfig):
 
         autodiscover_modules("search")
 
+        from intranet.accounts.leavers import leaver_hook_register
         from intranet.core.health import health_check_register
         from intranet.core.worker import worker_maintenance_register
         from intranet.search.selectors import search_index_health
+        from intranet.search.services import agents_reindex_later
         from intranet.search.tasks import search_drain_ensure
 
         health_check_register("search", search_index_health)
         worker_maintenance_register(search_drain_ensure)
+        leaver_hook_register(agents_reindex_later)

@@ -94,3 +94,8 @@ def kick_indexer() -> None:
         # The queue row is committed (the cache, e.g. Redis, or the task queue may be down):
         # `search_index` or the next kick will apply it. Never fail the write that asked.
         logger.warning("could not enqueue the search indexer task", exc_info=True)
+
+
+def agents_reindex_later(agent_ids: list[int]) -> None:
+    """The leaver hook (accounts.leavers): a switched-off agent's card leaves the results."""
+    search_index_many_later("agent", agent_ids)

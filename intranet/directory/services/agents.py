@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image
 
+from intranet.accounts.leavers import agents_left
 from intranet.accounts.models import DIRECTORY_TEXT_FIELDS, User
 from intranet.accounts.services import agents_sign_out
 from intranet.core.images import check_image, square_jpeg
@@ -22,8 +23,7 @@ from intranet.departments.models import Department
 from intranet.directory.config import DirectoryConfig
 from intranet.directory.entries import DirectoryAgent, agent_from_entry, normalise_dn, photo_bytes
 from intranet.directory.services.departments import department_nodes, departments_ensure
-from intranet.groups.services import agent_groups_release
-from intranet.search.services import search_index_later, search_index_many_later
+from intranet.search.services import search_index_later
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +105,6 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     when = when or timezone.now()
     leavers = list(User.objects.filter(pk__in=user_ids, is_active=True))
     for agent in leavers:
-        # Their groups go to an animator (else staff); their memberships end.
-        agent_groups_release(agent)
         agent.is_active = False
         agent.left_at = when
         agent.department_id = None
@@ -116,7 +114,8 @@ def agents_deactivate(user_ids, *, when=None) -> int:
     )
     Department.objects.filter(head_id__in=user_ids).update(head=None)
     ids = [agent.pk for agent in leavers]
-    search_index_many_later("agent", ids)
+    # Their groups go to an animator (else staff), memberships end, the index forgets them.
+    agents_left(ids)
     # Sessions and sockets end after commit: a rolled-back run must not sign anyone out.
     agents_sign_out(ids)
     return len(leavers)
