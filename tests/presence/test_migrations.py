@@ -7,10 +7,9 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import UserFactory
+from tests.migrating import latest, migrate, tables, world_before
 
 BEFORE = [("chat", "0002_sendcount"), ("presence", None)]
 SEEN = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC)
@@ -18,28 +17,7 @@ SEEN = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    """Migrate the test database to targets; the models as they stand there."""
-    MigrationExecutor(connection).migrate(targets)
-    ContentType.objects.clear_cache()  # content type rows change label under the cache
-    loader = MigrationExecutor(connection).loader
-    return loader.project_state(list(loader.applied_migrations)).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-def tables() -> set[str]:
-    return set(connection.introspection.table_names())
-
-
-@pytest.fixture
-def old_world():
-    """The database as it stood before the move."""
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(latest())  # the latest schema again for the tests that follow, whatever happened
+old_world = world_before(BEFORE)
 
 
 def fill(apps) -> tuple[dict, int]:

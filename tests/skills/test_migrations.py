@@ -6,10 +6,10 @@ and reference is found again, under the new tables; and the move can be undone."
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from tests.factories import UserFactory
+from tests.migrating import latest, migrate, tables, world_before
 
 # The last migrations before the move, and none of the skills app.
 BEFORE = [("people", "0003_skill_taxonomy"), ("experts", "0001_initial"), ("skills", None)]
@@ -31,28 +31,7 @@ NEW_TABLES = {
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    """Migrate the test database to targets; the models as they stand there."""
-    MigrationExecutor(connection).migrate(targets)
-    ContentType.objects.clear_cache()  # content type rows change label under the cache
-    loader = MigrationExecutor(connection).loader
-    return loader.project_state(list(loader.applied_migrations)).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-def tables() -> set[str]:
-    return set(connection.introspection.table_names())
-
-
-@pytest.fixture
-def old_world():
-    """The database as it stood before the move, filled like a site in use."""
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(latest())  # the latest schema again for the tests that follow, whatever happened
+old_world = world_before(BEFORE)
 
 
 def fill(apps):
