@@ -135,7 +135,11 @@ def ambassador_invite(request):
     themes = list(access.visible_themes(request.user).filter(is_active=True))
     initial = {"theme": request.GET.get("theme"), "starts_on": timezone.localdate()}
     form = AmbassadorInviteForm(
-        request.POST or None, initial=initial, themes=themes, departments=departments
+        request.POST or None,
+        initial=initial,
+        themes=themes,
+        departments=departments,
+        actor=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:

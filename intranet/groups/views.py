@@ -179,7 +179,7 @@ def group_notify_toggle(request, slug):
 @require_POST
 def group_invite(request, slug):
     group = access.access_group(request.user, slug)
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, actor=request.user)
     if form.is_valid():
         invited = services.group_invite(
             request.user,
