@@ -15,6 +15,7 @@ import re
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.access import visible_agents
@@ -90,6 +91,10 @@ class PersonPickerInput(forms.TextInput):
         extra = {
             "data-person-picker": "multiple" if self.multiple else "single",
             "data-picker-url": reverse("people:agent-suggestions"),
+            "data-picker-label": gettext("Suggested agents"),
+            "data-picker-status": gettext(
+                "{n} suggestions: arrow keys to choose, Enter to confirm."
+            ),
             "autocomplete": "off",
             "spellcheck": "false",
         }
