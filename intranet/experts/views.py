@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from intranet.core.redirects import redirect_back
 from intranet.experts import access, exports, selectors, services
 from intranet.experts.forms import AmbassadorInviteForm, CoverageFilterForm, FinderForm, ThemeForm
 
@@ -178,7 +180,7 @@ def ambassador_respond(request, pk):
             request,
             _("You are now ambassador.") if accept else _("You declined the invitation."),
         )
-    return redirect("experts:invitation-list")
+    return redirect_back(request, reverse("experts:invitation-list"))
 
 
 def ambassador_end(request, pk):
