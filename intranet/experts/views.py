@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intranet.core.redirects import redirect_back
+from intranet.core.spreadsheets import csv_response
 from intranet.experts import access, exports, selectors, services
 from intranet.experts.forms import AmbassadorInviteForm, CoverageFilterForm, FinderForm, ThemeForm
 
@@ -124,10 +124,8 @@ def coverage(request):
 @require_GET
 def coverage_csv(request):
     _form, matrix = _coverage(request)
-    response = HttpResponse(exports.coverage_csv(matrix), content_type="text/csv; charset=utf-8")
     day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="couverture-{day}.csv"'
-    return response
+    return csv_response(exports.coverage_rows(matrix), filename=f"couverture-{day}.csv")
 
 
 def ambassador_invite(request):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from intranet.core.text import elide
 from intranet.notifications.answers import answers_attach
 from intranet.notifications.models import Kind, Notification
 from intranet.notifications.targets import (
@@ -141,4 +142,5 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.AMBASSADOR_INVITATION: _("%(who)s invites you to be an ambassador: %(target)s"),
         Kind.ENDORSEMENT_RECEIVED: _("%(who)s endorses your skill: %(target)s"),
     }
-    return texts[Kind(n.kind)] % {"who": who, "group": group, "target": label}
+    # "membre de %(group)s": French elides before a vowel ("membre d’Agents RH").
+    return elide(texts[Kind(n.kind)] % {"who": who, "group": group, "target": label})
