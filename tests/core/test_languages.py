@@ -68,6 +68,18 @@ def test_profile_dates_follow_the_language(alice_client, alice_joined):
     assert "5 Feb 2024" in alice_client.get("/people/alice/").content.decode()
 
 
+def test_english_dates_put_the_day_first(alice_client, alice_joined):
+    """English follows the United Kingdom's order: 05/02/2024 is 5 February, as in French."""
+    from django.utils import formats, translation
+
+    choose_language(alice_client, "en")
+    html = alice_client.get("/people/alice/").content.decode()
+    assert "5 Feb 2024" in html and "Feb. 5" not in html
+    with translation.override("en"):
+        assert formats.date_format(alice_joined.date_joined, "SHORT_DATE_FORMAT") == "05/02/2024"
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+
+
 def test_form_errors_are_translated(alice_client):
     data = {"first_name": "", "last_name": "Lefèvre", "manager": "nobody"}
     html = alice_client.post("/people/alice/edit/", data).content.decode()
