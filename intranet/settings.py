@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "intranet.core.request_cache.RequestCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "intranet.core.method_not_allowed.MethodNotAllowedMiddleware",
     "intranet.core.storage.StorageFullMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -280,6 +281,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "intranet" / "locale"]
+# English dates in the United Kingdom's order (day before month), not Django's US "en".
+FORMAT_MODULE_PATH = ["intranet.core.formats"]
 USE_I18N = True
 TIME_ZONE = env_str("TRANSVERSE_TIME_ZONE", "Europe/Paris")
 USE_TZ = True

@@ -82,6 +82,16 @@ def can_manage_participants(actor, conversation: Conversation) -> bool:
     )
 
 
+def can_message_agent(actor, agent) -> bool:
+    """May actor open a direct conversation with agent (conversation_direct_open's rule)?"""
+    return bool(
+        group_access.is_active_agent(actor)
+        and agent is not None
+        and agent.is_active
+        and agent.pk != actor.pk
+    )
+
+
 def can_edit_message(actor, message: Message) -> bool:
     return (
         message.sender_id == getattr(actor, "pk", None)

@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intranet.accounts.models import User
+from intranet.accounts.fields import AgentField, AgentFieldsMixin, AgentsField
 from intranet.chat.models import MAX_NAMED_PARTICIPANTS
 
 
@@ -24,38 +24,17 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _agents_from_usernames(raw: str) -> list[User]:
-    names = [n.strip().lstrip("@") for n in raw.replace(";", ",").split(",") if n.strip()]
-    if len(names) > MAX_NAMED_PARTICIPANTS:
-        raise forms.ValidationError(
-            _("A conversation has at most %(n)d participants."),
-            params={"n": MAX_NAMED_PARTICIPANTS},
-        )
-    agents = []
-    for name in names:
-        agent = User.objects.filter(username__iexact=name[:150], is_active=True).first()
-        if agent is None:
-            raise forms.ValidationError(
-                _("No active agent has the login “%(name)s”."), params={"name": name[:150]}
-            )
-        agents.append(agent)
-    return agents
+class DirectForm(AgentFieldsMixin, forms.Form):
+    username = AgentField(label=_("Agent"))
 
 
-class DirectForm(forms.Form):
-    username = forms.CharField(label=_("Agent's login"), max_length=150)
-
-    def clean_username(self):
-        return _agents_from_usernames(self.cleaned_data["username"])[0]
-
-
-class NamedConversationForm(forms.Form):
+class NamedConversationForm(AgentFieldsMixin, forms.Form):
     name = forms.CharField(label=_("Name of the conversation"), max_length=120)
-    usernames = forms.CharField(
-        label=_("Participants' logins"),
-        help_text=_("Separated by commas; at most 50 participants, you included."),
-        max_length=8000,
+    usernames = AgentsField(
+        label=_("Participants"),
+        max_agents=MAX_NAMED_PARTICIPANTS,
+        help_text=_(
+            "Type part of a name, then choose in the suggestions; separate agents with commas. "
+            "At most 50 participants, you included."
+        ),
     )
-
-    def clean_usernames(self):
-        return _agents_from_usernames(self.cleaned_data["usernames"])

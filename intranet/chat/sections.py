@@ -1,7 +1,8 @@
 """Chat's sections on other pages (intranet.core.sections): the header's chat badge (unread
 messages, kept live by chat.js over the socket) and, on a group's page, the way to its
-chat room."""
+chat room; on a profile and an agent's card, "Envoyer un message"."""
 
+from intranet.chat.access import can_message_agent
 from intranet.core.sections import Section, section_register
 from intranet.groups.access import is_member
 
@@ -28,6 +29,30 @@ section_register(
         slot="group.actions",
         template="chat/_group_room_link.html",
         context=group_room_link,
+        order=50,
+    )
+)
+
+
+def message_button(request, agent) -> dict | None:
+    """ "Envoyer un message": opens (or creates) the direct conversation with agent; not on
+    one's own profile nor a former agent's. No query: the cards of a list show it too."""
+    return {"recipient": agent} if can_message_agent(request.user, agent) else None
+
+
+section_register(
+    Section(
+        slot="profile.actions",
+        template="chat/_message_button.html",
+        context=message_button,
+        order=40,
+    )
+)
+section_register(
+    Section(
+        slot="agent.card.actions",
+        template="chat/_message_button.html",
+        context=message_button,
         order=50,
     )
 )

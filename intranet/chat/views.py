@@ -119,7 +119,7 @@ def message_history(request, pk):
 
 @require_POST
 def conversation_start_direct(request):
-    form = DirectForm(request.POST)
+    form = DirectForm(request.POST, actor=request.user)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["username"]))
         return redirect("chat:chat-index")
@@ -135,7 +135,7 @@ def conversation_start_direct(request):
 
 @require_POST
 def conversation_create(request):
-    form = NamedConversationForm(request.POST)
+    form = NamedConversationForm(request.POST, actor=request.user)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("chat:chat-index")

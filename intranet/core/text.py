@@ -1,8 +1,11 @@
-"""Text shared by every app: folding for lookups, and the rules of a written text's body."""
+"""Text shared by every app: folding for lookups, the rules of a written text's body, and
+French elision in generated phrases."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # The longest text an agent may write in one post, comment, question or answer.
@@ -38,3 +41,73 @@ def clean_body(body: str, *, empty_message: str | None) -> str:
             code="too_long",
         )
     return body
+
+
+# French elision of "de" before a name or a noun that starts with a vowel sound: "de" +
+# "Anne Martin" reads "d’Anne Martin", "de" + "Hélène" "d’Hélène", "de" + "Yves" "d’Yves",
+# but "de Julien", "de Yann" (a y before a vowel is a consonant) and "de Hongrie" (an
+# aspirated h, a short list: most names with an h elide).
+_ELIDABLE = re.compile(
+    r"\b([Dd])e (?=(?:[aeiouæœàâäéèêëîïôöùûüÿ]|y[^aeiouy\W]|h[aeiouyàâäéèêëîïôöùûüÿ])(\w*))",
+    re.IGNORECASE,
+)
+ASPIRATED_H = frozenset(
+    {
+        "hache",
+        "haie",
+        "haine",
+        "hall",
+        "halle",
+        "hamac",
+        "hameau",
+        "hanche",
+        "handicap",
+        "hangar",
+        "hardi",
+        "haricot",
+        "hasard",
+        "haut",
+        "haute",
+        "hauts",
+        "hautes",
+        "hauteur",
+        "havre",
+        "hennissement",
+        "hérisson",
+        "héros",
+        "hêtre",
+        "hibou",
+        "hiérarchie",
+        "hockey",
+        "hollande",
+        "homard",
+        "hongrie",
+        "honte",
+        "hors",
+        "hotte",
+        "houx",
+        "hublot",
+        "huit",
+        "hurlement",
+        "hutte",
+    }
+)
+
+
+def elide(text: str, language: str | None = None) -> str:
+    """text with French elision of "de" before a vowel sound, when the language is French
+    (the active one by default); other languages' text is returned unchanged.
+
+    For generated phrases where a name follows "de": "Publication de %(name)s".
+    """
+    language = (language or get_language() or "").lower()
+    if not text or language.split("-")[0] != "fr":
+        return text
+
+    def replace(match: re.Match) -> str:
+        word = text[match.end() :].split(" ", 1)[0]
+        if fold(word).rstrip(".,;:!?").split("-")[0] in ASPIRATED_H:
+            return match.group(0)
+        return f"{match.group(1)}’"
+
+    return _ELIDABLE.sub(replace, text)

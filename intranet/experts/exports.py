@@ -1,35 +1,16 @@
-"""The coverage matrix as CSV, safe to open in a spreadsheet.
-
-Department and theme names are typed by people: a cell starting with =, +, -, @ (or a
-tab or carriage return) would run as a formula in Excel or LibreOffice, so such cells get
-a leading apostrophe (OWASP's advice for CSV injection).
-"""
-
-import csv
-import io
+"""The coverage matrix as spreadsheet rows (written by intranet.core.spreadsheets, which
+neutralises cells that would run as formulas)."""
 
 from django.utils.translation import gettext as _
 
+from intranet.core.spreadsheets import csv_cell
 from intranet.experts.selectors import Coverage
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["coverage_rows", "csv_cell"]
 
 
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def coverage_csv(coverage: Coverage) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            csv_cell(_("Department")),
-            *(csv_cell(t.name) for t in coverage.themes),
-            csv_cell(_("Themes without ambassador")),
-        ]
-    )
+def coverage_rows(coverage: Coverage) -> list[list]:
+    rows = [[_("Department"), *(t.name for t in coverage.themes), _("Themes without ambassador")]]
     for row in coverage.rows:
-        writer.writerow([csv_cell(row.department.label), *row.cells, row.gaps])
-    return buffer.getvalue()
+        rows.append([row.department.label, *row.cells, row.gaps])
+    return rows

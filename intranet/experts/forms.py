@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intranet.accounts.models import User
+from intranet.accounts.fields import AgentField, AgentFieldsMixin
 from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
@@ -118,19 +118,18 @@ class ThemeForm(forms.Form):
         return [label for label in labels if topic_key(label)][:30]
 
 
-class AmbassadorInviteForm(forms.Form):
+class AmbassadorInviteForm(AgentFieldsMixin, forms.Form):
     theme = forms.ChoiceField(label=_("Theme"))
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
-    agent = forms.CharField(
-        label=_("Agent's login"),
-        max_length=150,
-        help_text=_("The login of the agent, for example jdupont."),
-    )
+    agent = AgentField(label=_("Agent"))
+    # A date input takes only ISO dates in its value, whatever the page's language.
     starts_on = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ends_on = forms.DateField(
-        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("End date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, themes=(), departments=(), **kwargs):
@@ -145,12 +144,3 @@ class AmbassadorInviteForm(forms.Form):
 
     def clean_department(self):
         return self._departments[self.cleaned_data["department"]]
-
-    def clean_agent(self):
-        login = self.cleaned_data["agent"].strip()
-        agent = User.objects.filter(username__iexact=login, is_active=True).first()
-        if agent is None:
-            raise forms.ValidationError(
-                _("No active agent has the login “%(login)s”."), params={"login": login}
-            )
-        return agent

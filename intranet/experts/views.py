@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from intranet.core.redirects import redirect_back
+from intranet.core.spreadsheets import csv_response
 from intranet.experts import access, exports, selectors, services
 from intranet.experts.forms import AmbassadorInviteForm, CoverageFilterForm, FinderForm, ThemeForm
 
@@ -122,10 +124,8 @@ def coverage(request):
 @require_GET
 def coverage_csv(request):
     _form, matrix = _coverage(request)
-    response = HttpResponse(exports.coverage_csv(matrix), content_type="text/csv; charset=utf-8")
     day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="couverture-{day}.csv"'
-    return response
+    return csv_response(exports.coverage_rows(matrix), filename=f"couverture-{day}.csv")
 
 
 def ambassador_invite(request):
@@ -135,7 +135,11 @@ def ambassador_invite(request):
     themes = list(access.visible_themes(request.user).filter(is_active=True))
     initial = {"theme": request.GET.get("theme"), "starts_on": timezone.localdate()}
     form = AmbassadorInviteForm(
-        request.POST or None, initial=initial, themes=themes, departments=departments
+        request.POST or None,
+        initial=initial,
+        themes=themes,
+        departments=departments,
+        actor=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,7 +178,7 @@ def ambassador_respond(request, pk):
             request,
             _("You are now ambassador.") if accept else _("You declined the invitation."),
         )
-    return redirect("experts:invitation-list")
+    return redirect_back(request, reverse("experts:invitation-list"))
 
 
 def ambassador_end(request, pk):

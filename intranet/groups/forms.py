@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from intranet.accounts.models import User
+from intranet.accounts.fields import AgentFieldsMixin, AgentsField
 from intranet.core.images import check_image
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
@@ -88,13 +88,8 @@ class GroupCreateForm(GroupForm):
         return upload
 
 
-class InviteForm(forms.Form):
-    logins = forms.CharField(
-        label=_("Agents' logins"),
-        required=False,
-        max_length=2000,
-        help_text=_("Separate logins with commas."),
-    )
+class InviteForm(AgentFieldsMixin, forms.Form):
+    logins = AgentsField(label=_("Agents to invite"), required=False, max_agents=100)
     department = forms.TypedChoiceField(
         label=_("or a whole department"), coerce=int, required=False, empty_value=None
     )
@@ -103,18 +98,6 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", _("— None —")), *department_choices()]
 
-    def clean_logins(self):
-        logins = [part.strip() for part in self.cleaned_data["logins"].split(",") if part.strip()]
-        agents = list(User.objects.filter(username__in=logins, is_active=True))
-        found = {a.username.lower() for a in agents}
-        unknown = [login for login in logins if login.lower() not in found]
-        if unknown:
-            raise forms.ValidationError(
-                _("No active agent has these logins: %(logins)s"),
-                params={"logins": ", ".join(unknown[:10])},
-            )
-        return agents
-
     def clean_department(self):
         pk = self.cleaned_data["department"]
         return Department.objects.filter(pk=pk, is_active=True).first() if pk else None
@@ -122,7 +105,7 @@ class InviteForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not data.get("logins") and not data.get("department"):
-            raise forms.ValidationError(_("Give at least one login or a department."))
+            raise forms.ValidationError(_("Give at least one agent or a department."))
         return data
 
 

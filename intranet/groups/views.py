@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -179,7 +180,7 @@ def group_notify_toggle(request, slug):
 @require_POST
 def group_invite(request, slug):
     group = access.access_group(request.user, slug)
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, actor=request.user)
     if form.is_valid():
         invited = services.group_invite(
             request.user,
@@ -274,9 +275,10 @@ def invitation_answer(request, invitation_id):
         services.invitation_answer(request.user, invitation, accept=accept)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("groups:invitation-list")
+        return redirect_back(request, reverse("groups:invitation-list"))
     if accept:
         messages.success(request, _("Welcome to the group!"))
-        return redirect("groups:group-detail", slug=invitation.group.slug)
+        fallback = reverse("groups:group-detail", args=[invitation.group.slug])
+        return redirect_back(request, fallback)
     messages.success(request, _("Invitation declined."))
-    return redirect("groups:invitation-list")
+    return redirect_back(request, reverse("groups:invitation-list"))

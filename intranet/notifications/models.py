@@ -78,6 +78,8 @@ class Notification(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Seen in the list (the header's badge counts the unseen); read once opened.
+    seen_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -85,6 +87,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "seen_at"]),
             models.Index(fields=["channel", "emailed_at"]),
             models.Index(fields=["target_type", "target_id"], name="notifications_target"),
         ]

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from intranet.core.text import elide
+from intranet.notifications.answers import answers_attach
 from intranet.notifications.models import Kind, Notification
 from intranet.notifications.targets import (
     target_for,
@@ -34,7 +36,8 @@ def visible_notifications(actor) -> QuerySet[Notification]:
 
 
 def unread_count(actor) -> int:
-    return visible_notifications(actor).filter(read_at__isnull=True).count()
+    """The header badge: notifications not yet seen in the list (nor opened)."""
+    return visible_notifications(actor).filter(seen_at__isnull=True).count()
 
 
 @dataclass
@@ -44,6 +47,8 @@ class NotificationItem:
     notification: Notification
     actors: list = field(default_factory=list)
     unread: bool = False
+    answer_template: str = ""  # inline accept / decline (notifications.answers)
+    answerable: object = None
 
     @property
     def others(self) -> int:
@@ -77,7 +82,9 @@ def notification_list(actor, *, limit: int = 50) -> list[NotificationItem]:
         if n.actor is not None and n.actor not in item.actors:
             item.actors.append(n.actor)
         item.unread = item.unread or n.read_at is None
-    return items[:limit]
+    items = items[:limit]
+    answers_attach(actor, items)
+    return items
 
 
 def _target(n: Notification):
@@ -135,4 +142,5 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.AMBASSADOR_INVITATION: _("%(who)s invites you to be an ambassador: %(target)s"),
         Kind.ENDORSEMENT_RECEIVED: _("%(who)s endorses your skill: %(target)s"),
     }
-    return texts[Kind(n.kind)] % {"who": who, "group": group, "target": label}
+    # "membre de %(group)s": French elides before a vowel ("membre d’Agents RH").
+    return elide(texts[Kind(n.kind)] % {"who": who, "group": group, "target": label})

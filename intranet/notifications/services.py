@@ -112,4 +112,17 @@ def notifications_mark_read(actor, *, ids=None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     transaction.on_commit(partial(events.notifications_changed, actor.pk))
-    return unread.update(read_at=timezone.now())
+    now = timezone.now()
+    unread.filter(seen_at__isnull=True).update(seen_at=now)
+    return unread.update(read_at=now)
+
+
+@transaction.atomic
+def notifications_mark_seen(actor) -> int:
+    """actor has seen their notification list: the header badge goes back to zero (each
+    notification stays unread, highlighted in the list, until opened)."""
+    unseen = Notification.objects.filter(recipient=actor, seen_at__isnull=True)
+    count = unseen.update(seen_at=timezone.now())
+    if count:
+        transaction.on_commit(partial(events.notifications_changed, actor.pk))
+    return count

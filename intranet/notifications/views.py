@@ -13,6 +13,7 @@ from intranet.notifications.models import Preference
 @require_GET
 def notification_list(request):
     items = selectors.notification_list(request.user)
+    services.notifications_mark_seen(request.user)  # after the read: the list shows what is new
     return render(request, "notifications/notification_list.html", {"items": items})
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from intranet.accounts.fields import AgentField, AgentFieldsMixin
 from intranet.accounts.models import User
 from intranet.core.images import check_image
 from intranet.departments.models import Department
@@ -34,7 +35,7 @@ LANGUAGE_CHOICES = [
 LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(AgentFieldsMixin, forms.Form):
     """What an agent may change on their profile; directory-owned fields come disabled."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
@@ -43,12 +44,7 @@ class ProfileForm(forms.Form):
     department = forms.TypedChoiceField(
         label=_("Department"), coerce=int, required=False, empty_value=None
     )
-    manager = forms.CharField(
-        label=_("Manager's login"),
-        max_length=150,
-        required=False,
-        help_text=_("The login of your line manager, for example jdupont."),
-    )
+    manager = AgentField(label=_("Line manager"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     office = forms.CharField(label=_("Office"), max_length=200, required=False)
     about = forms.CharField(
@@ -83,6 +79,8 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", _("— None —")), *department_choices()]
         owned = set(agent.directory_fields)
+        if "manager" in owned:  # shown, never looked up: the directory keeps it
+            self.fields["manager"] = forms.CharField(label=_("Line manager"), required=False)
         for name in owned & set(self.fields):
             self.fields[name].disabled = True
             self.fields[name].help_text = _("Managed by the directory of your administration.")
@@ -99,14 +97,11 @@ class ProfileForm(forms.Form):
         return department
 
     def clean_manager(self):
-        value = self.cleaned_data["manager"]
-        if isinstance(value, User) or not value:
-            return value or None
-        manager = User.objects.filter(username__iexact=value.strip(), is_active=True).first()
+        manager = self.cleaned_data["manager"]
+        if self.fields["manager"].disabled:
+            return self.agent.manager
         if manager is None:
-            raise forms.ValidationError(
-                _("No active agent has the login “%(login)s”."), params={"login": value}
-            )
+            return None
         if manager.pk == self.agent.pk:
             raise forms.ValidationError(_("You cannot be your own manager."))
         return manager

@@ -1,15 +1,19 @@
 """Reads for the people directory, profiles and the home page."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from intranet.accounts.access import visible_agents
 from intranet.accounts.models import User
-from intranet.core.text import fold
+from intranet.core.text import fold, without_nul
 from intranet.departments.models import Department
 from intranet.skills.models import SkillClaim
 from intranet.skills.services import skill_key
 
 MAX_QUERY_TERMS = 8
+# The person picker's bounds: what a query may hold and how many agents it answers.
+SUGGESTION_QUERY_LENGTH = 100
+SUGGESTION_TERMS = 4
+SUGGESTION_LIMIT = 10
 
 
 def with_card_data(queryset: QuerySet[User]) -> QuerySet[User]:
@@ -53,3 +57,31 @@ def agent_reports(actor, agent: User) -> list[User]:
 def newcomers(actor, *, limit: int = 6) -> list[User]:
     agents = visible_agents(actor).filter(is_superuser=False).select_related("department")
     return list(agents.order_by("-date_joined", "-pk")[:limit])
+
+
+def agent_suggestions(actor, query: str, *, limit: int = SUGGESTION_LIMIT) -> list[User]:
+    """The person picker's suggestions: visible agents (but actor) whose name, login, job
+    title or department holds every word of query; those whose name matches come first.
+
+    Fewer than two characters answer nothing; the query and the answer are bounded.
+    """
+    raw = without_nul(query or "")[:SUGGESTION_QUERY_LENGTH].split()[:SUGGESTION_TERMS]
+    if len("".join(raw)) < 2:
+        return []
+    agents = visible_agents(actor).exclude(pk=getattr(actor, "pk", None))
+    by_name = Q()
+    for word in raw:
+        term = fold(word)
+        named = Q(sort_name__contains=term) | Q(username__istartswith=word)
+        agents = agents.filter(
+            named
+            | Q(title__icontains=word)
+            | Q(department__name__icontains=word)
+            | Q(department__acronym__iexact=word)
+        )
+        by_name &= named
+    agents = agents.annotate(
+        rank=Case(When(by_name, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    agents = agents.select_related("department").order_by("rank", "sort_name", "pk")
+    return list(agents[: max(0, min(limit, SUGGESTION_LIMIT))])

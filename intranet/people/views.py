@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from intranet.accounts.access import access_agent, can_edit_profile
+from intranet.accounts.fields import picked
 from intranet.core.sections import section_fragment
 from intranet.departments.selectors import department_breadcrumb
 from intranet.people import selectors, services
@@ -41,6 +42,23 @@ def agent_directory(request):
 
 
 @require_GET
+def agent_suggestions(request):
+    """The person picker's suggestions (static/transverse/picker.js), as JSON."""
+    agents = selectors.agent_suggestions(request.user, request.GET.get("q", ""))
+    results = [
+        {
+            "login": agent.username,
+            "name": agent.display_name,
+            "title": agent.title,
+            "department": agent.department.label if agent.department else "",
+            "value": picked(agent),
+        }
+        for agent in agents
+    ]
+    return JsonResponse({"results": results})
+
+
+@require_GET
 def agent_detail(request, username):
     agent = access_agent(request.user, username)
     if request.GET.get("fragment"):
@@ -69,14 +87,20 @@ def profile_edit(request, username):
         "last_name": agent.last_name,
         "title": agent.title,
         "department": agent.department_id,
-        "manager": agent.manager.username if agent.manager else "",
+        "manager": picked(agent.manager) if agent.manager else "",
         "phone": agent.phone,
         "office": agent.office,
         "about": agent.about,
         "skills": ", ".join(s.label for s in skill_selectors.agent_skills(agent)),
         "languages": agent.languages,
     }
-    form = ProfileForm(request.POST or None, request.FILES or None, agent=agent, initial=initial)
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        agent=agent,
+        initial=initial,
+        actor=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo, remove = data.pop("photo"), data.pop("remove_photo")

@@ -65,7 +65,19 @@ def test_page_is_in_english_after_choosing_it(alice_client, path, french, englis
 def test_profile_dates_follow_the_language(alice_client, alice_joined):
     assert "5 février 2024" in alice_client.get("/people/alice/").content.decode()
     choose_language(alice_client, "en")
-    assert "Feb. 5, 2024" in alice_client.get("/people/alice/").content.decode()
+    assert "5 Feb 2024" in alice_client.get("/people/alice/").content.decode()
+
+
+def test_english_dates_put_the_day_first(alice_client, alice_joined):
+    """English follows the United Kingdom's order: 05/02/2024 is 5 February, as in French."""
+    from django.utils import formats, translation
+
+    choose_language(alice_client, "en")
+    html = alice_client.get("/people/alice/").content.decode()
+    assert "5 Feb 2024" in html and "Feb. 5" not in html
+    with translation.override("en"):
+        assert formats.date_format(alice_joined.date_joined, "SHORT_DATE_FORMAT") == "05/02/2024"
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
 
 
 def test_form_errors_are_translated(alice_client):

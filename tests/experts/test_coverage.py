@@ -83,7 +83,8 @@ def test_csv_export_with_hostile_names(alice_client, staff, alice):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][1] == '\'=HYPERLINK("http://x")'
     assert "'@SUM(1+1)" in [row[0] for row in rows]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from intranet.core.markdown import render_markdown
 from intranet.core.sections import sections_for
+from intranet.core.text import elide
 
 register = template.Library()
 
@@ -13,6 +14,12 @@ register = template.Library()
 def markdown_filter(source):
     """User Markdown rendered by the project's one renderer."""
     return render_markdown(source)
+
+
+@register.filter(name="elide", is_safe=True)
+def elide_filter(text):
+    """French elision in a generated phrase: {% filter elide %}{% blocktranslate %}…"""
+    return elide(text)
 
 
 @register.filter
