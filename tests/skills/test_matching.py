@@ -45,7 +45,9 @@ def test_a_word_inside_a_label_or_synonym_finds_the_skill(taxonomy, query):
     assert labels(skills_matching(query)) == ["Accessibilité numérique"]
 
 
-@pytest.mark.parametrize("query", ["marchés", "marches", "Marchés publics", "march pub", "commande"])
+@pytest.mark.parametrize(
+    "query", ["marchés", "marches", "Marchés publics", "march pub", "commande"]
+)
 def test_accents_and_prefixes_find_public_procurement(taxonomy, query):
     assert labels(skills_matching(query)) == ["Marchés publics"]
 
