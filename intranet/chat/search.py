@@ -11,16 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from intranet.chat.access import visible_conversations
 from intranet.chat.models import Conversation, Message
-from intranet.search.registry import Document, DocumentType, register
+from intranet.search.registry import Document, DocumentType, markdown_excerpt, register
 
 
 def conversation_token(conversation_id: int) -> str:
     return f"c:{conversation_id}"
-
-
-def _excerpt(text: str, length: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
 
 
 @register
@@ -29,6 +24,7 @@ class MessageDocuments(DocumentType):
     staff_reads_all = False  # staff read only the conversations they belong to
     label = _("Chat messages")
     model = Message
+    markdown = True
 
     def indexable(self):
         return Message.objects.filter(deleted_at__isnull=True).select_related("conversation")
@@ -63,7 +59,7 @@ class MessageDocuments(DocumentType):
         return "chat:conversation-detail", [message.conversation_id]
 
     def result_title(self, message) -> str:
-        return _excerpt(message.body)
+        return markdown_excerpt(message.body)
 
     def result_meta(self, message) -> str:
         conversation = message.conversation

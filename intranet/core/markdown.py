@@ -18,6 +18,8 @@ ALLOWED_TAGS = {
     "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 MAX_SOURCE_CHARS = 100_000
+# Tokens whose content is what a reader reads (html_*: only if raw HTML were ever enabled).
+TEXT_TOKENS = {"text", "code_inline", "code_block", "fence", "html_inline", "html_block"}
 
 
 def _validate_link(url: str) -> bool:
@@ -48,3 +50,23 @@ def render_markdown(source: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308  (cleaned by nh3 just above)
+
+
+def markdown_text(source: str) -> str:
+    """The words a reader sees once source is rendered, as one line of plain text: for
+    titles, snippets and previews. The same parser as render_markdown decides what is
+    markup ("## Formation **RGAA**" gives "Formation RGAA"); raw HTML, which it never
+    renders, stays as the characters typed, for the caller to escape like any text."""
+    parts: list[str] = []
+
+    def walk(tokens):
+        for token in tokens:
+            if token.children:
+                walk(token.children)
+            elif token.type in TEXT_TOKENS:
+                parts.append(token.content)
+            elif token.type in ("softbreak", "hardbreak") or (token.block and token.nesting < 0):
+                parts.append(" ")
+
+    walk(_parser().parse((source or "")[:MAX_SOURCE_CHARS]))
+    return " ".join("".join(parts).split())

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -12,11 +13,13 @@ from django.utils.translation import gettext, ngettext
 
 from intranet.accounts.access import visible_agents, visible_agents_q
 from intranet.accounts.models import User
+from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.experts.access import visible_themes
 from intranet.experts.evidence import Subject, evidence_sources
 from intranet.experts.models import Ambassador, Theme
 from intranet.skills.models import SkillAlias, SkillClaim
+from intranet.skills.selectors import MAX_MATCHES, skill_suggestions, skills_matching
 from intranet.skills.services import skill_key
 from intranet.topics.access import visible_topics
 from intranet.topics.services import topic_key
@@ -167,8 +170,10 @@ LEVEL_REASONS = {
 
 
 def finder_subject(actor, query: str = "", *, theme: Theme | None = None) -> Subject | None:
-    """The skills and topics a query means: a theme's, or one skill's (any synonym) with
-    the #topics spelled like one of its names."""
+    """The skills and topics a query means: a theme's (chosen, or named exactly), or the
+    skills whose spellings match it (skills.selectors.skills_matching: words inside names
+    and synonyms, accents, case and prefixes aside), with the #topics spelled like one of
+    their names."""
     key = skill_key(query)
     if theme is None and key:
         theme = visible_themes(actor).filter(is_active=True, slug=slugify(key)).first()
@@ -176,15 +181,51 @@ def finder_subject(actor, query: str = "", *, theme: Theme | None = None) -> Sub
         skills = list(theme.skills.all())
         topics = list(theme.topics.all())
         return Subject(label=theme.name, skills=skills, topics=topics, theme=theme)
-    alias = SkillAlias.objects.filter(key=key).select_related("skill").first() if key else None
-    if alias is None:
+    skills = list(skills_matching(query)[:MAX_MATCHES]) if key else []
+    if not skills:
         return None
-    skill = alias.skill
-    spellings = {topic_key(label) for label in skill.aliases.values_list("label", flat=True)}
-    # A skill's own #topics only: a theme's topics cover its other skills too. Only topics
+    spellings = SkillAlias.objects.filter(skill__in=[s.pk for s in skills])
+    keys = {topic_key(label) for label in spellings.values_list("label", flat=True)}
+    # The skills' own #topics only: a theme's topics cover its other skills too. Only topics
     # actor may see: the reasons name them, and a secret group's #topic must stay unknown.
-    topics = visible_topics(actor).filter(key__in=spellings).order_by("key")
-    return Subject(label=skill.label, skills=[skill], topics=list(topics))
+    topics = visible_topics(actor).filter(key__in=keys).order_by("key")
+    label = ", ".join(skill.label for skill in skills)
+    return Subject(label=label, skills=skills, topics=list(topics))
+
+
+def subject_themes(actor, subject: Subject) -> list[Theme]:
+    """The active themes actor may see that cover subject: whose ambassadors to ask."""
+    if subject.theme is not None:
+        return [subject.theme]
+    themes = visible_themes(actor).filter(is_active=True, skills__in=[s.pk for s in subject.skills])
+    return list(themes.distinct().order_by("name"))
+
+
+@dataclass
+class FinderSuggestions:
+    """For a query that matches no skill: the nearest skills and the themes to ask."""
+
+    skills: list
+    themes: list[Theme]
+
+
+def finder_suggestions(actor, query: str, *, themes: list[Theme]) -> FinderSuggestions:
+    """The skills nearest to query (skills.selectors.skill_suggestions) and the themes
+    among `themes` (those actor may see) to put the question to: the suggested skills'
+    themes, or else the themes whose name is nearest to query."""
+    skills = skill_suggestions(query)
+    skill_ids = {s.pk for s in skills}
+    near = []
+    if skill_ids:
+        covering = Theme.skills.through.objects.filter(
+            skill_id__in=skill_ids, theme_id__in=[t.pk for t in themes]
+        )
+        covering_ids = set(covering.values_list("theme_id", flat=True))
+        near = [t for t in themes if t.pk in covering_ids]
+    if not near:
+        names = {fold(t.name): t for t in themes}
+        near = [names[n] for n in get_close_matches(skill_key(query), names, n=2, cutoff=0.6)]
+    return FinderSuggestions(skills=skills, themes=near)
 
 
 def expert_finder(

@@ -16,9 +16,11 @@ from intranet.experts.forms import AmbassadorInviteForm, CoverageFilterForm, Fin
 
 @require_GET
 def expert_finder(request):
+    """Experts on a skill or theme; for a query that matches no skill, the nearest skills
+    ("Did you mean…") and the themes whose ambassadors can be asked."""
     themes = list(access.visible_themes(request.user).filter(is_active=True))
     form = FinderForm(request.GET or None, themes=themes)
-    subject, results = None, []
+    subject, results, ask_themes, suggestions = None, [], [], []
     if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["theme"]):
         data = form.cleaned_data
         subject = selectors.finder_subject(request.user, data["q"], theme=data["theme"])
@@ -31,8 +33,28 @@ def expert_finder(request):
                 level=data["level"],
                 accepts_requests=data["accepts_requests"],
             )
-    context = {"form": form, "subject": subject, "results": results, "themes": themes}
+            ask_themes = selectors.subject_themes(request.user, subject)
+        else:
+            near = selectors.finder_suggestions(request.user, data["q"], themes=themes)
+            suggestions = [_with_query(request, skill.label) for skill in near.skills]
+            ask_themes = near.themes
+    context = {
+        "form": form,
+        "subject": subject,
+        "results": results,
+        "themes": themes,
+        "ask_themes": ask_themes,
+        "suggestions": suggestions,
+    }
     return render(request, "experts/expert_finder.html", context)
+
+
+def _with_query(request, label: str) -> tuple[str, str]:
+    """(label, the finder's query string searching label with the same filters)."""
+    query = request.GET.copy()
+    query["q"] = label
+    query.pop("theme", None)
+    return label, query.urlencode()
 
 
 @require_GET

@@ -1,13 +1,23 @@
 """Reads for the people directory, profiles and the home page."""
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from intranet.accounts.access import visible_agents
 from intranet.accounts.models import User
 from intranet.core.text import fold, without_nul
 from intranet.departments.models import Department
 from intranet.skills.models import SkillClaim
-from intranet.skills.services import skill_key
+from intranet.skills.selectors import skills_matching
 
 MAX_QUERY_TERMS = 8
 # The person picker's bounds: what a query may hold and how many agents it answers.
@@ -35,8 +45,9 @@ def agent_directory(
         agents = agents.filter(sort_name__contains=term)
     if department is not None:
         agents = agents.filter(department__path__startswith=department.path)
-    if skill:  # any spelling or synonym of the skill
-        agents = agents.filter(skill_claims__skill__aliases__key=skill_key(skill))
+    if skill:  # words inside any spelling or synonym, as the expert finder matches them
+        claims = SkillClaim.objects.filter(agent=OuterRef("pk"), skill__in=skills_matching(skill))
+        agents = agents.filter(Exists(claims))
     return with_card_data(agents).order_by("sort_name", "pk")
 
 

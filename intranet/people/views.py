@@ -37,7 +37,14 @@ def agent_directory(request):
         "page": page,
         "query_string": query.urlencode(),
         "skills": skill_selectors.popular_skills(request.user),
+        "skill_suggestions": [],
     }
+    skill = filters.get("skill")
+    if skill and not page.paginator.count and not skill_selectors.skills_matching(skill).exists():
+        # "Did you mean…": the nearest skills, each a link keeping the other filters.
+        for near in skill_selectors.skill_suggestions(skill):
+            query["skill"] = near.label
+            context["skill_suggestions"].append((near.label, query.urlencode()))
     return render(request, "people/agent_directory.html", context)
 
 

@@ -22,6 +22,7 @@ class QuestionDocuments(DocumentType):
     kind = "question"
     label = _("Questions")
     model = Question
+    markdown = True
 
     def indexable(self):
         return Question.objects.filter(deleted_at__isnull=True).select_related("author", "theme")
@@ -63,6 +64,7 @@ class AnswerDocuments(DocumentType):
     kind = "answer"
     label = _("Answers")
     model = Answer
+    markdown = True
 
     def indexable(self):
         return Answer.objects.filter(

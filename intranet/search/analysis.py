@@ -124,20 +124,22 @@ def _matches(word: str, stems: frozenset[str], prefixes: tuple[str, ...]) -> boo
 
 
 def highlight(
-    text: str, stems: frozenset[str], prefixes: tuple[str, ...] = (), *, length: int = 240
+    text: str, stems: frozenset[str], prefixes: tuple[str, ...] = (), *, length: int | None = 240
 ) -> SafeString:
-    """A window of text around the first match, escaped, with matches in <mark>.
+    """A window of text around the first match (the whole text if length is None),
+    escaped, with matches in <mark>.
 
     Everything is escaped first; only the <mark> tags this function adds are markup.
     """
-    text = " ".join((text or "").split())
+    text = " ".join(str(text or "").split())
     spans = [m.span() for m in WORD.finditer(text) if _matches(m.group(), stems, prefixes)]
-    start = 0
-    if spans and spans[0][0] > length // 3:
-        start = text.rfind(" ", 0, spans[0][0] - length // 4) + 1
-    end = min(len(text), start + length)
-    if end < len(text):
-        end = max(text.rfind(" ", start, end), start + length // 2)
+    start, end = 0, len(text)
+    if length is not None:
+        if spans and spans[0][0] > length // 3:
+            start = text.rfind(" ", 0, spans[0][0] - length // 4) + 1
+        end = min(len(text), start + length)
+        if end < len(text):
+            end = max(text.rfind(" ", start, end), start + length // 2)
     parts, cursor = [], start
     for begin, finish in spans:
         if begin < start or finish > end:

@@ -16,7 +16,17 @@ from datetime import datetime
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from intranet.core.markdown import markdown_text
+
 TOKEN_EVERYONE = "all"  # noqa: S105 (an access token name, not a secret)
+
+
+def markdown_excerpt(source: str, length: int = 80) -> str:
+    """The start of Markdown source as plain text, cut at a word: a result's title when the
+    object has none of its own (a post, a message). Markup goes before cutting, so a cut
+    never leaves half of it ("## Formation **…")."""
+    text = markdown_text(source)
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,9 @@ class DocumentType:
     # not read wholesale (private conversations) sets this False, and staff then hold
     # only their own tokens for it, so its hits, totals and facets follow the access model.
     staff_reads_all: bool = True
+    # result_text is Markdown source (posts, comments, messages, questions, answers): the
+    # results page shows its plain text (intranet.core.markdown.markdown_text).
+    markdown: bool = False
 
     def indexable(self) -> QuerySet:
         """Every object that should be in the index, with what document() reads."""
@@ -95,10 +108,12 @@ class DocumentType:
             return None
 
     def result_title(self, obj) -> str:
+        """Plain text naming the result: never Markdown, never an index field."""
         return str(obj)
 
     def result_text(self, obj) -> str:
-        """The text snippets are cut from (read from the database, after the re-check)."""
+        """The text snippets are cut from (read from the database, after the re-check):
+        what a reader of the object sees, never index internals (synonyms, logins)."""
         doc = self.document(obj)
         return doc.body
 

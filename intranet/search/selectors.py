@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.access import is_active_agent, visible_agents
 from intranet.accounts.models import User
+from intranet.core.markdown import markdown_text
 from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.search.analysis import analyze, highlight
@@ -221,16 +222,21 @@ def recheck(actor, hits: list[tuple[str, int]]) -> dict[tuple[str, int], object]
 
 
 def _hit(kind: str, obj, parsed: ParsedQuery) -> SearchHit:
+    """A result as shown: plain text (Markdown stripped) with the matched words in <mark>,
+    everything else escaped (intranet.search.analysis.highlight)."""
     doc_type = document_type(kind)
     stems, prefixes = parsed.highlight_terms()
+    text = doc_type.result_text(obj)
+    if doc_type.markdown:
+        text = markdown_text(text)
     return SearchHit(
         kind=kind,
         kind_label=str(doc_type.label),
         obj=obj,
-        title=doc_type.result_title(obj),
+        title=highlight(doc_type.result_title(obj), stems, prefixes, length=None),
         url=doc_type.url(obj),
         meta=doc_type.result_meta(obj),
-        snippet=highlight(doc_type.result_text(obj), stems, prefixes),
+        snippet=highlight(text, stems, prefixes),
         created_at=getattr(obj, "created_at", None),
     )
 

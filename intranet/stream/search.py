@@ -7,7 +7,13 @@ for an author's own posts outside groups, "g:<id>" for posts in group id.
 
 from django.utils.translation import gettext_lazy as _
 
-from intranet.search.registry import TOKEN_EVERYONE, Document, DocumentType, register
+from intranet.search.registry import (
+    TOKEN_EVERYONE,
+    Document,
+    DocumentType,
+    markdown_excerpt,
+    register,
+)
 from intranet.stream import access
 from intranet.stream.models import Comment, Post, Visibility
 
@@ -20,16 +26,12 @@ def post_tokens(post: Post) -> tuple[str, ...]:
     return (TOKEN_EVERYONE,)
 
 
-def _excerpt(text: str, length: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
-
-
 @register
 class PostDocuments(DocumentType):
     kind = "post"
     label = _("Posts")
     model = Post
+    markdown = True
 
     def indexable(self):
         return Post.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True).select_related(
@@ -64,7 +66,7 @@ class PostDocuments(DocumentType):
         return "stream:post-detail", [post.pk]
 
     def result_title(self, post) -> str:
-        return _excerpt(post.body)
+        return markdown_excerpt(post.body)
 
     def result_meta(self, post) -> str:
         where = post.group.name if post.group_id else post.get_visibility_display()
@@ -76,6 +78,7 @@ class CommentDocuments(DocumentType):
     kind = "comment"
     label = _("Comments")
     model = Comment
+    markdown = True
 
     def indexable(self):
         return Comment.objects.filter(
@@ -107,7 +110,7 @@ class CommentDocuments(DocumentType):
         return f"{url}#comment-{comment.pk}" if url else None
 
     def result_title(self, comment) -> str:
-        return _excerpt(comment.body)
+        return markdown_excerpt(comment.body)
 
     def result_meta(self, comment) -> str:
         return str(comment.author.display_name)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from intranet.experts.services import theme_create
-from intranet.skills.services import curation
+from intranet.skills.services import curation, skill_claim_add
 from intranet.topics.services import topics_get_or_create
 from tests.factories import PASSWORD, UserFactory, make_department
 
@@ -100,3 +100,49 @@ def test_declare_get_endorsed_and_appear_in_the_finder(experts_org, new_page, si
     alice_page.goto("/notifications/")
     expect(alice_page.get_by_role("main")).to_contain_text("RGPD")
     axe_check(alice_page)
+
+
+@pytest.fixture
+def finder_org(experts_org):
+    """The demo's spellings: alice declares "Accessibilité numérique" (RGAA, a11y; the
+    "Numérique" theme) as an expert, carol "Marchés publics" (Commande publique)."""
+    staff, alice, carol = experts_org["staff"], experts_org["alice"], experts_org["carol"]
+    a11y = curation.skill_create(staff, label="Accessibilité numérique", synonyms=["RGAA", "a11y"])
+    curation.skill_create(staff, label="Marchés publics", synonyms=["Commande publique"])
+    skill_claim_add(alice, alice, label="a11y", level=3, accepts_requests=True)
+    skill_claim_add(carol, carol, label="Marchés publics", level=2)
+    theme_create(staff, name="Numérique", skills=[a11y], topics=topics_get_or_create(["numerique"]))
+    return experts_org
+
+
+def test_the_finder_understands_words_and_suggests_the_nearest(
+    finder_org, page, sign_in, axe_check
+):
+    sign_in(page, "carol", PASSWORD)
+    results = find_experts(page, "accessibilité")
+    expect(
+        page.get_by_role("heading", name="1 expert sur « Accessibilité numérique »")
+    ).to_be_visible()
+    expect(results).to_contain_text("Alice Lefèvre")
+    ask = page.get_by_role("link", name="Poser la question aux ambassadeurs du thème « Numérique »")
+    expect(ask).to_be_visible()
+    axe_check(page)
+
+    results = find_experts(page, "marches")
+    expect(results).to_contain_text("Carol N'Diaye")
+    expect(page.get_by_role("main")).to_contain_text("Marchés publics")
+
+    find_experts(page, "acessibilite")
+    status = page.get_by_role("status").filter(has_text="Vouliez-vous dire")
+    expect(status).to_contain_text("Aucune compétence")
+    axe_check(page)
+    status.get_by_role("link", name="Accessibilité numérique").click()
+    expect(page.locator("ol.expert-results")).to_contain_text("Alice Lefèvre")
+
+    find_experts(page, "acessibilite")
+    page.get_by_role(
+        "link", name="Poser la question aux ambassadeurs du thème « Numérique »"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/questions/ask/\?theme=numerique$"))
+    expect(page.locator("select[name=theme] option:checked")).to_have_text("Numérique")
+    axe_check(page)

@@ -69,3 +69,36 @@ def test_suggestions_are_keyboard_usable(org, page, sign_in):
     expect(box).to_have_attribute("aria-activedescendant", "header-search-option-0")
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/groups/cercle-budgetaire-[a-z0-9]{6}/$"))
+
+
+def test_results_read_as_plain_text_with_marked_words(org, page, sign_in, axe_check):
+    """A Markdown post and an agent found by a synonym: no markup, no synonym, words marked."""
+    from intranet.skills.services import curation
+
+    alice = org["alice"]
+    staff = UserFactory(username="siteadmin", is_staff=True, is_superuser=True)
+    curation.skill_create(staff, label="Accessibilité numérique", synonyms=["RGAA", "a11y"])
+    agent_skills_set(alice, alice, labels=["Budget", "a11y"])
+    post_create(
+        alice,
+        body="## Formation **accessibilité** numérique\n\n<script>alert(1)</script> *jeudi*",
+        visibility="organisation",
+    )
+    drain(lock_timeout=10)
+    sign_in(page, "alice", PASSWORD)
+    page.goto("/search/?q=accessibilit%C3%A9")
+    hits = page.locator(".search-hit")
+    expect(hits).to_have_count(2)
+    post = hits.filter(has=page.locator(".badge", has_text="Publication"))
+    expect(post.locator(".search-hit__title")).to_have_text(
+        "Formation accessibilité numérique <script>alert(1)</script> jeudi"
+    )
+    expect(post.locator(".search-hit__title mark")).to_have_text("accessibilité")
+    expect(post.locator(".search-hit__snippet mark")).to_have_text("accessibilité")
+    agent = hits.filter(has=page.locator(".search-hit__title", has_text="Alice Lefèvre"))
+    expect(agent.locator(".search-hit__snippet")).to_have_text(
+        "Compétences : Accessibilité numérique, Budget"
+    )
+    expect(page.locator("main")).not_to_contain_text("a11y")
+    expect(page.locator("main")).not_to_contain_text("**")
+    axe_check(page)

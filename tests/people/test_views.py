@@ -225,3 +225,37 @@ def test_directory_skill_filter_understands_synonyms(alice_client, carol, rgpd):
     assert 'href="/people/carol/"' in response.content.decode()
     response = alice_client.get("/people/", {"skill": "astrophysique"})
     assert 'href="/people/carol/"' not in response.content.decode()
+
+
+def test_directory_skill_filter_matches_words_of_names_and_synonyms(
+    alice_client, carol, dave, staff
+):
+    """The expert finder's matching (skills.selectors.skills_matching), in the directory."""
+    from intranet.skills.services import curation
+
+    curation.skill_create(staff, label="Accessibilité numérique", synonyms=["RGAA", "a11y"])
+    curation.skill_create(staff, label="Marchés publics")
+    agent_skills_set(carol, carol, labels=["a11y"])
+    agent_skills_set(dave, dave, labels=["Marchés publics"])
+    for skill in ("accessibilité", "ACCESS", "numériq", "rgaa"):
+        assert listed(alice_client.get("/people/", {"skill": skill})) == ["carol"], skill
+    for skill in ("marchés", "marches", "march pub"):
+        assert listed(alice_client.get("/people/", {"skill": skill})) == ["dave"], skill
+    assert listed(alice_client.get("/people/", {"skill": "a"})) == []
+
+
+def test_directory_suggests_the_nearest_skills_keeping_the_other_filters(
+    alice_client, carol, staff
+):
+    from intranet.skills.services import curation
+
+    curation.skill_create(staff, label="Accessibilité numérique")
+    agent_skills_set(carol, carol, labels=["Accessibilité numérique"])
+    response = alice_client.get("/people/", {"q": "car", "skill": "acessibilite"})
+    assert listed(response) == []
+    assert response.context["skill_suggestions"] == [
+        ("Accessibilité numérique", "q=car&skill=Accessibilit%C3%A9+num%C3%A9rique")
+    ]
+    assert 'href="?q=car&amp;skill=Accessibilit%C3%A9+num%C3%A9rique"' in response.content.decode()
+    response = alice_client.get("/people/", {"skill": "<script>acessibilite"})
+    assert "<script>acessibilite" not in response.content.decode()
