@@ -6,6 +6,7 @@ file's bytes; the text it holds is the `words` it was given, so extraction can b
 """
 
 import io
+import struct
 import zipfile
 
 from PIL import Image
@@ -74,14 +75,17 @@ def looping_pdf_bytes() -> bytes:
     )
 
 
-def looping_contents_pdf_bytes() -> bytes:
-    """A PDF whose page's content array refers to itself."""
+def deep_page_tree_pdf_bytes(depth: int = 20_000) -> bytes:
+    """A PDF whose page tree is `depth` Pages nodes each holding the next one."""
+    nodes = [
+        b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (number + 1)
+        for number in range(2, depth + 2)
+    ]
     return pdf_from_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-            b"[4 0 R 4 0 R]",
+            *nodes,
+            b"<< /Type /Page /MediaBox [0 0 612 792] >>",
         ]
     )
 
@@ -233,13 +237,34 @@ def zip_bomb_entry(document: bytes, name: str, megabytes: int) -> bytes:
     """`document` with an entry of `megabytes` MB of zeros (a few hundred KB deflated)."""
     out = io.BytesIO(document)
     chunk = b"\0" * (1024 * 1024)
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
     with (
         zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive,
-        archive.open(zipfile.ZipInfo(name), "w", force_zip64=True) as entry,
+        archive.open(info, "w", force_zip64=True) as entry,
     ):
         for _ in range(megabytes):
             entry.write(chunk)
     return out.getvalue()
+
+
+def overlapping_zip_bomb(document: bytes, name: str, megabytes: int, copies: int) -> bytes:
+    """`document` with one entry of `megabytes` MB of zeros that the central directory
+    lists `copies` more times (every copy points at the same data): a ZIP bomb of
+    (copies + 1) x megabytes MB in a few KB, made without compressing it all."""
+    out = io.BytesIO(document)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, b"\0" * (megabytes * 1024 * 1024))
+    data = out.getvalue()
+    end = data.rfind(b"PK\x05\x06")
+    count, size, offset = struct.unpack_from("<HII", data, end + 10)
+    directory = data[offset : offset + size]
+    record = directory[directory.rfind(b"PK\x01\x02") :]
+    directory += record * copies
+    count += copies
+    tail = data[end:]
+    tail = tail[:8] + struct.pack("<HHII", count, count, len(directory), offset) + tail[20:]
+    return data[:offset] + directory + tail
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -277,7 +302,7 @@ def billion_laughs_odt() -> bytes:
     return replaced_entry(odt_bytes(["Rapport"]), "content.xml", body)
 
 
-def nested_docx(depth: int = 200_000) -> bytes:
+def nested_docx(depth: int = 50_000) -> bytes:
     body = (
         b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
         b"<w:body>" + b"<w:p>" * depth + b"</w:p>" * depth + b"</w:body></w:document>"
@@ -285,7 +310,7 @@ def nested_docx(depth: int = 200_000) -> bytes:
     return replaced_entry(docx_bytes(["Rapport"]), "word/document.xml", body)
 
 
-def nested_odt(depth: int = 200_000) -> bytes:
+def nested_odt(depth: int = 40_000) -> bytes:
     body = (
         b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
         b'office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
