@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from intranet.documents import filetypes
-from intranet.documents.extraction import Extraction, check_zip, extract_text, stop_helper
+from intranet.documents import extraction, filetypes
+from intranet.documents.extraction import Extraction, extract_text, stop_helper
+from intranet.documents.readers import check_zip
 from tests.documents import samples
 
 
@@ -216,7 +217,8 @@ def _helper_pids() -> list[int]:
 
 def test_a_killed_helper_is_replaced_and_the_call_fails_softly(write):
     path = write(samples.docx_bytes(["Texte"]))
-    assert extract_text(path, filetypes.DOCX.mime).status == "ok"
+    result = extract_text(path, filetypes.DOCX.mime)
+    assert result.status == "ok", result.reason
     (pid,) = _helper_pids()
     os.kill(pid, signal.SIGKILL)
     first = extract_text(path, filetypes.DOCX.mime)
@@ -229,3 +231,18 @@ def test_a_killed_helper_is_replaced_and_the_call_fails_softly(write):
 
 def test_check_zip_accepts_a_real_office_file(write):
     check_zip(write(samples.xlsx_bytes([["a", 1]])))
+
+
+def test_one_child_serves_documents_with_different_limits_in_turn(write, settings):
+    path = write(samples.odt_bytes(["Texte"]))
+    for seconds in (5, 30, 2, 30):
+        settings.TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = seconds
+        result = extract_text(path, filetypes.ODT.mime)
+        assert (result.status, result.text) == ("ok", "Texte"), result.reason
+
+
+def test_a_fresh_child_per_document_gives_the_same_texts(write, monkeypatch):
+    monkeypatch.setattr(extraction, "DOCUMENTS_PER_CHILD", 1)
+    for _ in range(3):
+        result = extract_text(write(samples.docx_bytes(["Texte"])), filetypes.DOCX.mime)
+        assert (result.status, result.text) == ("ok", "Texte\ncellule Texte")
