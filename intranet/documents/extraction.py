@@ -40,6 +40,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 from intranet.documents.readers import READERS
@@ -67,7 +68,8 @@ class Extraction:
 
 
 def extract_text(path: str, mime: str) -> Extraction:
-    """The text of the file at `path`, of the (sniffed) MIME type `mime`."""
+    """The text of the file at `path`, of the (sniffed) MIME type `mime`. `path` is a
+    local file: with a remote storage, copy the file to a temporary one first."""
     from django.conf import settings
 
     if mime not in READERS:
@@ -172,6 +174,10 @@ def _serve() -> None:
     """Answer one JSON request a line on stdin with one JSON line on stdout, each from a
     forked child; stop at end of input."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a ^C reaches the caller, not us
+    # The readers warn about every oddity of a malformed file (pypdf, openpyxl): the
+    # answer's status and reason say what matters, the worker's log stays readable.
+    logging.getLogger().addHandler(logging.NullHandler())
+    warnings.simplefilter("ignore")
     _preload()
     child = None
     for line in sys.stdin.buffer:
