@@ -55,6 +55,9 @@ def _read_pdf(path: str, max_chars: int) -> str:
         raise ValueError("encrypted PDF")  # only an empty user password is tried
     collected = _Collected(max_chars)
     for page in reader.pages:
+        # pypdf's extract_text() gives "" for a content stream past its decompression
+        # limit (a bomb); decoding it first raises instead, and is cached for the text.
+        page.get_contents()
         if not collected.add(page.extract_text() or ""):
             break
     return collected.text()

@@ -75,6 +75,24 @@ def looping_pdf_bytes() -> bytes:
     )
 
 
+def pdf_bomb_bytes(megabytes: int = 100) -> bytes:
+    """A PDF whose one page's content stream inflates to `megabytes` MB of text."""
+    import zlib
+
+    line = b"BT /F1 12 Tf (bombe) Tj ET\n"
+    stream = zlib.compress(line * (megabytes * 1024 * 1024 // len(line)), 1)
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream",
+        ]
+    )
+
+
 def deep_page_tree_pdf_bytes(depth: int = 20_000) -> bytes:
     """A PDF whose page tree is `depth` Pages nodes each holding the next one."""
     nodes = [

@@ -138,6 +138,7 @@ HOSTILE = [
     ("truncated-pdf", lambda: samples.pdf_bytes(["Budget"] * 3)[:200], filetypes.PDF, ""),
     ("pdf-page-loop", samples.looping_pdf_bytes, filetypes.PDF, "cyclic"),
     ("pdf-deep-page-tree", samples.deep_page_tree_pdf_bytes, filetypes.PDF, ""),
+    ("pdf-decompression-bomb", samples.pdf_bomb_bytes, filetypes.PDF, "LimitReachedError"),
     ("not-a-pdf", lambda: b"%PDF-1.7\n" + os.urandom(4000), filetypes.PDF, ""),
     (
         "zip-bomb-total",
