@@ -192,6 +192,9 @@ def _read_xlsx(path: str, max_chars: int) -> str:
     try:
         for sheet in workbook.worksheets:
             collected.add(sheet.title)
+            # Read-only sheets trust the file's <dimension>, which some generators get
+            # wrong: cells outside it would be lost.
+            sheet.reset_dimensions()
             for row in sheet.iter_rows(values_only=True):
                 cells = [str(value) for value in row if value is not None]
                 if cells and not collected.add("\t".join(cells)):

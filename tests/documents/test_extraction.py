@@ -1,8 +1,10 @@
 """Text extraction: a real file of each kind, and hostile files that must end "failed"
 within the limits without harming the caller."""
 
+import io
 import os
 import signal
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,17 @@ def test_images_and_archives_have_no_text_and_start_no_child(write):
 
 def test_an_unknown_type_fails(write):
     assert extract_text(write(b"x"), "application/x-unknown").status == "failed"
+
+
+def test_cells_outside_the_declared_dimension_of_a_sheet_are_read(write):
+    workbook = samples.xlsx_bytes([["a", 1]])
+    sheet = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml")
+    far = b'<row r="70000"><c r="AB70000" t="inlineStr"><is><t>loin</t></is></c></row>'
+    sheet = sheet.replace(b"</sheetData>", far + b"</sheetData>")
+    path = write(samples.replaced_entry(workbook, "xl/worksheets/sheet1.xml", sheet))
+    result = extract_text(path, filetypes.XLSX.mime)
+    assert result.status == "ok"
+    assert result.text.endswith("a\t1\nloin")
 
 
 def test_text_is_capped_at_the_setting(write, settings):
