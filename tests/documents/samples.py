@@ -244,6 +244,23 @@ def replaced_entry(document: bytes, name: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
+def rezipped(document: bytes, *, first: dict | None = None, last: tuple = ()) -> bytes:
+    """The same ZIP container with the `first` entries added in front and the entries
+    named in `last` moved to the end (as LibreOffice orders an Office file)."""
+    source = zipfile.ZipFile(io.BytesIO(document))
+    infos = source.infolist()
+    ordered = [i for i in infos if i.filename not in last] + [
+        i for name in last for i in infos if i.filename == name
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (first or {}).items():
+            archive.writestr(name, data)
+        for info in ordered:
+            archive.writestr(info, source.read(info), compress_type=info.compress_type)
+    return out.getvalue()
+
+
 def added_entry(document: bytes, name: str, data: bytes) -> bytes:
     out = io.BytesIO(document)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
