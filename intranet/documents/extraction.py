@@ -108,11 +108,13 @@ class _Helper:
                 process.stdin.write(json.dumps(request).encode() + b"\n")
                 process.stdin.flush()
                 line = self._read_line(process, time.monotonic() + request["seconds"] + 10)
-            except (OSError, TimeoutError, ValueError) as exc:
-                self.stop()
+                answer = json.loads(line)
+                return Extraction(
+                    answer["status"], answer["text"], answer["reason"], answer["peak_kb"]
+                )
+            except (OSError, TimeoutError, ValueError, KeyError, TypeError) as exc:
+                self.stop()  # out of step with us: the next call starts a new helper
                 return Extraction("failed", "", f"helper lost: {exc!r}"[:300])
-        answer = json.loads(line)
-        return Extraction(answer["status"], answer["text"], answer["reason"], answer["peak_kb"])
 
     def _process(self) -> subprocess.Popen:
         if self.process and self.owner == os.getpid() and self.process.poll() is None:

@@ -260,3 +260,17 @@ def test_a_fresh_child_per_document_gives_the_same_texts(write, monkeypatch):
     for _ in range(3):
         result = extract_text(write(samples.docx_bytes(["Texte"])), filetypes.DOCX.mime)
         assert (result.status, result.text) == ("ok", "Texte\ncellule Texte")
+
+
+def test_a_stalled_helper_costs_the_caller_a_bounded_wait_then_is_replaced(write, settings):
+    path = write(samples.odt_bytes(["Texte"]))
+    assert extract_text(path, filetypes.ODT.mime).status == "ok"
+    (pid,) = _helper_pids()
+    os.kill(pid, signal.SIGSTOP)  # the helper stops answering (stopped, not dead)
+    settings.TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = 1  # the caller waits 1 + 10 s
+    result = extract_text(path, filetypes.ODT.mime)
+    assert result.status == "failed"
+    assert result.reason.startswith("helper lost: TimeoutError")
+    assert pid not in _helper_pids()  # killed and reaped
+    settings.TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = 30
+    assert extract_text(path, filetypes.ODT.mime).status == "ok"
