@@ -40,7 +40,9 @@ def direct(transactional_db):
     )
     bob = UserFactory(username="bob", first_name="Bob", last_name="Morel", department=finance)
     conversation = chat_services.conversation_direct_open(alice, other=bob)
-    yesterday = timezone.now() - timedelta(days=1)
+    # Today at 9:00 local time (never straddling midnight), and the day before.
+    morning = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    yesterday = morning - timedelta(days=1)
 
     def say(agent, body, when):
         message, _created = chat_services.message_send(
@@ -53,7 +55,7 @@ def direct(transactional_db):
     say(bob, "Bonjour Alice", yesterday + timedelta(minutes=1))
     read = say(alice, "Le budget est prêt", yesterday + timedelta(minutes=2))
     chat_services.conversation_mark_read(bob, conversation.pk, seq=read.seq)
-    now = timezone.now() - timedelta(minutes=3)
+    now = morning
     say(alice, "Tu peux relire ?", now)
     say(alice, "La partie investissements surtout", now + timedelta(seconds=20))
     say(alice, "Merci d’avance", now + timedelta(seconds=40))

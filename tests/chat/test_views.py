@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -244,3 +245,25 @@ def test_a_huge_description_is_refused_without_a_500(room, alice_client):
     )
     assert response.status_code == 400
     assert not Message.objects.exists()
+
+
+def test_the_service_refuses_a_huge_description_and_keeps_a_hostile_one_as_text(room, alice):
+    def image(key, **alt):
+        upload = SimpleUploadedFile("carre.png", png_bytes(), content_type="image/png")
+        return services.message_send(
+            alice, room.pk, body="", idempotency_key=key, attachment=upload, **alt
+        )[0]
+
+    with pytest.raises(ValidationError) as refused:
+        image("alt-huge-01", attachment_alt="é" * 501)
+    assert refused.value.code == "alt_too_long"
+    with pytest.raises(ValidationError) as blank:
+        image("alt-blank-1", attachment_alt=" \n\t ")
+    assert blank.value.code == "alt_required"
+    kept = image("alt-kept-01", attachment_alt="  <b>Graphique</b>\n des   dépenses ")
+    assert kept.attachment_alt == "<b>Graphique</b> des dépenses"
+    decorative = image("alt-deco-01", attachment_alt="ignoré", attachment_decorative=True)
+    assert (decorative.attachment_alt, decorative.attachment_decorative) == ("", True)
+    services.message_delete(alice, kept.pk)
+    kept.refresh_from_db()
+    assert kept.attachment_alt == ""
