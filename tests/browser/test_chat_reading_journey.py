@@ -1,20 +1,23 @@
 """Browser journey: a chat that reads like a chat, used with the keyboard only.
 
-Alice wrote to Bob yesterday and today (three messages within a minute, then one more);
-Bob answered yesterday. Bob opens their conversation at 1280 px: the conversation list
+Alice and Bob wrote to each other yesterday; today Alice sent three messages within a
+minute, which Bob has not read. Bob opens their conversation at 1280 px: the conversation list
 stands beside it, days are separated, Alice's messages are grouped, his own are marked
 "Vous", and the first message he has not read is marked. With the keyboard only he opens
 a message's one menu, reacts (the focus stays on the reaction, its state changes), closes
 the menu with Escape (the focus returns to its button) and reaches the composer in one
-tab stop from the last message. Live messages are grouped as the server groups them.
-At 390 px the page is one pane, with no horizontal scroll. axe runs on every page.
+tab stop from the last message. Live messages are grouped as the server groups them. An
+image he attaches needs a description, which becomes its text alternative. At 390 px the
+page is one pane, with no horizontal scroll. axe runs on every page.
 """
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from intranet.chat import services as chat_services
@@ -185,3 +188,25 @@ def test_one_pane_without_horizontal_scroll_on_a_phone(direct, new_page, sign_in
     expect(message(page, "Merci d’avance").get_by_role("button", name="Répondre")).to_be_visible()
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     axe_check(page)
+
+
+def test_an_attached_image_is_described_by_its_sender(direct, new_page, sign_in, axe_check):
+    page = new_page()
+    sign_in(page, "bob", PASSWORD)
+    page.goto(f"/chat/{direct.pk}/")
+    expect(page.locator("html[data-live=on]")).to_be_attached()
+    description = page.locator("[name=attachment_alt]")
+    expect(description).to_be_hidden()  # asked for once an image is chosen
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "blue").save(buffer, "PNG")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "graphique.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+    )
+    expect(description).to_be_visible()
+    expect(description).to_have_attribute("required", "")
+    axe_check(page)
+    description.fill("Graphique des dépenses 2027 <script>")
+    page.get_by_role("button", name="Envoyer").click()
+    image = page.locator("[data-messages] img.chat-message__image")
+    expect(image).to_have_attribute("alt", "Graphique des dépenses 2027 <script>")
+    expect(page.get_by_role("link", name=re.compile("Graphique des dépenses 2027"))).to_be_visible()
