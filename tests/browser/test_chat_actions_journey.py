@@ -142,4 +142,11 @@ def test_direct_conversation_shows_who_has_read_a_message(room, pages, sign_in):
     # The name alone: not the hidden label of Bob's presence dot ("Vu par en ligne Bob").
     seen = message(alice, "Tu as vu le budget ?").locator("[data-seen]")
     expect(seen).to_have_text("Vu par Bob Morel")
+    # A reaction re-renders the message: "seen by" stays.
+    action(bob, "Tu as vu le budget ?", "J’aime").click()
+    reactions = message(alice, "Tu as vu le budget ?").locator("[data-reactions] .reaction")
+    expect(reactions).to_have_text(re.compile(r"^J’aime\s*1$"))
+    expect(message(alice, "Tu as vu le budget ?").locator("[data-seen]")).to_have_text(
+        "Vu par Bob Morel"
+    )
     assert problems == [], "console errors or CSP violations:\n" + "\n".join(problems)
