@@ -17,3 +17,10 @@ class ChatConfig(AppConfig):
         from intranet.chat.services.conversations import forget_group_room
 
         post_delete.connect(forget_group_room, sender=Conversation, dispatch_uid="chat-room")
+
+        from intranet.chat.tasks import MISSED_JOB, next_missed_check
+        from intranet.core.schedule import Periodic, periodic_register
+
+        periodic_register(
+            Periodic(MISSED_JOB, "intranet.chat.tasks.chat_missed_periodic", next_missed_check)
+        )

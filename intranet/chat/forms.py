@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.fields import AgentField, AgentFieldsMixin, AgentsField
-from intranet.chat.models import MAX_NAMED_PARTICIPANTS
+from intranet.chat.models import MAX_ALT_CHARS, MAX_NAMED_PARTICIPANTS
 
 
 class MessageForm(forms.Form):
@@ -18,6 +18,16 @@ class MessageForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     attachment = forms.FileField(label=_("Attach a file"), required=False)
+    attachment_alt = forms.CharField(
+        label=_("Description of the image (text alternative)"),
+        help_text=_("Required for an image: what it shows, for those who cannot see it."),
+        required=False,
+        max_length=MAX_ALT_CHARS,
+        widget=forms.TextInput(attrs={"maxlength": MAX_ALT_CHARS}),
+    )
+    attachment_decorative = forms.BooleanField(
+        label=_("The image is decorative (it adds nothing to the message)"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4().hex)

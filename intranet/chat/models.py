@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 MAX_NAMED_PARTICIPANTS = 50
+MAX_ALT_CHARS = 500
 
 
 class Conversation(models.Model):
@@ -71,6 +72,9 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
     )
     last_read_seq = models.PositiveBigIntegerField(default=0)
+    # The conversation's last_seq when the agent was last told of messages they missed
+    # (chat.services.notices): one notification per conversation until they read it.
+    notified_seq = models.PositiveBigIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
 
@@ -103,6 +107,9 @@ class Message(models.Model):
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_type = models.CharField(max_length=100, blank=True)
     attachment_size = models.PositiveBigIntegerField(default=0)
+    # An image's text alternative, written by its sender; empty when marked decorative.
+    attachment_alt = models.CharField(max_length=MAX_ALT_CHARS, blank=True)
+    attachment_decorative = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -139,6 +146,8 @@ class Reaction(models.Model):
         ]
 
 
+# Kept for plain-text places (e-mails, notifications); pages draw the site's own icons
+# (static transverse/icons/reactions.svg), which need no colour-emoji font.
 REACTION_SYMBOLS = {"like": "👍", "thanks": "🙏", "idea": "💡", "agree": "✅", "celebrate": "🎉"}
 
 

@@ -5,6 +5,7 @@ from a conversation already authorised by `access.access_conversation`.
 """
 
 import functools
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
@@ -18,6 +19,8 @@ from intranet.chat.models import Conversation, Message, Participant, Reaction
 from intranet.groups.models import Membership
 
 PAGE_SIZE = 50
+# Messages of one sender this close together show as one group (chat.js: GROUP_WITHIN).
+GROUP_WITHIN = timedelta(minutes=5)
 REPLAY_LIMIT = 200
 
 
@@ -53,6 +56,15 @@ def conversation_list(actor) -> list[Conversation]:
     for conversation in conversations:
         conversation.title = conversation_title(conversation, others.get(conversation.pk))
     return conversations
+
+
+def read_position(actor, conversation: Conversation) -> int | None:
+    """How far actor has read (None: a group room never opened, which counts as read)."""
+    return (
+        Participant.objects.filter(conversation=conversation, agent_id=actor.pk)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    )
 
 
 def unread_total(actor) -> int:
@@ -191,7 +203,12 @@ def reactions_by_message(message_ids) -> dict[int, dict[str, list[int]]]:
 
 def agent_fragment(agent) -> dict:
     """An agent as frames show them: a message's sender, who is typing."""
-    return {"id": agent.pk, "name": agent.display_name, "username": agent.username}
+    return {
+        "id": agent.pk,
+        "name": agent.display_name,
+        "username": agent.username,
+        "initials": agent.initials,
+    }
 
 
 def message_payload(message: Message, reactions: dict | None = None) -> dict:
@@ -209,6 +226,7 @@ def message_payload(message: Message, reactions: dict | None = None) -> dict:
         "html": "" if deleted else message.body_html,
         "created_at": message.created_at.isoformat(),
         "time": timezone.localtime(message.created_at).strftime("%H:%M"),
+        "day": timezone.localdate(message.created_at).isoformat(),
         "edited": message.edited_at is not None,
         "deleted": deleted,
         "reactions": {} if deleted else (reactions or {}),
@@ -220,9 +238,50 @@ def message_payload(message: Message, reactions: dict | None = None) -> dict:
             "size": message.attachment_size,
             "type": message.attachment_type,
             "is_image": message.attachment_type.startswith("image/"),
+            "alt": message.attachment_alt,
+            "decorative": message.attachment_decorative,
             "url": reverse("chat:attachment", args=[message.pk]),
         }
     return payload
+
+
+def message_thread(payloads, *, me: int, read_seq: int | None = None) -> list[dict]:
+    """Payloads as a conversation page shows them to agent `me` (chat.js applies the same
+    rules to what arrives live, see its regroup): `mine`; `new_day` before the first message
+    of each day (`day_date`); `first_unread` on the first message of another agent after
+    read_seq (the "new messages" marker); `continued` when the message follows one of the
+    same sender within GROUP_WITHIN on the same day, with no marker between (shown
+    without avatar and name); `reaction_list`, (kind, label, count, mine) in the kinds'
+    order."""
+    rows, previous, marked = [], None, read_seq is None
+    for payload in payloads:
+        row = dict(payload)
+        row["mine"] = payload["sender"]["id"] == me
+        row["new_day"] = previous is None or previous["day"] != payload["day"]
+        row["day_date"] = date.fromisoformat(payload["day"])
+        row["first_unread"] = not marked and not row["mine"] and payload["seq"] > read_seq
+        marked = marked or row["first_unread"]
+        row["continued"] = (
+            previous is not None
+            and not row["new_day"]
+            and not row["first_unread"]
+            and not payload["parent"]
+            and previous["sender"]["id"] == payload["sender"]["id"]
+            and _created(payload) - _created(previous) <= GROUP_WITHIN
+        )
+        reactions = payload["reactions"]
+        row["reaction_list"] = [
+            (kind, label, len(reactions[kind]), me in reactions[kind])
+            for kind, label in Reaction.Kind.choices
+            if reactions.get(kind)
+        ]
+        rows.append(row)
+        previous = payload
+    return rows
+
+
+def _created(payload: dict) -> datetime:
+    return datetime.fromisoformat(payload["created_at"])
 
 
 def message_payloads(messages) -> list[dict]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intranet.chat import access, selectors, services
 from intranet.chat.forms import DirectForm, MessageForm, NamedConversationForm
+from intranet.chat.models import Reaction
 from intranet.groups.access import access_group
 from intranet.notifications.selectors import unread_count
 
@@ -34,15 +35,20 @@ def chat_index(request):
 def conversation_detail(request, pk):
     conversation = access.access_conversation(request.user, pk)
     page = selectors.message_page(conversation)
+    read_seq = selectors.read_position(request.user, conversation)
     if page:
         services.conversation_mark_read(request.user, conversation.pk, seq=page[-1].seq)
+    payloads = selectors.message_payloads(page)
     context = {
         "conversation": conversation,
+        "conversations": selectors.conversation_list(request.user),
         "title": selectors.conversation_detail_title(request.user, conversation),
-        "messages_data": selectors.message_payloads(page),
+        "messages_data": selectors.message_thread(payloads, me=request.user.pk, read_seq=read_seq),
         "participants": selectors.conversation_participants(conversation)[:60],
         "can_write": access.can_write_conversation(request.user, conversation),
         "form": MessageForm(),
+        "reaction_kinds": Reaction.Kind.choices,
+        "group_within": int(selectors.GROUP_WITHIN.total_seconds()),
     }
     return render(request, "chat/conversation_detail.html", context)
 
@@ -67,6 +73,8 @@ def message_send(request, pk):
             idempotency_key=data["key"],
             parent_id=data["parent"],
             attachment=data["attachment"],
+            attachment_alt=data["attachment_alt"],
+            attachment_decorative=data["attachment_decorative"],
         )
     except ValidationError as exc:
         return _send_failed(request, pk, " ".join(exc.messages), code=exc.code)

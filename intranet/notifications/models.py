@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     QUESTION_ESCALATED = "question_escalated", _("a question left without answer is passed to me")
     AMBASSADOR_INVITATION = "ambassador_invitation", _("an invitation to be an ambassador")
     ENDORSEMENT_RECEIVED = "endorsement_received", _("a colleague endorses one of my skills")
+    CHAT_MESSAGE = "chat_message", _("a chat message I missed while away")
 
 
 class Channel(models.TextChoices):
@@ -55,6 +56,7 @@ DEFAULT_CHANNELS = {
     Kind.QUESTION_ESCALATED: Channel.DIGEST,
     Kind.AMBASSADOR_INVITATION: Channel.EMAIL,
     Kind.ENDORSEMENT_RECEIVED: Channel.DIGEST,
+    Kind.CHAT_MESSAGE: Channel.IN_APP,
 }
 
 

@@ -9,6 +9,8 @@ visible, marks Alice's message read and Alice sees "Vu par Bob".
 Every change reaches the other page live. Console errors fail the journey.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -71,6 +73,13 @@ def message(page, text):
     return page.locator("[data-messages] li[data-seq]", has_text=text)
 
 
+def action(page, text, name):
+    """A message's action, behind its one menu button."""
+    item = message(page, text)
+    item.locator("[data-menu-button]").click()
+    return item.get_by_role("button", name=name, exact=True)
+
+
 def test_older_messages_typing_reply_edit_reaction_and_deletion(room, pages, sign_in):
     open_page, problems = pages
     alice, bob = open_page(sign_in, "alice", room), open_page(sign_in, "bob", room)
@@ -80,8 +89,8 @@ def test_older_messages_typing_reply_edit_reaction_and_deletion(room, pages, sig
     expect(bob.locator("[data-messages] li[data-seq]")).to_have_count(PAGE_SIZE)
     bob.get_by_role("button", name="Charger les messages précédents").click()
     expect(bob.locator("[data-messages] li[data-seq]")).to_have_count(EARLIER)
-    # The attribute, not visibility: .button's display overrides [hidden] (transverse.css).
     expect(bob.locator("[data-load-older]")).to_have_attribute("hidden", "")
+    expect(bob.locator("[data-load-older]")).to_be_hidden()  # [hidden] wins over .button
     expect(message(bob, "Note 01 de Carol")).to_be_attached()
 
     # The typing notice.
@@ -89,7 +98,7 @@ def test_older_messages_typing_reply_edit_reaction_and_deletion(room, pages, sig
     expect(bob.locator("[data-typing]")).to_contain_text("est en train d’écrire")
 
     # A reply to one of Carol's messages.
-    message(bob, "Note 03 de Carol").get_by_role("button", name="Répondre").click()
+    action(bob, "Note 03 de Carol", "Répondre").click()
     expect(bob.locator("[data-replying]")).to_contain_text("En réponse à")
     bob.get_by_role("textbox", name="Message").fill("Réponse à la note 3")
     bob.get_by_role("button", name="Envoyer").click()
@@ -102,16 +111,18 @@ def test_older_messages_typing_reply_edit_reaction_and_deletion(room, pages, sig
     alice.get_by_role("button", name="Envoyer").click()
     expect(message(bob, "Le budget est prêt")).to_be_attached()
     mine = message(alice, "Le budget est prêt")
-    mine.get_by_role("button", name="Modifier").click()
+    action(alice, "Le budget est prêt", "Modifier").click()
     mine.get_by_role("textbox", name="Modifier").fill("Le budget 2027 est prêt")
     mine.get_by_role("button", name="Enregistrer").click()
     edited = message(bob, "Le budget 2027 est prêt")
     expect(edited).to_contain_text("(modifié)")
 
-    edited.get_by_role("button", name="Réagir").click()
-    expect(message(alice, "Le budget 2027 est prêt").locator(".reaction")).to_have_text("👍 1")
+    action(bob, "Le budget 2027 est prêt", "J’aime").click()
+    expect(
+        message(alice, "Le budget 2027 est prêt").locator("[data-reactions] .reaction")
+    ).to_have_text(re.compile(r"^J’aime\s*1$"))
 
-    message(alice, "Le budget 2027 est prêt").get_by_role("button", name="Supprimer").click()
+    action(alice, "Le budget 2027 est prêt", "Supprimer").click()
     expect(bob.locator(".chat-message__tombstone")).to_have_text("Ce message a été supprimé.")
     expect(message(bob, "Le budget 2027 est prêt")).to_have_count(0)
 
@@ -131,4 +142,11 @@ def test_direct_conversation_shows_who_has_read_a_message(room, pages, sign_in):
     # The name alone: not the hidden label of Bob's presence dot ("Vu par en ligne Bob").
     seen = message(alice, "Tu as vu le budget ?").locator("[data-seen]")
     expect(seen).to_have_text("Vu par Bob Morel")
+    # A reaction re-renders the message: "seen by" stays.
+    action(bob, "Tu as vu le budget ?", "J’aime").click()
+    reactions = message(alice, "Tu as vu le budget ?").locator("[data-reactions] .reaction")
+    expect(reactions).to_have_text(re.compile(r"^J’aime\s*1$"))
+    expect(message(alice, "Tu as vu le budget ?").locator("[data-seen]")).to_have_text(
+        "Vu par Bob Morel"
+    )
     assert problems == [], "console errors or CSP violations:\n" + "\n".join(problems)

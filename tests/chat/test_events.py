@@ -85,6 +85,7 @@ def test_typing_names_the_agent_to_the_readers(room, alice, bob, staff, publishe
         "id": alice.pk,
         "name": alice.display_name,
         "username": alice.username,
+        "initials": alice.initials,
     }
     assert sent.audience == sorted([alice.pk, bob.pk, staff.pk])
 

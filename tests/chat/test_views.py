@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -103,11 +104,13 @@ def test_send_view_refuses_get(room, alice_client):
     assert alice_client.get(reverse("chat:message-send", args=[room.pk])).status_code == 405
 
 
-def attach(client, room, name, content, content_type="application/octet-stream", key="file-0001"):
+def attach(
+    client, room, name, content, content_type="application/octet-stream", key="file-0001", **extra
+):
     upload = SimpleUploadedFile(name, content, content_type=content_type)
     return client.post(
         reverse("chat:message-send", args=[room.pk]),
-        {"body": "", "key": key, "attachment": upload},
+        {"body": "", "key": key, "attachment": upload, **extra},
         **JSON,
     )
 
@@ -162,7 +165,9 @@ def test_pdf_is_downloaded_as_an_attachment_with_a_sandbox(room, alice_client, b
 
 
 def test_decoded_image_is_shown_inline(room, alice_client):
-    response = attach(alice_client, room, "carre.png", png_bytes(), "image/png")
+    response = attach(
+        alice_client, room, "carre.png", png_bytes(), "image/png", attachment_alt="Un carré rouge"
+    )
     download = alice_client.get(response.json()["message"]["attachment"]["url"])
     assert download["Content-Type"] == "image/png"
     assert not download["Content-Disposition"].startswith("attachment")
@@ -195,3 +200,70 @@ def test_retry_with_an_attachment_stores_one_file(room, alice_client):
     assert again.json()["created"] is False
     _dirs, files = default_storage.listdir("chat")
     assert len(files) == 1
+
+
+# --- An image's text alternative -------------------------------------------------------
+
+
+def test_an_image_without_description_is_refused_unless_decorative(room, alice_client):
+    refused = attach(alice_client, room, "carre.png", png_bytes(), "image/png")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "alt_required"
+    assert error["message"] in {  # French once the catalogue has it
+        "Décrivez l’image pour qui ne peut pas la voir, ou indiquez qu’elle est décorative.",
+        "Describe the image for those who cannot see it, or mark it as decorative.",
+    }
+    assert not Message.objects.exists()
+    decorative = attach(
+        alice_client, room, "carre.png", png_bytes(), "image/png", attachment_decorative="on"
+    )
+    assert decorative.status_code == 200
+    attachment = decorative.json()["message"]["attachment"]
+    assert (attachment["alt"], attachment["decorative"]) == ("", True)
+
+
+def test_a_file_that_is_not_an_image_needs_no_description(room, alice_client):
+    response = attach(alice_client, room, "compte-rendu.pdf", b"%PDF-1.4\n%%EOF")
+    assert response.status_code == 200
+    assert response.json()["message"]["attachment"]["alt"] == ""
+
+
+def test_the_description_is_the_image_alt_text_on_the_page_escaped(room, alice_client):
+    hostile = '"><script>alert(1)</script> <img src=x onerror=alert(2)>'
+    attach(alice_client, room, "carre.png", png_bytes(), "image/png", attachment_alt=hostile)
+    message = Message.objects.get()
+    assert message.attachment_alt == hostile
+    page = alice_client.get(reverse("chat:conversation-detail", args=[room.pk])).content.decode()
+    assert 'alt="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x' in page
+    assert "<script>alert(1)" not in page and "onerror=alert(2)>" not in page
+
+
+def test_a_huge_description_is_refused_without_a_500(room, alice_client):
+    response = attach(
+        alice_client, room, "carre.png", png_bytes(), "image/png", attachment_alt="a" * 100_000
+    )
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_the_service_refuses_a_huge_description_and_keeps_a_hostile_one_as_text(room, alice):
+    def image(key, **alt):
+        upload = SimpleUploadedFile("carre.png", png_bytes(), content_type="image/png")
+        return services.message_send(
+            alice, room.pk, body="", idempotency_key=key, attachment=upload, **alt
+        )[0]
+
+    with pytest.raises(ValidationError) as refused:
+        image("alt-huge-01", attachment_alt="é" * 501)
+    assert refused.value.code == "alt_too_long"
+    with pytest.raises(ValidationError) as blank:
+        image("alt-blank-1", attachment_alt=" \n\t ")
+    assert blank.value.code == "alt_required"
+    kept = image("alt-kept-01", attachment_alt="  <b>Graphique</b>\n des   dépenses ")
+    assert kept.attachment_alt == "<b>Graphique</b> des dépenses"
+    decorative = image("alt-deco-01", attachment_alt="ignoré", attachment_decorative=True)
+    assert (decorative.attachment_alt, decorative.attachment_decorative) == ("", True)
+    services.message_delete(alice, kept.pk)
+    kept.refresh_from_db()
+    assert kept.attachment_alt == ""

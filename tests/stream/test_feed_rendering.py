@@ -104,3 +104,27 @@ def test_feed_fragments_stay_under_eight_queries_at_any_depth(
     ):
         with django_assert_max_num_queries(8):
             assert alice_client.get(url).status_code == 200
+
+
+def test_reactions_are_drawn_with_the_site_s_icons_not_emoji(alice_client, alice, carol):
+    """Workstations without a colour-emoji font showed empty boxes: the buttons draw the
+    site's own SVG icons, with the reaction's name for screen readers and the count."""
+    post = posts.post_create(carol, body="Icônes", visibility="organisation")
+    reactions.reaction_toggle(alice, kind="celebrate", post_id=post.pk)
+    comment = comments.comment_create(alice, post.pk, body="bravo")
+    reactions.reaction_toggle(carol, kind="thanks", comment_id=comment.pk)
+    for url in ("/", f"/posts/{post.pk}/"):
+        html = alice_client.get(url).content.decode()
+        for emoji in ("👍", "🙏", "💡", "✅", "🎉"):
+            assert emoji not in html
+        assert re.search(
+            r'<svg class="reaction-icon" aria-hidden="true"[^>]*><use href="/static/'
+            r'transverse/icons/reactions(\.\w+)?\.svg#reaction-celebrate"></use></svg>'
+            r'<span class="visually-hidden">Bravo</span> <span class="reaction__count">1</span>',
+            html,
+        )
+    icons = alice_client.get("/static/transverse/icons/reactions.svg")
+    assert icons.status_code == 200
+    sprite = b"".join(icons.streaming_content).decode()
+    for kind in ("like", "thanks", "idea", "agree", "celebrate"):
+        assert f'<symbol id="reaction-{kind}"' in sprite

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.chat import access
-from intranet.chat.models import SendCount
+from intranet.chat.models import MAX_ALT_CHARS, SendCount
 
 MENTION = re.compile(r"(?<![\w@])@([\w.-]{1,150})")
 KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
@@ -51,6 +51,28 @@ def check_body(body, *, has_attachment=False) -> str:
     if not body and not has_attachment:
         raise ValidationError(_("The message is empty."), code="empty")
     return body
+
+
+def check_alt(attachment, alt, decorative: bool) -> str:
+    """An image's text alternative: required unless the sender marked it decorative (then
+    none is kept); other files need none."""
+    if not attachment.content_type_checked.startswith("image/"):
+        return ""
+    alt = " ".join(str(alt or "").split())
+    if decorative:
+        return ""
+    if not alt:
+        raise ValidationError(
+            _("Describe the image for those who cannot see it, or mark it as decorative."),
+            code="alt_required",
+        )
+    if len(alt) > MAX_ALT_CHARS:
+        raise ValidationError(
+            _("The image's description is too long (%(n)d characters); the limit is %(limit)d.")
+            % {"n": len(alt), "limit": MAX_ALT_CHARS},
+            code="alt_too_long",
+        )
+    return alt
 
 
 def rate_limited() -> ValidationError:

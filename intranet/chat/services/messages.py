@@ -22,6 +22,7 @@ from intranet.chat.models import Conversation, Message, Participant, Reaction
 from intranet.chat.services import statements
 from intranet.chat.services.checks import (
     MENTION,
+    check_alt,
     check_body,
     check_key,
     clean_filename,
@@ -31,6 +32,7 @@ from intranet.chat.services.checks import (
     refused,
     require,
 )
+from intranet.chat.services.notices import missed_notices_clear
 from intranet.core.markdown import render_markdown
 from intranet.core.prepared import prepared_cursor
 from intranet.groups.access import is_active_agent
@@ -97,7 +99,15 @@ def _existing(actor, key: str, conversation_id: int) -> Message | None:
 
 
 def message_send(
-    actor, conversation_id, *, body, idempotency_key, parent_id=None, attachment=None
+    actor,
+    conversation_id,
+    *,
+    body,
+    idempotency_key,
+    parent_id=None,
+    attachment=None,
+    attachment_alt="",
+    attachment_decorative=False,
 ) -> tuple[Message, bool]:
     """Store a message, then announce it; (message, created). The same key sent again (a
     retry, over WebSocket or HTTP) returns the stored message and creates nothing.
@@ -107,7 +117,8 @@ def message_send(
     messages of the agent per minute, one SendCount row per agent, exact across tabs and
     processes, no cache involved; a send refused by the limit does not count). A retry
     is caught by the unique key (nothing is stored, numbers included) and answered from
-    the stored message, even past the limit.
+    the stored message, even past the limit. An image needs attachment_alt, its text
+    alternative, unless attachment_decorative.
     """
     key = check_key(idempotency_key)
     pk = conversation_pk(conversation_id)
@@ -118,6 +129,8 @@ def message_send(
         if existing is not None:
             return existing, False
         attachment_check(attachment)
+        attachment.alt = check_alt(attachment, attachment_alt, attachment_decorative)
+        attachment.decorative = bool(attachment_decorative)
     # Checked and rendered before the conversation's row lock is taken: the lock orders
     # every send of the conversation, so it is held for SQL only.
     body = check_body(body, has_attachment=attachment is not None)
@@ -256,6 +269,10 @@ def _message_create(actor, conversation, body, body_html, key, parent_id, attach
         message.attachment_name = clean_filename(attachment.name)
         message.attachment_type = attachment.content_type_checked
         message.attachment_size = attachment.size
+        message.attachment_alt = attachment.alt
+        message.attachment_decorative = (
+            attachment.decorative and message.attachment_type.startswith("image/")
+        )
         # A generated name: the agent's file name is only ever shown, never used as a path.
         message.attachment.save(uuid.uuid4().hex, attachment, save=False)
     try:
@@ -327,7 +344,7 @@ def message_delete(actor, message_id) -> Message:
     stored = message.attachment.name if message.attachment else ""
     message.body = message.body_html = ""
     message.attachment = ""
-    message.attachment_name = message.attachment_type = ""
+    message.attachment_name = message.attachment_type = message.attachment_alt = ""
     message.deleted_at, message.rev = timezone.now(), conversation.last_rev
     message.save()
     message.reactions.all().delete()
@@ -370,6 +387,8 @@ def conversation_mark_read(actor, conversation_id, *, seq) -> int:
         Participant.objects.filter(pk=participant.pk, last_read_seq__lt=seq).update(
             last_read_seq=seq
         )
+        if participant.notified_seq > participant.last_read_seq:  # told of missed messages
+            missed_notices_clear(actor, conversation)
     audience = None
     if conversation.kind != Conversation.Kind.GROUP:  # "vu par" in small conversations
         audience = selectors.conversation_audience(conversation)

@@ -337,90 +337,243 @@
   // live layer knows as `chat` (setupChat at the end puts them together).
 
   // --- The conversation page: one message -----------------------------------------------
+  // The markup is templates/chat/_message.html's; regroup applies the rules of
+  // chat.selectors.message_thread (day separators, messages grouped by sender).
+  const SVG = "http://www.w3.org/2000/svg";
+  const KINDS = ["like", "thanks", "idea", "agree", "celebrate"]; // Reaction.Kind's order
+
   function messageById(view, id) {
     return view.list.querySelector(`li[data-id="${id}"]`);
   }
 
-  function messageControls(view, li, m) {
-    const bar = document.createElement("p");
-    bar.className = "chat-message__actions";
-    const add = (label, action) => {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "button button--quiet";
-      b.textContent = label;
-      b.addEventListener("click", action);
-      bar.append(b, " ");
-    };
-    if (!m.deleted) {
-      add(strings.reply || "Reply", () => startReply(view, m));
-      add(`👍 ${strings.react || ""}`.trim(), () => send({ action: "react", message: m.id, reaction: "like" }));
-      if (m.sender.id === me) {
-        add(strings.edit || "Edit", () => startEdit(li, m));
-        add(strings.delete || "Delete", () => send({ action: "delete", message: m.id }));
-      }
+  function element(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) {
+      el.className = className;
     }
-    li.append(bar);
+    if (text !== undefined) {
+      el.textContent = text;
+    }
+    return el;
+  }
+
+  function reactionIcon(view, kind) {
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "reaction-icon");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("width", "18");
+    svg.setAttribute("height", "18");
+    const use = document.createElementNS(SVG, "use");
+    use.setAttribute("href", `${view.icons}#reaction-${kind}`);
+    svg.append(use);
+    return svg;
+  }
+
+  function reactionLabel(kind) {
+    return strings[`reaction-${kind}`] || kind;
+  }
+
+  function reactionChip(view, kind, agents) {
+    const chip = element("span", agents.includes(me) ? "reaction reaction--mine" : "reaction");
+    chip.dataset.kind = kind;
+    chip.title = reactionLabel(kind);
+    chip.append(reactionIcon(view, kind), element("span", "visually-hidden", reactionLabel(kind)), " ",
+      element("span", "reaction__count", String(agents.length)));
+    return chip;
+  }
+
+  function setMenu(li, open) {
+    const button = li.querySelector("[data-menu-button]");
+    const panel = li.querySelector("[data-menu]");
+    if (!button || !panel) {
+      return;
+    }
+    if (open) {
+      document.querySelectorAll("[data-menu-button][aria-expanded=true]").forEach((other) => {
+        if (other !== button) {
+          setMenu(other.closest("li"), false);
+        }
+      });
+    }
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  // One disclosure button per message: its actions stay out of the tab order until opened,
+  // so the composer is not several tab stops per message away.
+  function messageMenu(view, li, m) {
+    if (m.deleted) {
+      return;
+    }
+    const wrap = element("div", "chat-message__menu");
+    const button = element("button", "chat-message__menu-button");
+    button.type = "button";
+    button.dataset.menuButton = "";
+    button.dataset.focusKey = "menu";
+    button.setAttribute("aria-expanded", "false");
+    const panel = element("div", "chat-message__actions");
+    panel.id = `message-${m.id}-actions`;
+    panel.dataset.menu = "";
+    panel.hidden = true;
+    button.setAttribute("aria-controls", panel.id);
+    const dots = element("span", "", "⋯");
+    dots.setAttribute("aria-hidden", "true");
+    button.append(dots, element("span", "visually-hidden", fmt("actions", { name: m.senderName, time: m.time })));
+    const add = (parent, label, key, action, className = "button button--quiet") => {
+      const b = element("button", className, label);
+      b.type = "button";
+      b.dataset.focusKey = key;
+      b.addEventListener("click", action);
+      parent.append(b);
+      return b;
+    };
+    const reacts = element("div", "chat-message__reacts");
+    reacts.setAttribute("role", "group");
+    reacts.setAttribute("aria-label", strings.react || "React");
+    KINDS.forEach((kind) => {
+      const b = add(reacts, "", `react-${kind}`, () => send({ action: "react", message: m.id, reaction: kind }), "reaction");
+      b.append(reactionIcon(view, kind), " ", reactionLabel(kind));
+      b.setAttribute("aria-pressed", m.mineKinds.includes(kind) ? "true" : "false");
+    });
+    panel.append(reacts);
+    const close = () => setMenu(li, false);
+    add(panel, strings.reply || "Reply", "reply", () => { close(); startReply(view, m); });
+    if (m.sender.id === me) {
+      add(panel, strings.edit || "Edit", "edit", () => { close(); startEdit(li, m); });
+      add(panel, strings.delete || "Delete", "delete", () => {
+        close();
+        button.focus();
+        send({ action: "delete", message: m.id });
+      });
+    }
+    button.addEventListener("click", () => setMenu(li, panel.hidden));
+    wrap.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && !panel.hidden) {
+        e.preventDefault();
+        close();
+        button.focus();
+      }
+    });
+    wrap.append(button, panel);
+    li.querySelector(".chat-message__content").append(wrap);
   }
 
   function buildMessage(view, m) {
-    const li = document.createElement("li");
-    li.className = "chat-message";
+    const li = element("li", "chat-message");
+    const mine = m.sender.id === me;
+    li.classList.toggle("chat-message--mine", mine);
+    li.classList.toggle("chat-message--deleted", m.deleted);
+    li.classList.toggle("chat-message--reply", Boolean(m.parent));
     li.id = `message-${m.id}`;
-    const meta = document.createElement("p");
-    meta.className = "chat-message__meta";
-    const who = document.createElement("span");
-    who.className = "chat-message__sender";
-    who.textContent = m.sender.name;
-    const time = document.createElement("time");
-    time.dateTime = m.created_at;
-    time.textContent = m.time;
-    meta.append(who, " ", time);
-    if (m.edited && !m.deleted) {
-      const edited = document.createElement("span");
-      edited.className = "chat-message__edited";
-      edited.textContent = ` ${strings.edited || "(edited)"}`;
-      meta.append(edited);
-    }
-    li.append(meta);
-    if (m.deleted) {
-      const p = document.createElement("p");
-      p.className = "chat-message__tombstone";
-      p.textContent = strings.deleted || "Deleted";
-      li.append(p);
-      li.classList.add("chat-message--deleted");
-    } else {
-      const body = document.createElement("div");
-      body.className = "chat-message__body";
-      body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
-      li.append(body);
-    }
-    if (m.attachment) {
-      const p = document.createElement("p");
-      p.className = "chat-message__file";
-      const a = document.createElement("a");
-      a.href = m.attachment.url;
-      a.textContent = m.attachment.name;
-      p.append(a);
-      li.append(p);
-    }
-    const reactions = document.createElement("p");
-    reactions.className = "chat-message__reactions";
-    Object.entries(m.reactions || {}).forEach(([kind, agents]) => {
-      const span = document.createElement("span");
-      span.className = "reaction";
-      span.dataset.kind = kind;
-      span.textContent = `${kind === "like" ? "👍" : kind} ${agents.length}`;
-      reactions.append(span, " ");
-    });
-    li.append(reactions);
+    Object.assign(li.dataset, { id: m.id, seq: m.seq, rev: m.rev, sender: m.sender.id, key: m.key, day: m.day });
     if (m.parent) {
-      li.classList.add("chat-message--reply");
       li.dataset.parent = m.parent;
     }
-    Object.assign(li.dataset, { id: m.id, seq: m.seq, rev: m.rev, sender: m.sender.id, key: m.key });
-    messageControls(view, li, m);
+    const avatar = element("span", "chat-message__avatar", m.sender.initials || "");
+    avatar.setAttribute("aria-hidden", "true");
+    const content = element("div", "chat-message__content");
+    li.append(avatar, content);
+    const meta = element("p", "chat-message__meta");
+    const time = element("time", "", m.time);
+    time.dateTime = m.created_at;
+    meta.append(element("span", "chat-message__sender", mine ? strings.you || "You" : m.sender.name), " ", time);
+    if (m.edited && !m.deleted) {
+      meta.append(" ", element("span", "chat-message__edited", strings.edited || "(edited)"));
+    }
+    content.append(meta);
+    if (m.deleted) {
+      content.append(element("p", "chat-message__tombstone", strings.deleted || "Deleted"));
+    } else {
+      const body = element("div", "chat-message__body");
+      body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
+      content.append(body);
+    }
+    if (m.attachment) {
+      const a = element("a");
+      a.href = m.attachment.url;
+      if (m.attachment.is_image) {
+        const img = element("img", "chat-message__image");
+        img.src = m.attachment.url;
+        img.alt = m.attachment.alt || "";
+        img.loading = "lazy";
+        a.append(img, " ");
+      }
+      a.append(m.attachment.name);
+      const file = element("p", "chat-message__file");
+      file.append(a);
+      content.append(file);
+    }
+    const reactions = element("p", "chat-message__reactions");
+    reactions.dataset.reactions = "";
+    const given = m.reactions || {};
+    KINDS.filter((kind) => (given[kind] || []).length).forEach((kind) => {
+      reactions.append(reactionChip(view, kind, given[kind]), " ");
+    });
+    content.append(reactions);
+    messageMenu(view, li, {
+      ...m, senderName: m.sender.name,
+      mineKinds: KINDS.filter((kind) => (given[kind] || []).includes(me)),
+    });
     return li;
+  }
+
+  // Day separators and groups, recomputed after every change (the server's rules).
+  const dayFormat = (() => {
+    const lang = document.documentElement.lang || "fr";
+    const options = { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" };
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, options);
+  })();
+
+  function regroup(view) {
+    const within = view.groupWithin * 1000;
+    const labels = new Map();
+    view.list.querySelectorAll("li[data-day-separator]").forEach((x) => {
+      labels.set(x.dataset.daySeparator, x.textContent);
+      x.remove();
+    });
+    let previous = null;
+    view.list.querySelectorAll("li[data-seq]").forEach((li) => {
+      const day = li.dataset.day;
+      const newDay = !previous || previous.dataset.day !== day;
+      const before = li.previousElementSibling;
+      const marker = Boolean(before && before.matches("[data-unread-marker]"));
+      if (newDay) {
+        const separator = element("li", "chat-day");
+        separator.dataset.daySeparator = day;
+        separator.append(element("span", "", labels.get(day) || dayFormat.format(new Date(`${day}T00:00:00Z`))));
+        (marker ? before : li).before(separator);
+      }
+      const created = (x) => Date.parse(x.querySelector("time").dateTime);
+      const continued = Boolean(previous) && !newDay && !marker && !li.dataset.parent
+        && previous.dataset.sender === li.dataset.sender && created(li) - created(previous) <= within;
+      li.classList.toggle("chat-message--continued", continued);
+      previous = li;
+    });
+  }
+
+  // Where the focus was in a message about to be replaced (a reaction, an edit): the same
+  // control in its new version gets it back, its menu open again if it was.
+  function focusIn(li) {
+    const active = document.activeElement;
+    if (!li || !active || !li.contains(active)) {
+      return null;
+    }
+    const panel = li.querySelector("[data-menu]");
+    return { key: active.dataset.focusKey || "menu", open: Boolean(panel && !panel.hidden) };
+  }
+
+  function focusBack(view, li, focus) {
+    if (focus.open) {
+      setMenu(li, true);
+    }
+    const target = li.querySelector(`[data-focus-key="${focus.key}"]`) || li.querySelector("[data-menu-button]");
+    if (target) {
+      target.focus();
+    } else {
+      li.tabIndex = -1;
+      li.focus();
+    }
   }
 
   function renderMessage(view, m) {
@@ -430,6 +583,11 @@
       return; // already shown at this revision (a duplicate delivery)
     }
     const li = buildMessage(view, m);
+    const focus = focusIn(existing);
+    const seen = existing && existing.querySelector("[data-seen]");
+    if (seen) {
+      li.querySelector(".chat-message__content").append(seen); // "vu par" outlives a re-render
+    }
     const mine = list.querySelector(`li[data-key="${CSS.escape(m.key)}"][data-state]`);
     if (mine && m.sender.id === me) {
       pending.delete(m.key);
@@ -441,23 +599,37 @@
       const after = [...list.querySelectorAll("li[data-seq]")].find((x) => Number(x.dataset.seq) > m.seq);
       list.insertBefore(li, after || list.querySelector("li[data-state]"));
     }
+    regroup(view);
+    if (focus) {
+      focusBack(view, li, focus);
+    }
   }
 
   function lastSeq(view) {
     return Math.max(0, ...[...view.list.querySelectorAll("li[data-seq]")].map((x) => Number(x.dataset.seq)));
   }
 
-  // Server-rendered messages get their buttons too.
+  // Server-rendered messages get their menus too.
   function controlServerMessages(view) {
     view.list.querySelectorAll("li[data-id]").forEach((li) => {
       const m = {
         id: Number(li.dataset.id), deleted: li.classList.contains("chat-message--deleted"),
-        sender: { id: Number(li.dataset.sender), name: "" },
+        sender: { id: Number(li.dataset.sender), name: li.querySelector(".chat-message__sender").textContent },
+        parent: li.dataset.parent ? Number(li.dataset.parent) : null,
+        time: li.querySelector("time").textContent,
         body: (li.querySelector(".chat-message__body") || {}).textContent || "",
+        mineKinds: [...li.querySelectorAll(".reaction--mine[data-kind]")].map((x) => x.dataset.kind),
       };
-      messageControls(view, li, m);
+      m.senderName = m.sender.name;
+      messageMenu(view, li, m);
     });
   }
+
+  document.addEventListener("click", (e) => {
+    if (!e.target.closest || !e.target.closest(".chat-message__menu")) {
+      document.querySelectorAll("[data-menu-button][aria-expanded=true]").forEach((b) => setMenu(b.closest("li"), false));
+    }
+  });
 
   // --- The conversation page: who types, who has read ------------------------------------
   function showTyping(view, name) {
@@ -478,13 +650,17 @@
     if (!own) {
       return;
     }
-    let seen = own.querySelector("[data-seen]");
+    // One "seen by" line, under the latest of my messages read.
+    let seen = view.list.querySelector("[data-seen]");
     if (!seen) {
-      seen = document.createElement("p");
-      seen.className = "chat-message__seen";
+      seen = element("p", "chat-message__seen");
       seen.dataset.seen = "";
       seen.dataset.names = "";
-      own.append(seen);
+    }
+    const content = own.querySelector(".chat-message__content") || own;
+    if (seen.parentElement !== content) {
+      const menu = content.querySelector(".chat-message__menu");
+      content.insertBefore(seen, menu);
     }
     const who = view.root.querySelector(`[data-agent="${frame.agent}"]`);
     const names = new Set(seen.dataset.names ? seen.dataset.names.split("|") : []);
@@ -512,7 +688,7 @@
     save.className = "button";
     save.textContent = strings.save || "Save";
     save.addEventListener("click", () => send({ action: "edit", message: m.id, body: area.value }));
-    li.append(area, save);
+    li.querySelector(".chat-message__content").append(area, save);
     area.focus();
   }
 
@@ -547,6 +723,7 @@
     const { form, state } = view;
     const area = form.querySelector("textarea");
     const file = form.querySelector("input[type=file]");
+    setupAltText(form, file);
     form.querySelector("[data-cancel-reply]").addEventListener("click", () => {
       state.parent = null;
       form.querySelector("[data-replying]").hidden = true;
@@ -580,6 +757,26 @@
     }
   }
 
+  // An attached image's description: asked for when the file is an image, required
+  // unless marked decorative (the server checks it again).
+  function setupAltText(form, file) {
+    const alt = form.querySelector("[name=attachment_alt]");
+    const decorative = form.querySelector("[name=attachment_decorative]");
+    if (!file || !alt || !decorative) {
+      return;
+    }
+    const fields = [alt, decorative].map((x) => x.closest(".field") || x);
+    const update = () => {
+      const image = file.files.length > 0 && file.files[0].type.startsWith("image/");
+      fields.forEach((field) => { field.hidden = !image; });
+      alt.required = image && !decorative.checked;
+      alt.disabled = image && decorative.checked;
+    };
+    file.addEventListener("change", update);
+    decorative.addEventListener("change", update);
+    update();
+  }
+
   // --- The conversation page: older messages, a page at a time ----------------------------
   function setupHistoryPaging(view) {
     const { list, state } = view;
@@ -600,11 +797,6 @@
       }
     }
     older.addEventListener("click", loadOlder);
-    list.addEventListener("scroll", () => {
-      if (list.scrollTop < 40 && !older.hidden) {
-        loadOlder();
-      }
-    });
   }
 
   // --- The conversation page, put together --------------------------------------------------
@@ -623,6 +815,8 @@
       form: root.querySelector("[data-composer]"),
       typingEl: root.querySelector("[data-typing]"),
       typingTimer: null,
+      icons: root.dataset.icons,
+      groupWithin: Number(root.dataset.groupWithin) || 300,
     };
     cursors.set(state.id, Number(root.dataset.cursor) || 0);
     state.render = (m) => renderMessage(view, m);
@@ -640,7 +834,11 @@
       setupComposer(view);
     }
     setupHistoryPaging(view);
-    view.list.scrollTop = view.list.scrollHeight;
+    // Open at the first unread message, else at the latest one.
+    const start = view.list.querySelector("[data-unread-marker]") || view.list.querySelector("li[data-seq]:last-of-type");
+    if (start && location.hash === "") {
+      start.scrollIntoView({ block: "center" });
+    }
     return state;
   }
 
