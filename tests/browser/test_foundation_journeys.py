@@ -71,7 +71,8 @@ def test_profile_edit_saves_fields_and_photo(org, page, sign_in, axe_check, tmp_
     Image.new("RGB", (120, 80), (30, 90, 160)).save(photo)
     sign_in(page, "alice", PASSWORD)
 
-    page.locator("header").get_by_role("link", name="Alice Lefèvre").click()
+    page.locator(".account-menu summary").click()  # my profile is in the account menu
+    page.locator('.account-menu a[href="/people/alice/"]').click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Alice Lefèvre")
     axe_check(page)
     page.get_by_role("link", name="Modifier mon profil").click()

@@ -105,3 +105,33 @@ def test_the_public_site_pages_are_reached_from_the_footer_without_signing_in(
         footer = page.get_by_role("contentinfo")
     expect(page.get_by_text("Défenseur des droits").first).to_be_visible()
     expect(page).to_have_url(re.compile(r"/about/accessibility/$"))
+
+
+def test_service_worker_keeps_only_the_shell_and_shows_it_offline(
+    alice_account, new_page, sign_in, live_site
+):
+    page = new_page()
+    sign_in(page, "alice", PASSWORD)
+    scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    assert scope == f"{live_site.url}/"
+    page.goto("/people/alice/")  # a page with an agent's data, and more static files
+    page.wait_for_load_state("networkidle")
+    cached = page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) urls.push(request.url);
+            }
+            return urls;
+        }"""
+    )
+    assert f"{live_site.url}/offline/" in cached
+    assert all(
+        url.startswith(f"{live_site.url}/static/") or url == f"{live_site.url}/offline/"
+        for url in cached
+    ), cached
+    page.context.set_offline(True)
+    page.goto("/people/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("connection|connexion"))
+    page.context.set_offline(False)
