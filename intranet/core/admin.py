@@ -1,8 +1,8 @@
-"""Staff edit the organisation's branding here."""
+"""Staff edit the organisation's branding and the public site pages here."""
 
 from django.contrib import admin
 
-from intranet.core.models import Branding, WorkerHeartbeat
+from intranet.core.models import Branding, SitePage, WorkerHeartbeat
 
 
 @admin.register(Branding)
@@ -24,4 +24,21 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    """The accessibility statement, the legal notice and the personal-data page: created
+    with default texts by a migration, edited here (Markdown), never added nor deleted,
+    since every page's footer links to them."""
+
+    list_display = ["title_fr", "slug", "updated_at"]
+    readonly_fields = ["slug", "updated_at"]
+    fields = ["slug", "title_fr", "body_fr", "title_en", "body_en", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

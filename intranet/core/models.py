@@ -68,3 +68,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname}:{self.pid}"
+
+
+class SitePage(models.Model):
+    """A page every French public site must have, written by staff in the admin (Markdown,
+    one text per language): the accessibility statement, the legal notice and the page on
+    personal data. Public: shown without signing in, linked from every page's footer."""
+
+    class Kind(models.TextChoices):
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+        LEGAL_NOTICE = "legal-notice", _("Legal notice")
+        PERSONAL_DATA = "personal-data", _("Personal data")
+
+    slug = models.SlugField(_("page"), max_length=40, unique=True, choices=Kind.choices)
+    title_fr = models.CharField(_("title in French"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    body_fr = models.TextField(_("text in French"), help_text=_("Markdown."))
+    body_en = models.TextField(
+        _("text in English"), blank=True, help_text=_("Markdown. Empty: the French text.")
+    )
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title_fr
+
+    def title_in(self, language: str) -> str:
+        return self.title_en if language.startswith("en") and self.title_en else self.title_fr
+
+    def body_in(self, language: str) -> str:
+        return self.body_en if language.startswith("en") and self.body_en.strip() else self.body_fr

@@ -71,7 +71,8 @@ def test_profile_edit_saves_fields_and_photo(org, page, sign_in, axe_check, tmp_
     Image.new("RGB", (120, 80), (30, 90, 160)).save(photo)
     sign_in(page, "alice", PASSWORD)
 
-    page.locator("header").get_by_role("link", name="Alice Lefèvre").click()
+    page.locator(".account-menu summary").click()  # my profile is in the account menu
+    page.locator('.account-menu a[href="/people/alice/"]').click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Alice Lefèvre")
     axe_check(page)
     page.get_by_role("link", name="Modifier mon profil").click()
@@ -154,15 +155,18 @@ def test_language_switch_to_english_and_back(org, page, sign_in, axe_check):
     sign_in(page, "alice", PASSWORD)
     page.goto("/people/")
 
+    page.locator(".account-menu summary").click()  # language is in the account menu
     page.get_by_role("button", name="English").click()
     expect(page).to_have_url(re.compile(r"/people/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("People directory")
+    page.locator(".account-menu summary").click()
     expect(page.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
     axe_check(page)
     page.get_by_role("link", name="Home").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Alice")
 
+    page.locator(".account-menu summary").click()
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Alice")
@@ -186,7 +190,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(org, page, sign
 def test_focus_is_visible_on_links_buttons_and_fields(org, page, sign_in):
     sign_in(page, "alice", PASSWORD)
     page.goto("/people/")
-    for selector in ("a.skip-link", ".site-nav a", ".language-switch button", "#id_q"):
+    for selector in ("a.skip-link", ".account-menu summary", ".site-nav a", "#id_q"):
         tab_to(page, selector)
         outline = page.evaluate(
             "() => { const s = getComputedStyle(document.activeElement);"

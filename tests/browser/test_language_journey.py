@@ -19,12 +19,16 @@ def test_chosen_language_follows_the_agent_to_a_new_browser(
     page = new_page()
     sign_in(page, "alice", PASSWORD)
     page.goto("/people/")
+    account = page.locator(".account-menu summary")  # the account menu, by keyboard
+    account.focus()
+    page.keyboard.press("Enter")
     english = page.get_by_role("button", name="English")
     english.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/people/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert User.objects.get(username="alice").language == "en"
+    page.locator(".account-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
 
@@ -34,6 +38,7 @@ def test_chosen_language_follows_the_agent_to_a_new_browser(
     sign_in(elsewhere, "alice", PASSWORD)
     expect(elsewhere.locator("html")).to_have_attribute("lang", "en")
     expect(elsewhere.get_by_role("heading", level=1)).to_have_text("Hello, Alice")
+    elsewhere.locator(".account-menu summary").click()
     expect(elsewhere.get_by_role("button", name="English")).to_have_attribute(
         "aria-pressed", "true"
     )
