@@ -76,10 +76,12 @@ def preview_for(version: DocumentVersion) -> Preview | None:
     return Preview(kind)
 
 
-def preview_response(document, version: DocumentVersion, *, name: str):
+def preview_response(document, version: DocumentVersion, *, name: str, request=None):
     kind = preview_kind(version.mime)
     if kind == "pdf":
-        return serving.version_response(version, name=name, inline=True, framed_pdf=True)
+        return serving.version_response(
+            version, name=name, inline=True, framed_pdf=True, request=request
+        )
     if kind != "image" or version.size > MAX_IMAGE_BYTES:
         raise Http404
     with documents_storage().open(version.blob.file.name, "rb") as file:

@@ -376,7 +376,8 @@ def document_file(request, document_id, number=None):
     if version is None or version.state != version.State.READY:
         raise Http404
     inline = request.GET.get("download") != "1"
-    return serving.version_response(version, name=_download_name(document, version), inline=inline)
+    name = _download_name(document, version)
+    return serving.version_response(version, name=name, inline=inline, request=request)
 
 
 def _download_name(document, version) -> str:
@@ -394,4 +395,5 @@ def document_preview(request, document_id):
     version = document.current_version
     if not document.abilities.download or version is None:
         raise Http404
-    return previews.preview_response(document, version, name=_download_name(document, version))
+    name = _download_name(document, version)
+    return previews.preview_response(document, version, name=name, request=request)
