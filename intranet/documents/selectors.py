@@ -22,12 +22,10 @@ def _with_card_fields(documents: QuerySet) -> QuerySet:
 
 
 def folder_listing(actor, group: Group, folder: Folder | None):
-    """(sub-folders, documents) directly in folder (None: the root) that actor may see."""
+    """(sub-folders, documents) directly in folder (None: the root) that actor may see:
+    the folders as a list, the documents as a queryset for the page to paginate."""
     folders, documents = folder_contents(actor, group, folder)
-    return (
-        list(folders.order_by("name")),
-        list(_with_card_fields(documents).order_by("name")),
-    )
+    return list(folders.order_by("name")), _with_card_fields(documents).order_by("name", "pk")
 
 
 def folder_breadcrumbs(folder: Folder | None) -> list[Folder]:

@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from intranet.documents.access import (
 )
 from intranet.documents.uploads import install_handler, request_too_large
 from intranet.groups.access import access_group
+
+PAGE_SIZE = 50  # documents per page of a folder (its sub-folders all come first)
 
 
 def _wants_json(request) -> bool:
@@ -57,6 +60,7 @@ def library(request, slug, folder_id=None):
     group = _library_group(request, slug)
     folder = _folder_or_root(request, group, folder_id)
     folders, documents = selectors.folder_listing(request.user, group, folder)
+    documents = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "group": group,
         "folder": folder,

@@ -1,6 +1,7 @@
 """Template filters of the libraries: a file type in words, in the agent's language."""
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -30,7 +31,14 @@ def _labels() -> dict[str, str]:
     }
 
 
+_by_language: dict[str, dict[str, str]] = {}
+
+
 @register.filter
 def document_type(mime: str) -> str:
     """ "application/pdf" -> "PDF document" (the agent's language); unknown: "File"."""
-    return _labels().get(mime or "", _("File"))
+    language = get_language() or ""
+    labels = _by_language.get(language)
+    if labels is None:  # the labels once per language, not once per row of a listing
+        labels = _by_language[language] = {**_labels(), "": _("File")}
+    return labels.get(mime or "", labels[""])
