@@ -25,7 +25,9 @@ def folder_listing(actor, group: Group, folder: Folder | None):
     """(sub-folders, documents) directly in folder (None: the root) that actor may see:
     the folders as a list, the documents as a queryset for the page to paginate."""
     folders, documents = folder_contents(actor, group, folder)
-    return list(folders.order_by("name")), _with_card_fields(documents).order_by("name", "pk")
+    # The listing reads each document's current version only (its group is the page's).
+    documents = documents.select_related("current_version").order_by("name", "pk")
+    return list(folders.order_by("name")), documents
 
 
 def folder_breadcrumbs(folder: Folder | None) -> list[Folder]:
