@@ -108,6 +108,7 @@ def main() -> None:
         client = Client()
         client.force_login(member)
         pages = {
+            "group page (a full page of the site, for comparison)": f"/groups/{group.slug}/",
             "library root (50 folders, 200 documents)": f"/groups/{group.slug}/documents/",
             "a folder (20 documents)": f"/groups/{group.slug}/documents/folders/{folder.pk}/",
         }
