@@ -2,7 +2,10 @@
 
 `sniff(head, filename)` recognises a file from its content (magic bytes, the entries of a
 ZIP container, UTF-8 text), never from the name the agent gave it, and refuses everything
-outside a short allow-list with a message for the agent (FileTypeRefused). `safe_filename`
+outside a short allow-list with a message for the agent (FileTypeRefused).
+`sniff_file(file, filename)` does the same from an uploaded file and also reads the whole
+directory of a ZIP container (macros or a [Content_Types].xml past the head): uploads
+should use it. `safe_filename`
 cleans a name for display and download; `final_filename` gives it the extension of the
 detected type. Files are stored under generated names: no name here is ever a path.
 
@@ -34,10 +37,12 @@ PDF, which is most of the work; a table of a dozen signatures is clearer.
 """
 
 import codecs
+import contextlib
 import dataclasses
 import re
 import struct
 import unicodedata
+import zipfile
 import zlib
 
 from django.utils.translation import gettext as _
@@ -169,8 +174,28 @@ _PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XF
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1a\x1b")
 
 
-def sniff(head: bytes, filename: str) -> FileKind:
-    """The kind of a file from its first HEAD_BYTES bytes; FileTypeRefused when it is not
+def sniff_file(file, filename: str) -> FileKind:
+    """sniff() of a seekable binary file (an UploadedFile), which also reads the whole
+    directory of a ZIP container: an Office file whose [Content_Types].xml or macros lie
+    past the first HEAD_BYTES is still recognised. The file is left at its start."""
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    archive = None
+    try:
+        if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            file.seek(0)
+            with contextlib.suppress(Exception):  # unreadable directory: the head decides
+                archive = zipfile.ZipFile(file)
+        return sniff(head, filename, archive=archive)
+    finally:
+        if archive is not None:
+            archive.close()
+        file.seek(0)
+
+
+def sniff(head: bytes, filename: str, *, archive: zipfile.ZipFile | None = None) -> FileKind:
+    """The kind of a file from its first HEAD_BYTES bytes (and, for a ZIP container, the
+    open `archive` when there is one: see sniff_file); FileTypeRefused when it is not
     accepted (the message says why). The name only serves to refuse disguises and to
     choose between plain text, Markdown and CSV."""
     head = bytes(head[:HEAD_BYTES])
@@ -182,7 +207,7 @@ def sniff(head: bytes, filename: str) -> FileKind:
         )
     if not head:
         raise FileTypeRefused(_("The file is empty."), "empty")
-    kind = _detect(head, extension)
+    kind = _detect(head, extension, archive)
     claimed = _FAMILY_OF_EXTENSION.get(extension)
     detected = _family(kind)
     if claimed and claimed != detected and not (claimed == "zip" and detected in _OFFICE_FAMILIES):
@@ -202,7 +227,7 @@ def _family(kind: FileKind) -> str:
     return kind.extension
 
 
-def _detect(head: bytes, extension: str) -> FileKind:
+def _detect(head: bytes, extension: str, archive: zipfile.ZipFile | None) -> FileKind:
     if head.startswith(_EXECUTABLE_MAGIC) or (head.startswith(b"MZ") and b"\x00" in head[:64]):
         raise FileTypeRefused(_("Programs and executable files are not accepted."), "executable")
     if head.startswith(_OLE):
@@ -222,7 +247,7 @@ def _detect(head: bytes, extension: str) -> FileKind:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return _refuse_polyglot(head, WEBP)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_kind(head)
+        return _zip_kind(head, archive)
     text = _as_text(head)
     if text is None:
         if _FAMILY_OF_EXTENSION.get(extension) == "text":
@@ -353,8 +378,24 @@ def _entry_data(raw: bytes, method: int) -> tuple[bytes | None, int | None]:
     return data, consumed
 
 
-def _zip_kind(head: bytes) -> FileKind:
-    entries = list(_zip_entries(head))
+def _archive_entries(archive: zipfile.ZipFile) -> list[tuple[str, bytes | None]]:
+    """(name, data) of every entry of an open ZIP container, data read only for the two
+    entries that name its kind (at most _MAX_INFLATED bytes); [] when it is unreadable."""
+    entries = []
+    try:
+        for info in archive.infolist():
+            data = None
+            if info.filename in ("mimetype", "[Content_Types].xml") and not info.flag_bits & 1:
+                with archive.open(info) as entry:
+                    data = entry.read(_MAX_INFLATED)
+            entries.append((info.filename, data))
+    except (OSError, EOFError, RuntimeError, ValueError, NotImplementedError, zlib.error):
+        return []  # a damaged or encrypted directory: the head decides
+    return entries
+
+
+def _zip_kind(head: bytes, archive: zipfile.ZipFile | None = None) -> FileKind:
+    entries = (archive is not None and _archive_entries(archive)) or list(_zip_entries(head))
     names = {name.lower() for name, _data in entries}
     if names & _EXECUTABLE_ENTRIES:
         raise FileTypeRefused(_("Programs and executable files are not accepted."), "executable")
@@ -374,6 +415,12 @@ def _zip_kind(head: bytes) -> FileKind:
             if main in declared:
                 return kind
         raise _unsupported()  # templates, slide shows, Visio, XPS...
+    if "_rels/.rels" in names:
+        # An Office file whose [Content_Types].xml lies past the head (LibreOffice writes
+        # it last): its parts' folder says which.
+        for folder, kind in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
+            if any(name.startswith(folder) for name in names):
+                return kind
     return ZIP
 
 

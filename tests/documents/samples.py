@@ -75,6 +75,24 @@ def looping_pdf_bytes() -> bytes:
     )
 
 
+def pdf_bomb_bytes(megabytes: int = 100) -> bytes:
+    """A PDF whose one page's content stream inflates to `megabytes` MB of text."""
+    import zlib
+
+    line = b"BT /F1 12 Tf (bombe) Tj ET\n"
+    stream = zlib.compress(line * (megabytes * 1024 * 1024 // len(line)), 1)
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream",
+        ]
+    )
+
+
 def deep_page_tree_pdf_bytes(depth: int = 20_000) -> bytes:
     """A PDF whose page tree is `depth` Pages nodes each holding the next one."""
     nodes = [
@@ -223,6 +241,23 @@ def replaced_entry(document: bytes, name: str, data: bytes) -> bytes:
         for info in source.infolist():
             content = data if info.filename == name else source.read(info)
             archive.writestr(info, content, compress_type=info.compress_type)
+    return out.getvalue()
+
+
+def rezipped(document: bytes, *, first: dict | None = None, last: tuple = ()) -> bytes:
+    """The same ZIP container with the `first` entries added in front and the entries
+    named in `last` moved to the end (as LibreOffice orders an Office file)."""
+    source = zipfile.ZipFile(io.BytesIO(document))
+    infos = source.infolist()
+    ordered = [i for i in infos if i.filename not in last] + [
+        i for name in last for i in infos if i.filename == name
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (first or {}).items():
+            archive.writestr(name, data)
+        for info in ordered:
+            archive.writestr(info, source.read(info), compress_type=info.compress_type)
     return out.getvalue()
 
 

@@ -1,14 +1,17 @@
 """Text extraction: a real file of each kind, and hostile files that must end "failed"
 within the limits without harming the caller."""
 
+import io
 import os
 import signal
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from intranet.documents import filetypes
-from intranet.documents.extraction import Extraction, check_zip, extract_text, stop_helper
+from intranet.documents import extraction, filetypes
+from intranet.documents.extraction import Extraction, extract_text, stop_helper
+from intranet.documents.readers import check_zip
 from tests.documents import samples
 
 
@@ -116,6 +119,17 @@ def test_an_unknown_type_fails(write):
     assert extract_text(write(b"x"), "application/x-unknown").status == "failed"
 
 
+def test_cells_outside_the_declared_dimension_of_a_sheet_are_read(write):
+    workbook = samples.xlsx_bytes([["a", 1]])
+    sheet = zipfile.ZipFile(io.BytesIO(workbook)).read("xl/worksheets/sheet1.xml")
+    far = b'<row r="70000"><c r="AB70000" t="inlineStr"><is><t>loin</t></is></c></row>'
+    sheet = sheet.replace(b"</sheetData>", far + b"</sheetData>")
+    path = write(samples.replaced_entry(workbook, "xl/worksheets/sheet1.xml", sheet))
+    result = extract_text(path, filetypes.XLSX.mime)
+    assert result.status == "ok"
+    assert result.text.endswith("a\t1\nloin")
+
+
 def test_text_is_capped_at_the_setting(write, settings):
     settings.TRANSVERSE_DOCUMENT_TEXT_MAX_CHARS = 25
     result = extract_text(
@@ -137,6 +151,7 @@ HOSTILE = [
     ("truncated-pdf", lambda: samples.pdf_bytes(["Budget"] * 3)[:200], filetypes.PDF, ""),
     ("pdf-page-loop", samples.looping_pdf_bytes, filetypes.PDF, "cyclic"),
     ("pdf-deep-page-tree", samples.deep_page_tree_pdf_bytes, filetypes.PDF, ""),
+    ("pdf-decompression-bomb", samples.pdf_bomb_bytes, filetypes.PDF, "LimitReachedError"),
     ("not-a-pdf", lambda: b"%PDF-1.7\n" + os.urandom(4000), filetypes.PDF, ""),
     (
         "zip-bomb-total",
@@ -216,7 +231,8 @@ def _helper_pids() -> list[int]:
 
 def test_a_killed_helper_is_replaced_and_the_call_fails_softly(write):
     path = write(samples.docx_bytes(["Texte"]))
-    assert extract_text(path, filetypes.DOCX.mime).status == "ok"
+    result = extract_text(path, filetypes.DOCX.mime)
+    assert result.status == "ok", result.reason
     (pid,) = _helper_pids()
     os.kill(pid, signal.SIGKILL)
     first = extract_text(path, filetypes.DOCX.mime)
@@ -229,3 +245,32 @@ def test_a_killed_helper_is_replaced_and_the_call_fails_softly(write):
 
 def test_check_zip_accepts_a_real_office_file(write):
     check_zip(write(samples.xlsx_bytes([["a", 1]])))
+
+
+def test_one_child_serves_documents_with_different_limits_in_turn(write, settings):
+    path = write(samples.odt_bytes(["Texte"]))
+    for seconds in (5, 30, 2, 30):
+        settings.TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = seconds
+        result = extract_text(path, filetypes.ODT.mime)
+        assert (result.status, result.text) == ("ok", "Texte"), result.reason
+
+
+def test_a_fresh_child_per_document_gives_the_same_texts(write, monkeypatch):
+    monkeypatch.setattr(extraction, "DOCUMENTS_PER_CHILD", 1)
+    for _ in range(3):
+        result = extract_text(write(samples.docx_bytes(["Texte"])), filetypes.DOCX.mime)
+        assert (result.status, result.text) == ("ok", "Texte\ncellule Texte")
+
+
+def test_a_stalled_helper_costs_the_caller_a_bounded_wait_then_is_replaced(write, settings):
+    path = write(samples.odt_bytes(["Texte"]))
+    assert extract_text(path, filetypes.ODT.mime).status == "ok"
+    (pid,) = _helper_pids()
+    os.kill(pid, signal.SIGSTOP)  # the helper stops answering (stopped, not dead)
+    settings.TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = 1  # the caller waits 1 + 10 s
+    result = extract_text(path, filetypes.ODT.mime)
+    assert result.status == "failed"
+    assert result.reason.startswith("helper lost: TimeoutError")
+    assert pid not in _helper_pids()  # killed and reaped
+    settings.TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = 30
+    assert extract_text(path, filetypes.ODT.mime).status == "ok"

@@ -1,6 +1,9 @@
 """What a document is, from its content: the allow-list, every hostile disguise refused
 with its message, and file names made safe."""
 
+import io
+import os
+
 import pytest
 
 from intranet.documents import filetypes
@@ -10,6 +13,7 @@ from intranet.documents.filetypes import (
     final_filename,
     safe_filename,
     sniff,
+    sniff_file,
 )
 from tests.documents import samples
 
@@ -300,6 +304,45 @@ def test_text_not_in_utf8_is_refused_with_advice(english):
 def test_an_empty_file_is_refused(english):
     error = refused(b"", "vide.txt")
     assert (error.code, str(error)) == ("empty", "The file is empty.")
+
+
+# --- whole files ----------------------------------------------------------------------------
+def test_an_office_file_with_its_content_types_last_is_recognised_from_its_folders():
+    data = samples.rezipped(samples.docx_bytes(["Titre"]), last=("[Content_Types].xml",))
+    assert sniff(head(data), "rapport.docx") == filetypes.DOCX
+
+
+def test_sniff_file_reads_the_whole_zip_directory_and_rewinds():
+    padding = {"docProps/thumbnail.jpeg": os.urandom(3 * HEAD_BYTES)}  # fills the head
+    data = samples.rezipped(
+        samples.xlsx_bytes([["a", 1]]), first=padding, last=("[Content_Types].xml",)
+    )
+    assert sniff(head(data), "budget") == filetypes.ZIP  # the head alone cannot tell
+    file = io.BytesIO(data)
+    file.seek(10)
+    assert sniff_file(file, "budget.xlsx") == filetypes.XLSX
+    assert file.tell() == 0
+
+
+def test_sniff_file_finds_macros_past_the_head(english):
+    data = samples.docx_bytes(["Titre"])
+    data = samples.added_entry(data, "word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    assert len(data) > 3 * HEAD_BYTES
+    assert sniff(head(data), "rapport.docx") == filetypes.DOCX  # the head alone misses it
+    with pytest.raises(FileTypeRefused) as caught:
+        sniff_file(io.BytesIO(data), "rapport.docx")
+    assert caught.value.code == "macros"
+
+
+@pytest.mark.parametrize(("name", "make", "kind"), ALLOWED, ids=[a[0] for a in ALLOWED])
+def test_sniff_file_agrees_with_sniff_on_every_allowed_kind(name, make, kind):
+    assert sniff_file(io.BytesIO(make()), name) == kind
+
+
+def test_sniff_file_falls_back_on_the_head_when_the_zip_directory_is_damaged():
+    data = samples.docx_bytes(["Titre"])
+    damaged = data[: len(data) - 30]  # the end of central directory is cut off
+    assert sniff_file(io.BytesIO(damaged), "rapport.docx") == filetypes.DOCX
 
 
 # --- names --------------------------------------------------------------------------------
