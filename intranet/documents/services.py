@@ -151,13 +151,6 @@ def _size_and_sha256(upload) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _read_head(upload) -> bytes:
-    upload.seek(0)
-    head = upload.read(filetypes.HEAD_BYTES)
-    upload.seek(0)
-    return head
-
-
 def _checked(upload) -> tuple[str, object, int, str]:
     """(safe name, the file's kind, size, sha256) or DocumentError."""
     size, sha256 = _size_and_sha256(upload)
@@ -165,11 +158,12 @@ def _checked(upload) -> tuple[str, object, int, str]:
         raise DocumentError(too_large_message(size), code="too_large")
     name = filetypes.safe_filename(without_nul(upload.name or ""))
     try:
-        kind = filetypes.sniff(_read_head(upload), name)
+        kind = filetypes.sniff_file(upload, name)  # the whole ZIP directory, for Office
     except filetypes.FileTypeRefused as exc:
         security_logger.info("upload refused: %r (%s)", name, exc)
         raise DocumentError(str(exc), code="bad_type") from None
-    return name, kind, size, sha256
+    # The name ends in the type found in the content ("facture.pdf.exe" is no .exe).
+    return filetypes.final_filename(name, kind), kind, size, sha256
 
 
 def _store(upload, size: int, sha256: str) -> _Stored:
