@@ -15,6 +15,9 @@ from datetime import datetime
 
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+
+from intranet.search.analysis import highlight
 
 TOKEN_EVERYONE = "all"  # noqa: S105 (an access token name, not a secret)
 
@@ -104,6 +107,10 @@ class DocumentType:
 
     def result_meta(self, obj) -> str:
         return ""
+
+    def result_snippet(self, obj, stems, prefixes) -> SafeString:
+        """The highlighted passage of a hit (a kind with long texts narrows it first)."""
+        return highlight(self.result_text(obj), stems, prefixes)
 
     def dependents(self, obj) -> list[tuple[str, int]]:
         """Other documents to re-index with this one (their access follows it)."""

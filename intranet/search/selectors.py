@@ -19,7 +19,7 @@ from intranet.accounts.access import is_active_agent, visible_agents
 from intranet.accounts.models import User
 from intranet.core.text import fold
 from intranet.departments.models import Department
-from intranet.search.analysis import analyze, highlight
+from intranet.search.analysis import analyze
 from intranet.search.engines import PERIODS, EngineQuery, SearchUnavailable, get_engine
 from intranet.search.models import IndexEntry
 from intranet.search.query import ParsedQuery, parse
@@ -59,6 +59,10 @@ KIND_NAMES = {
     "reponses": "answer",
     "answer": "answer",
     "answers": "answer",
+    "document": "document",
+    "documents": "document",
+    "fichier": "document",
+    "fichiers": "document",
 }
 PERIOD_LABELS = {"week": _("Past week"), "month": _("Past month"), "year": _("Past year")}
 FACET_TITLES = {
@@ -230,7 +234,7 @@ def _hit(kind: str, obj, parsed: ParsedQuery) -> SearchHit:
         title=doc_type.result_title(obj),
         url=doc_type.url(obj),
         meta=doc_type.result_meta(obj),
-        snippet=highlight(doc_type.result_text(obj), stems, prefixes),
+        snippet=doc_type.result_snippet(obj, stems, prefixes),
         created_at=getattr(obj, "created_at", None),
     )
 
