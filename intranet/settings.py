@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "intranet.stream",
     "intranet.notifications",
     "intranet.moderation",
+    "intranet.documents",
     "intranet.search",
     "intranet.directory",
     "intranet.chat",
@@ -303,6 +304,42 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 TRANSVERSE_MAX_PHOTO_BYTES = env_int("TRANSVERSE_MAX_PHOTO_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# --- Document libraries (docs/deploy.md, "Documents") ---
+# Their own storage alias, never served under a URL: every byte goes through a view that
+# authorises. Several nodes: an NFS mount as TRANSVERSE_DOCUMENT_ROOT, or an S3-compatible
+# store through django-storages (TRANSVERSE_DOCUMENT_S3_BUCKET and the rest below).
+TRANSVERSE_DOCUMENT_ROOT = Path(env_str("TRANSVERSE_DOCUMENT_ROOT") or MEDIA_ROOT / "documents")
+if env_str("TRANSVERSE_DOCUMENT_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("TRANSVERSE_DOCUMENT_S3_BUCKET"),
+            "endpoint_url": env_str("TRANSVERSE_DOCUMENT_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("TRANSVERSE_DOCUMENT_S3_REGION") or None,
+            "access_key": env_secret("TRANSVERSE_DOCUMENT_S3_ACCESS_KEY"),
+            "secret_key": env_secret("TRANSVERSE_DOCUMENT_S3_SECRET_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "intranet.core.storage.AtomicFileSystemStorage",
+        "OPTIONS": {"location": str(TRANSVERSE_DOCUMENT_ROOT)},
+    }
+TRANSVERSE_DOCUMENT_MAX_BYTES = env_int(
+    "TRANSVERSE_DOCUMENT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024
+)
+TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES = env_int(
+    "TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES", 10 * 1024 * 1024 * 1024, minimum=0
+)
+# Trashed documents and folders can be restored for this many days, then are purged.
+TRANSVERSE_DOCUMENT_TRASH_DAYS = env_int("TRANSVERSE_DOCUMENT_TRASH_DAYS", 30, minimum=1)
+# Empty: files are streamed by the application. A location such as "/_documents/": the
+# view authorises, then hands the file to that internal nginx location (deploy/nginx).
+TRANSVERSE_DOCUMENT_X_ACCEL = env_str("TRANSVERSE_DOCUMENT_X_ACCEL")
 
 # --- E-mail ---
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -1,0 +1,73 @@
+"""Reads of the libraries, every one through the access model (visible_documents,
+visible_folders), with what the templates read selected up front."""
+
+from django.db.models import QuerySet
+
+from intranet.documents.access import (
+    can_manage_trash,
+    visible_documents,
+    visible_folders,
+)
+from intranet.documents.models import Document, Folder
+from intranet.groups.models import Group
+
+
+def _with_card_fields(documents: QuerySet) -> QuerySet:
+    return documents.select_related("current_version", "folder", "group", "created_by")
+
+
+def folder_listing(actor, group: Group, folder: Folder | None):
+    """(sub-folders, documents) directly in folder (None: the root) that actor may see."""
+    folders = visible_folders(actor).filter(group=group, parent=folder, deleted_at__isnull=True)
+    documents = visible_documents(actor).filter(group=group, folder=folder)
+    return (
+        list(folders.order_by("name")),
+        list(_with_card_fields(documents).order_by("name")),
+    )
+
+
+def folder_breadcrumbs(folder: Folder | None) -> list[Folder]:
+    """The folders from the root down to folder (one query, from its path)."""
+    if folder is None:
+        return []
+    ids = folder.ancestor_ids
+    by_id = {f.pk: f for f in Folder.objects.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def folder_choices(actor, group: Group) -> list[Folder]:
+    """Folders actor may move things into, in tree order (by path)."""
+    folders = visible_folders(actor).filter(group=group, deleted_at__isnull=True)
+    return sorted(folders, key=lambda f: [int(p) for p in f.path.strip("/").split("/") if p])
+
+
+def group_documents(actor, group: Group, *, limit: int = 5) -> list[Document]:
+    """The latest documents of group actor may see (for sections and cards)."""
+    documents = visible_documents(actor).filter(group=group, state=Document.State.READY)
+    return list(_with_card_fields(documents).order_by("-updated_at")[:limit])
+
+
+def recent_documents(actor, *, limit: int = 5) -> list[Document]:
+    """The latest documents actor may see, in all groups."""
+    documents = visible_documents(actor).filter(state=Document.State.READY)
+    return list(_with_card_fields(documents).order_by("-updated_at")[:limit])
+
+
+def documents_by_ids(actor, ids) -> dict[int, Document]:
+    """The documents among ids actor may see (cards in posts, chat, answers): one query."""
+    clean = [int(pk) for pk in ids if str(pk).isdigit() and 0 < int(pk) < 2**63]
+    documents = visible_documents(actor).filter(pk__in=clean, state=Document.State.READY)
+    return {d.pk: d for d in _with_card_fields(documents)}
+
+
+def trash_listing(actor, group: Group):
+    """(trashed folders, trashed documents) of group, for its animators; ([], []) else."""
+    if not can_manage_trash(actor, group):
+        return [], []
+    folders = Folder.objects.filter(group=group, deleted_at__isnull=False).select_related(
+        "deleted_by"
+    )
+    documents = Document.objects.filter(group=group, deleted_at__isnull=False).select_related(
+        "deleted_by", "current_version", "folder"
+    )
+    return list(folders.order_by("-deleted_at")), list(documents.order_by("-deleted_at"))
