@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from intranet.documents.access import animator_group_ids, visible_documents
+from intranet.documents.cards import document_url
 from intranet.documents.models import Document, Folder, Restriction
 from intranet.search.analysis import highlight
 from intranet.search.registry import Document as SearchDocument
@@ -90,7 +91,7 @@ def folder_names(document) -> list[str]:
 
 
 def folder_path(document) -> str:
-    """"Group › Folder › Sub-folder": where the document lives."""
+    """ "Group › Folder › Sub-folder": where the document lives."""
     return PATH_SEPARATOR.join([document.group.name, *folder_names(document)])
 
 
@@ -143,7 +144,6 @@ class DocumentDocuments(DocumentType):
         return (
             visible_documents(actor)
             .filter(state=Document.State.READY, current_version__isnull=False)
-            .exclude(Exists(_trashed_above_q()))
             .select_related("group", "folder", "current_version", "created_by")
         )
 
@@ -161,8 +161,8 @@ class DocumentDocuments(DocumentType):
         tokens.update(f"dr:{pk}" for pk in named[:MAX_RESTRICTED_TOKENS])
         return tokens
 
-    def url_name(self, document):
-        return "documents:document-detail", [document.pk]
+    def url(self, document):
+        return document_url(document.pk)
 
     def result_title(self, document) -> str:
         return document.name
@@ -192,9 +192,7 @@ _ACCENTS = {
 
 def _loose(term: str) -> str:
     """A pattern matching term whatever its accents ("reunion" finds "réunion")."""
-    return "".join(
-        f"[{_ACCENTS[ch]}]" if ch in _ACCENTS else re.escape(ch) for ch in term.lower()
-    )
+    return "".join(f"[{_ACCENTS[ch]}]" if ch in _ACCENTS else re.escape(ch) for ch in term.lower())
 
 
 def _window(text: str, stems, prefixes) -> str:
