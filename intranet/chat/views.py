@@ -39,7 +39,9 @@ def conversation_detail(request, pk):
     context = {
         "conversation": conversation,
         "title": selectors.conversation_detail_title(request.user, conversation),
-        "messages_data": selectors.message_payloads(page),
+        "messages_data": selectors.payload_cards_attach(
+            request.user, selectors.message_payloads(page)
+        ),
         "participants": selectors.conversation_participants(conversation)[:60],
         "can_write": access.can_write_conversation(request.user, conversation),
         "form": MessageForm(),
@@ -115,6 +117,16 @@ def message_history(request, pk):
     return JsonResponse(
         {"messages": selectors.message_payloads(page), "has_more": bool(page) and page[0].seq > 1}
     )
+
+
+@require_GET
+def message_cards(request, pk):
+    """The cards of linked documents this reader may see: live messages carry only ids."""
+    access.access_conversation(request.user, pk)
+    cards = selectors.cards_for_reader(request.user, request.GET.get("ids", ""))
+    response = JsonResponse({"cards": cards})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -95,6 +95,12 @@ def folder_path(document) -> str:
     return PATH_SEPARATOR.join([document.group.name, *folder_names(document)])
 
 
+def searchable_name(name: str) -> str:
+    """A file name as words: PostgreSQL's parser reads "budget_2027.ods" as one file token,
+    which "budget" would not find; every engine then finds it by each of its words."""
+    return re.sub(r"[._\-~+]+", " ", name).strip()
+
+
 def _extracted_text(document) -> str:
     version = document.current_version
     text = (version.extracted_text if version else "") or ""
@@ -123,7 +129,7 @@ class DocumentDocuments(DocumentType):
                 document.description,
                 folder_path(document),
                 topics,
-                version.filename if version else "",
+                searchable_name(version.filename) if version else "",
                 _extracted_text(document),
             )
             if part
@@ -131,7 +137,7 @@ class DocumentDocuments(DocumentType):
         return SearchDocument(
             kind=self.kind,
             pk=document.pk,
-            title=document.name,
+            title=searchable_name(document.name),
             body=body,
             acl=document_tokens(document),
             author_id=document.created_by_id,

@@ -140,6 +140,7 @@ def test_a_document_is_found_by_its_name_and_folder_path(world):
     index_now()
     assert document.pk in found(member, "prévisions")
     assert document.pk in found(member, "analytique")
+    assert document.pk in found(member, "ods")
     hit = next(h for h in search(member, "trimestrielles").hits if h.kind == "document")
     assert hit.meta == "Groupe closed › Comptabilité analytique"
     assert hit.url.endswith(f"/{document.pk}/")
@@ -147,8 +148,10 @@ def test_a_document_is_found_by_its_name_and_folder_path(world):
 
 def test_the_snippet_highlights_a_passage_deep_in_a_long_text(world):
     member = world["people"]["member"]
-    text = "Introduction générale. " * 4000 + "La dématérialisation des factures zqxdeep. " + (
-        "Annexe. " * 100
+    text = (
+        "Introduction générale. " * 4000
+        + "La dématérialisation des factures zqxdeep. "
+        + ("Annexe. " * 100)
     )
     document = make_document(world["groups"]["closed"], member, "Long.pdf", text=text)
     document_index_later(document)

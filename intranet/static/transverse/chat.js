@@ -394,6 +394,12 @@
       body.className = "chat-message__body";
       body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
       li.append(body);
+      if (m.documents && m.documents.length) {
+        const holder = document.createElement("div");
+        holder.className = "chat-message__cards";
+        li.append(holder);
+        queueCards(view, holder, m.documents);
+      }
     }
     if (m.attachment) {
       const p = document.createElement("p");
@@ -421,6 +427,43 @@
     Object.assign(li.dataset, { id: m.id, seq: m.seq, rev: m.rev, sender: m.sender.id, key: m.key });
     messageControls(view, li, m);
     return li;
+  }
+
+  // Cards of linked documents: frames carry only the ids (already in the text), never a
+  // name; this reader asks the server for the cards it may see, a batch at a time.
+  const cardQueue = new Map();
+  let cardTimer = null;
+  function queueCards(view, holder, ids) {
+    cardQueue.set(holder, ids);
+    if (!cardTimer) {
+      cardTimer = setTimeout(() => fetchCards(view), 50);
+    }
+  }
+
+  async function fetchCards(view) {
+    cardTimer = null;
+    const batch = [...cardQueue.entries()];
+    cardQueue.clear();
+    const ids = [...new Set(batch.flatMap(([, wanted]) => wanted))].slice(0, 50);
+    if (!ids.length || !view.state.cardsUrl) {
+      return;
+    }
+    try {
+      const response = await fetch(`${view.state.cardsUrl}?ids=${ids.join(",")}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) {
+        return;
+      }
+      const data = await response.json();
+      batch.forEach(([holder, wanted]) => {
+        // Server-rendered card templates (escaped), only for documents this reader may see.
+        holder.innerHTML = wanted.map((id) => data.cards[String(id)] || "").join("");
+      });
+    } catch {
+      // The cards are an extra: the links stay in the message.
+    }
   }
 
   function renderMessage(view, m) {
@@ -613,6 +656,7 @@
       id: Number(root.dataset.conversation),
       sendUrl: root.dataset.sendUrl,
       historyUrl: root.dataset.historyUrl,
+      cardsUrl: root.dataset.cardsUrl,
       readSeq: 0,
       parent: null,
     };
