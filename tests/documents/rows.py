@@ -57,7 +57,7 @@ def make_document(
         state=state,
         created_by=author,
     )
-    version = version_add(document, author, blob=blob, mime=mime, size=size, text=text, at=at)
+    version_add(document, author, blob=blob, mime=mime, size=size, text=text, at=at)
     for agent in named:
         assign_perm("documents.access_restricted_document", agent, document)
     document.refresh_from_db()

@@ -14,9 +14,10 @@ from intranet.documents.cards import cards_attach, document_ids, document_url
 from intranet.stream.services import comments, posts
 from tests.documents.rows import make_document
 from tests.factories import AnswerFactory, QuestionFactory
-from tests.realtime.conftest import connect_as  # noqa: F401 (the socket fixture)
+from tests.realtime import conftest as realtime_sockets
 
 SECRET_NAME = "Plan social confidentiel"
+connect_as = realtime_sockets.connect_as  # sockets through intranet.asgi, as a browser opens them
 
 
 @pytest.fixture
@@ -125,8 +126,7 @@ def test_deactivated_agent_gets_no_card(budget, bob, secret_document):
 async def test_the_websocket_never_carries_a_document_name(
     connect_as, room, alice, bob, secret_document
 ):
-    from tests.realtime.conftest import expect
-
+    expect = realtime_sockets.expect
     watcher, sender = await connect_as(alice), await connect_as(bob)
     await sender.send_json_to(
         {
