@@ -16,17 +16,29 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 
+class _DocumentsStorage(Storage):
+    """Every call goes to storages["documents"], looked up at call time: a FileField keeps
+    the storage it was given at import, and the alias may be configured after (tests)."""
+
+    def __getattribute__(self, name):
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        return getattr(storages["documents"], name)
+
+
+_documents_storage = _DocumentsStorage()
+
+
 def documents_storage():
     """The storage of document contents (alias "documents", its own place on disk)."""
-    from django.core.files.storage import storages
-
-    return storages["documents"]
+    return _documents_storage
 
 
 def blob_name(instance, filename: str) -> str:

@@ -1,11 +1,34 @@
-"""Documents' sections on other apps' pages (intranet.core.sections): "recent documents"
-on a group page and on the home page, among the documents the viewer may see."""
+"""Documents' sections on other apps' pages (intranet.core.sections): the way to a group's
+library from its page, for those who may read it; "recent documents" on a group page and
+on the home page, among the documents the viewer may see."""
 
 from intranet.core.sections import Section, section_register
+from intranet.documents.access import Role, library_role
 from intranet.documents.activity import recent_documents
 from intranet.groups.access import can_read_group_content
 
 RECENT = 5
+
+
+def library_link(request, group) -> dict | None:
+    if library_role(request.user, group) == Role.NONE:
+        return None
+    return {}
+
+
+section_register(
+    Section(
+        slot="group.actions",
+        template="documents/_group_library_link.html",
+        context=library_link,
+        order=60,
+    )
+)
+
+# The group page's tabs, where the page has them (nothing is shown where it has not).
+section_register(
+    Section(slot="group.tabs", template="documents/_group_tab.html", context=library_link, order=30)
+)
 
 
 def group_recent_documents(request, group) -> dict | None:

@@ -2,13 +2,17 @@
 visible_folders), with what the templates read selected up front."""
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
+from intranet.accounts.models import User
 from intranet.documents.access import (
     can_manage_trash,
     visible_documents,
     visible_folders,
+    visible_versions,
 )
-from intranet.documents.models import Document, Folder
+from intranet.documents.models import Document, DocumentVersion, Folder
 from intranet.groups.models import Group
 
 
@@ -71,3 +75,39 @@ def trash_listing(actor, group: Group):
         "deleted_by", "current_version", "folder"
     )
     return list(folders.order_by("-deleted_at")), list(documents.order_by("-deleted_at"))
+
+
+def document_versions(actor, document: Document) -> list[DocumentVersion]:
+    """The versions of document actor may see, newest first, with their authors."""
+    return list(visible_versions(actor, document).order_by("-number"))
+
+
+def document_version(actor, document: Document, number) -> DocumentVersion:
+    """Version number of document if actor may see it; 404 otherwise."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    version = visible_versions(actor, document).select_related("blob").filter(number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+def named_logins(obj) -> list[str]:
+    """The logins named on a restricted folder or document."""
+    from guardian.shortcuts import get_users_with_perms
+
+    return sorted(agent.username for agent in get_users_with_perms(obj, with_superusers=False))
+
+
+def agents_by_logins(logins) -> list:
+    """The active agents with these logins; DocumentError naming an unknown one."""
+    from intranet.documents.services import DocumentError
+
+    logins = list(dict.fromkeys(logins))
+    agents = {a.username: a for a in User.objects.filter(username__in=logins, is_active=True)}
+    for login in logins:
+        if login not in agents:
+            raise DocumentError(_("No agent has the login %(login)s.") % {"login": login})
+    return [agents[login] for login in logins]
