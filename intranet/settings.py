@@ -261,6 +261,27 @@ TRANSVERSE_SEARCH_BATCH_SIZE = env_int("TRANSVERSE_SEARCH_BATCH_SIZE", 200, mini
 TRANSVERSE_SEARCH_DRAIN_SECONDS = env_int("TRANSVERSE_SEARCH_DRAIN_SECONDS", 10, minimum=0)
 # --- end of Search ---
 
+# --- Documents: text extraction and malware scan ---
+# The text kept from one document for the search, and the limits of the child process
+# that reads it (intranet/documents/extraction.py): wall clock and CPU seconds, and
+# its address space in MB.
+TRANSVERSE_DOCUMENT_TEXT_MAX_CHARS = env_int(
+    "TRANSVERSE_DOCUMENT_TEXT_MAX_CHARS", 1_000_000, minimum=1000
+)
+TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS = env_int(
+    "TRANSVERSE_DOCUMENT_EXTRACTION_SECONDS", 30, minimum=1
+)
+TRANSVERSE_DOCUMENT_EXTRACTION_MEMORY_MB = env_int(
+    "TRANSVERSE_DOCUMENT_EXTRACTION_MEMORY_MB", 512, minimum=256
+)
+# ClamAV's clamd (intranet/documents/scanning.py): off unless its unix socket or its
+# host is set; seconds for one whole scan.
+TRANSVERSE_CLAMD_SOCKET = env_str("TRANSVERSE_CLAMD_SOCKET")
+TRANSVERSE_CLAMD_HOST = env_str("TRANSVERSE_CLAMD_HOST")
+TRANSVERSE_CLAMD_PORT = env_int("TRANSVERSE_CLAMD_PORT", 3310, minimum=1)
+TRANSVERSE_CLAMD_TIMEOUT = env_int("TRANSVERSE_CLAMD_TIMEOUT", 120, minimum=1)
+# --- end of Documents: text extraction and malware scan ---
+
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,1 @@
+"""Document libraries for departments and groups."""
