@@ -71,11 +71,11 @@ def shown_documents(actor):
     )
 
 
-def document_batches(
-    actor, group, *, since: datetime | None = None, until: datetime | None = None
-) -> list[DocumentBatch]:
+def document_batches(actor, group, *, since: datetime | None = None, until=None):
     """The batches of group's library whose latest upload is in [since, until), newest
-    first, for actor: one query (the versions, their documents, folders and authors)."""
+    first, for actor: one query (the versions, their documents, folders and authors).
+
+    until: a datetime or an expression (a subquery on a feed's cursor)."""
     versions = DocumentVersion.objects.filter(
         document__in=shown_documents(actor).filter(group_id=group.pk),
         state=DocumentVersion.State.READY,

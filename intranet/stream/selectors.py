@@ -275,15 +275,11 @@ def group_feed(actor, group, *, cursor=None, limit=PAGE_SIZE) -> FeedPage:
 
 def with_document_activity(actor, group, feed: FeedPage, cursor=None) -> FeedPage:
     """The group's document uploads (one entry per batch) in the time span of this page:
-    after its last post when more pages follow, before the previous page's last post."""
-    until = since = None
+    after its last post when more pages follow, before the previous page's last post
+    (read in the same query, as a subquery on the cursor's post)."""
     cursor = parse_cursor(cursor)
-    if cursor:
-        until = Post.objects.filter(pk=cursor).values_list("created_at", flat=True).first()
-        if until is None:
-            return feed
-    if feed.next_cursor and feed.posts:
-        since = feed.posts[-1].created_at
+    until = Subquery(Post.objects.filter(pk=cursor).values("created_at")[:1]) if cursor else None
+    since = feed.posts[-1].created_at if feed.next_cursor and feed.posts else None
     feed.activity = document_batches(actor, group, since=since, until=until)
     return feed
 
