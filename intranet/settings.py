@@ -330,7 +330,8 @@ TRANSVERSE_MAX_PHOTO_BYTES = env_int("TRANSVERSE_MAX_PHOTO_BYTES", 5 * 1024 * 10
 # Their own storage alias, never served under a URL: every byte goes through a view that
 # authorises. Several nodes: an NFS mount as TRANSVERSE_DOCUMENT_ROOT, or an S3-compatible
 # store through django-storages (TRANSVERSE_DOCUMENT_S3_BUCKET and the rest below).
-TRANSVERSE_DOCUMENT_ROOT = Path(env_str("TRANSVERSE_DOCUMENT_ROOT") or MEDIA_ROOT / "documents")
+# Files are named "documents/<xx>/<random>" under this root (MEDIA_ROOT by default).
+TRANSVERSE_DOCUMENT_ROOT = Path(env_str("TRANSVERSE_DOCUMENT_ROOT") or MEDIA_ROOT)
 if env_str("TRANSVERSE_DOCUMENT_S3_BUCKET"):
     STORAGES["documents"] = {
         "BACKEND": "storages.backends.s3.S3Storage",

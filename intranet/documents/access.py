@@ -157,6 +157,38 @@ def visible_folders(actor) -> QuerySet[Folder]:
     return folders.exclude(Exists(_blocked_folders(actor, outer_path="path")))
 
 
+def folder_contents(actor, group: Group, folder: Folder | None) -> tuple[QuerySet, QuerySet]:
+    """(sub-folders, documents) directly in folder that actor may see.
+
+    Only for a folder actor may see (access_folder, or the root of a library they may
+    read): the folders above are then known to let them in, so each child is decided by
+    its own restriction and state, without the ancestors' subquery of visible_*.
+    """
+    folders = Folder.objects.filter(group=group, parent=folder, deleted_at__isnull=True)
+    documents = Document.objects.filter(group=group, folder=folder, deleted_at__isnull=True)
+    role = library_role(actor, group)
+    if role == Role.NONE:
+        return folders.none(), documents.none()
+    if role >= Role.ANIMATOR:
+        return folders, documents
+    folders = folders.filter(
+        Q(restriction=Restriction.GROUP)
+        | (
+            Q(restriction=Restriction.NAMED)
+            & _named(FolderUserObjectPermission, actor, PERM_FOLDER)
+        )
+    )
+    documents = documents.filter(
+        Q(restriction=Restriction.GROUP)
+        | (
+            Q(restriction=Restriction.NAMED)
+            & _named(DocumentUserObjectPermission, actor, PERM_DOCUMENT)
+        ),
+        Q(state=Document.State.READY) | Q(created_by_id=actor.pk),
+    )
+    return folders, documents
+
+
 def visible_versions(actor, document: Document) -> QuerySet[DocumentVersion]:
     """The versions of a document actor may see (call with a document actor may see)."""
     versions = document.versions.select_related("author")

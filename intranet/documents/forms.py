@@ -47,7 +47,7 @@ class RestrictForm(forms.Form):
         label=_("Named agents"),
         required=False,
         max_length=2000,
-        help_text=_("Logins separated by commas (with \u201cnamed agents\u201d)."),
+        help_text=_("Logins separated by commas (with “named agents”)."),
     )
 
     def clean_agents(self):

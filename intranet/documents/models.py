@@ -42,9 +42,13 @@ def documents_storage():
 
 
 def blob_name(instance, filename: str) -> str:
-    """Generated name: never the agent's file name, spread over 256 folders."""
+    """Generated name: never the agent's file name, spread over 256 folders.
+
+    Under "documents/" of the storage's root, which is MEDIA_ROOT by default: the names
+    are then the files' paths under MEDIA_ROOT, as `media_check` and the backups expect.
+    """
     token = uuid.uuid4().hex
-    return f"blobs/{token[:2]}/{token}"
+    return f"documents/{token[:2]}/{token}"
 
 
 class Restriction(models.TextChoices):

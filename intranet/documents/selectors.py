@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from intranet.accounts.models import User
 from intranet.documents.access import (
     can_manage_trash,
+    folder_contents,
     visible_documents,
     visible_folders,
     visible_versions,
@@ -22,8 +23,7 @@ def _with_card_fields(documents: QuerySet) -> QuerySet:
 
 def folder_listing(actor, group: Group, folder: Folder | None):
     """(sub-folders, documents) directly in folder (None: the root) that actor may see."""
-    folders = visible_folders(actor).filter(group=group, parent=folder, deleted_at__isnull=True)
-    documents = visible_documents(actor).filter(group=group, folder=folder)
+    folders, documents = folder_contents(actor, group, folder)
     return (
         list(folders.order_by("name")),
         list(_with_card_fields(documents).order_by("name")),

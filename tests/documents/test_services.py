@@ -21,7 +21,7 @@ def test_upload_stores_the_bytes_once_under_a_generated_name(budget, alice, _iso
     second = services.document_upload(alice, group=budget, upload=file_of("b.pdf", PDF))
     assert Blob.objects.count() == 1
     blob = Blob.objects.get()
-    assert "a.pdf" not in blob.file.name and blob.file.name.startswith("blobs/")
+    assert "a.pdf" not in blob.file.name and blob.file.name.startswith("documents/")
     assert (_isolated_documents / blob.file.name).read_bytes() == PDF
     assert first.versions.get().blob == second.versions.get().blob
 
