@@ -16,6 +16,7 @@ from django.utils import timezone
 from intranet.accounts.models import User
 from intranet.chat.access import visible_conversations
 from intranet.chat.models import Conversation, Message, Participant, Reaction
+from intranet.documents.cards import cards_html, document_cards, document_ids
 from intranet.groups.models import Membership
 
 PAGE_SIZE = 50
@@ -231,6 +232,9 @@ def message_payload(message: Message, reactions: dict | None = None) -> dict:
         "deleted": deleted,
         "reactions": {} if deleted else (reactions or {}),
         "attachment": None,
+        # Only the ids of linked documents (already in the text): never a name. Each
+        # reader's client asks for the cards it may see (chat:message-cards).
+        "documents": [] if deleted else document_ids(message.body_html),
     }
     if message.attachment and not deleted:
         payload["attachment"] = {
@@ -287,6 +291,29 @@ def _created(payload: dict) -> datetime:
 def message_payloads(messages) -> list[dict]:
     reactions = reactions_by_message([m.pk for m in messages])
     return [message_payload(m, reactions.get(m.pk)) for m in messages]
+
+
+def payload_cards_attach(actor, payloads: list[dict]) -> list[dict]:
+    """For a page rendered for actor: each payload's "cards" (one query for the page)."""
+    found = document_cards(actor, {pk for p in payloads for pk in p.get("documents", ())})
+    for payload in payloads:
+        payload["cards"] = [found[pk] for pk in payload.get("documents", ()) if pk in found]
+    return payloads
+
+
+MAX_CARD_IDS = 50
+
+
+def cards_for_reader(actor, raw_ids: str) -> dict[str, str]:
+    """{document id: card markup} for the documents among raw_ids ("4,8,15") that actor
+    may see; the others are simply absent (the same answer as a missing id)."""
+    ids = []
+    for part in (raw_ids or "").split(",")[:MAX_CARD_IDS]:
+        part = part.strip()
+        if part.isdigit() and 0 < int(part) < 2**63:
+            ids.append(int(part))
+    found = document_cards(actor, set(ids))
+    return {str(pk): cards_html([card]) for pk, card in found.items()}
 
 
 def read_by(conversation: Conversation, message: Message) -> list[User]:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.conversation_detail, name="conversation-detail"),
     path("<int:pk>/send/", views.message_send, name="message-send"),
     path("<int:pk>/messages/", views.message_history, name="message-history"),
+    path("<int:pk>/cards/", views.message_cards, name="message-cards"),
     path("files/<int:message_id>/", views.attachment_download, name="attachment"),
 ]

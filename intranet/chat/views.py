@@ -43,7 +43,11 @@ def conversation_detail(request, pk):
         "conversation": conversation,
         "conversations": selectors.conversation_list(request.user),
         "title": selectors.conversation_detail_title(request.user, conversation),
-        "messages_data": selectors.message_thread(payloads, me=request.user.pk, read_seq=read_seq),
+        "messages_data": selectors.message_thread(
+            selectors.payload_cards_attach(request.user, payloads),
+            me=request.user.pk,
+            read_seq=read_seq,
+        ),
         "participants": selectors.conversation_participants(conversation)[:60],
         "can_write": access.can_write_conversation(request.user, conversation),
         "form": MessageForm(),
@@ -123,6 +127,16 @@ def message_history(request, pk):
     return JsonResponse(
         {"messages": selectors.message_payloads(page), "has_more": bool(page) and page[0].seq > 1}
     )
+
+
+@require_GET
+def message_cards(request, pk):
+    """The cards of linked documents this reader may see: live messages carry only ids."""
+    access.access_conversation(request.user, pk)
+    cards = selectors.cards_for_reader(request.user, request.GET.get("ids", ""))
+    response = JsonResponse({"cards": cards})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -3,6 +3,7 @@ and a theme's FAQ. Every list starts from the access model's visible_* querysets
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from intranet.documents.cards import cards_attach
 from intranet.experts.models import Theme
 from intranet.questions.access import visible_answers, visible_questions
 from intranet.questions.models import Answer, Question, Route
@@ -59,13 +60,15 @@ def question_list(actor, *, show: str = "all", theme: Theme | None = None) -> Qu
 
 
 def question_answers(actor, question: Question) -> list[Answer]:
-    """The question's live answers: the accepted one first, then oldest first."""
-    return list(
+    """The question's live answers: the accepted one first, then oldest first, each with
+    the cards of the documents it links to that actor may see (one query for all)."""
+    answers = list(
         visible_answers(actor)
         .filter(question=question)
         .select_related("author")
         .order_by("-is_accepted", "pk")
     )
+    return cards_attach(actor, answers)
 
 
 def theme_faq(actor, theme: Theme) -> list[Question]:

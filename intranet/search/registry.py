@@ -15,8 +15,10 @@ from datetime import datetime
 
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
 
 from intranet.core.markdown import markdown_text
+from intranet.search.analysis import highlight
 
 TOKEN_EVERYONE = "all"  # noqa: S105 (an access token name, not a secret)
 
@@ -119,6 +121,14 @@ class DocumentType:
 
     def result_meta(self, obj) -> str:
         return ""
+
+    def result_snippet(self, obj, stems, prefixes) -> SafeString:
+        """The highlighted passage of a hit, as plain text (a kind with long texts narrows
+        it first)."""
+        text = self.result_text(obj)
+        if self.markdown:
+            text = markdown_text(text)
+        return highlight(text, stems, prefixes)
 
     def dependents(self, obj) -> list[tuple[str, int]]:
         """Other documents to re-index with this one (their access follows it)."""

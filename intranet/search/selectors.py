@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.access import is_active_agent, visible_agents
 from intranet.accounts.models import User
-from intranet.core.markdown import markdown_text
 from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.search.analysis import analyze, highlight
@@ -60,6 +59,10 @@ KIND_NAMES = {
     "reponses": "answer",
     "answer": "answer",
     "answers": "answer",
+    "document": "document",
+    "documents": "document",
+    "fichier": "document",
+    "fichiers": "document",
 }
 PERIOD_LABELS = {"week": _("Past week"), "month": _("Past month"), "year": _("Past year")}
 FACET_TITLES = {
@@ -226,9 +229,6 @@ def _hit(kind: str, obj, parsed: ParsedQuery) -> SearchHit:
     everything else escaped (intranet.search.analysis.highlight)."""
     doc_type = document_type(kind)
     stems, prefixes = parsed.highlight_terms()
-    text = doc_type.result_text(obj)
-    if doc_type.markdown:
-        text = markdown_text(text)
     return SearchHit(
         kind=kind,
         kind_label=str(doc_type.label),
@@ -236,7 +236,7 @@ def _hit(kind: str, obj, parsed: ParsedQuery) -> SearchHit:
         title=highlight(doc_type.result_title(obj), stems, prefixes, length=None),
         url=doc_type.url(obj),
         meta=doc_type.result_meta(obj),
-        snippet=highlight(text, stems, prefixes),
+        snippet=doc_type.result_snippet(obj, stems, prefixes),
         created_at=getattr(obj, "created_at", None),
     )
 

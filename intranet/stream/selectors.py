@@ -7,7 +7,7 @@ number of queries whatever its size.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -17,6 +17,8 @@ from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import ngettext
 
+from intranet.documents.activity import document_batches
+from intranet.documents.cards import cards_attach
 from intranet.groups.access import member_group_ids
 from intranet.stream import access
 from intranet.stream.models import (
@@ -47,6 +49,19 @@ class FeedFilter:
 class FeedPage:
     posts: list[Post]
     next_cursor: int | None
+    # Other entries shown among the posts by date (a group's document uploads).
+    activity: list = field(default_factory=list)
+
+    @property
+    def entries(self) -> list:
+        """Posts and activity, newest first."""
+        if not self.activity:
+            return self.posts
+        return sorted([*self.posts, *self.activity], key=_entry_time, reverse=True)
+
+
+def _entry_time(entry):
+    return entry.created_at if isinstance(entry, Post) else entry.at
 
 
 # The columns a page of posts shows (the post partial, decorate_posts, can_see_post on a
@@ -147,6 +162,13 @@ def decorate_posts(actor, posts: list[Post]) -> None:
             else None
         )
         shown.attach(post)
+    # Cards of the documents the posts (and shared originals) link to, for this viewer.
+    cards_attach(actor, posts, html=_post_html)
+
+
+def _post_html(post: Post) -> str:
+    original = post.visible_original
+    return post.body_html + (original.body_html if original is not None else "")
 
 
 class _PostDisplay:
@@ -247,7 +269,19 @@ def home_feed_posts(actor, feed_filter=FeedFilter.ALL, topic: Topic | None = Non
 
 
 def group_feed(actor, group, *, cursor=None, limit=PAGE_SIZE) -> FeedPage:
-    return posts_page(actor, access.visible_posts(actor).filter(group_id=group.pk), cursor, limit)
+    feed = posts_page(actor, access.visible_posts(actor).filter(group_id=group.pk), cursor, limit)
+    return with_document_activity(actor, group, feed, cursor)
+
+
+def with_document_activity(actor, group, feed: FeedPage, cursor=None) -> FeedPage:
+    """The group's document uploads (one entry per batch) in the time span of this page:
+    after its last post when more pages follow, before the previous page's last post
+    (read in the same query, as a subquery on the cursor's post)."""
+    cursor = parse_cursor(cursor)
+    until = Subquery(Post.objects.filter(pk=cursor).values("created_at")[:1]) if cursor else None
+    since = feed.posts[-1].created_at if feed.next_cursor and feed.posts else None
+    feed.activity = document_batches(actor, group, since=since, until=until)
+    return feed
 
 
 def group_feed_with_pinned(
@@ -256,7 +290,8 @@ def group_feed_with_pinned(
     """The group's page of posts and its pinned posts (at most 5), decorated together."""
     visible = access.visible_posts(actor).filter(group_id=group.pk)
     pinned = list(_shown(visible.filter(pinned_at__isnull=False)).order_by("-pinned_at")[:5])
-    return posts_page(actor, visible, cursor, limit, also=pinned), pinned
+    feed = posts_page(actor, visible, cursor, limit, also=pinned)
+    return with_document_activity(actor, group, feed, cursor), pinned
 
 
 def topic_feed(actor, topic: Topic, *, cursor=None, limit=PAGE_SIZE) -> FeedPage:
@@ -282,6 +317,7 @@ def post_comments(actor, post: Post) -> list[Comment]:
     top = []
     for comment in comments:
         comment.reply_list = []
+    cards_attach(actor, comments)
     for comment in comments:
         parent = by_id.get(comment.parent_id)
         (parent.reply_list if parent else top).append(comment)

@@ -488,6 +488,11 @@
       const body = element("div", "chat-message__body");
       body.innerHTML = m.html; // rendered and cleaned by the server's one Markdown renderer
       content.append(body);
+      if (m.documents && m.documents.length) {
+        const holder = element("div", "chat-message__cards");
+        content.append(holder);
+        queueCards(view, holder, m.documents);
+      }
     }
     if (m.attachment) {
       const a = element("a");
@@ -573,6 +578,43 @@
     } else {
       li.tabIndex = -1;
       li.focus();
+    }
+  }
+
+  // Cards of linked documents: frames carry only the ids (already in the text), never a
+  // name; this reader asks the server for the cards it may see, a batch at a time.
+  const cardQueue = new Map();
+  let cardTimer = null;
+  function queueCards(view, holder, ids) {
+    cardQueue.set(holder, ids);
+    if (!cardTimer) {
+      cardTimer = setTimeout(() => fetchCards(view), 50);
+    }
+  }
+
+  async function fetchCards(view) {
+    cardTimer = null;
+    const batch = [...cardQueue.entries()];
+    cardQueue.clear();
+    const ids = [...new Set(batch.flatMap(([, wanted]) => wanted))].slice(0, 50);
+    if (!ids.length || !view.state.cardsUrl) {
+      return;
+    }
+    try {
+      const response = await fetch(`${view.state.cardsUrl}?ids=${ids.join(",")}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) {
+        return;
+      }
+      const data = await response.json();
+      batch.forEach(([holder, wanted]) => {
+        // Server-rendered card templates (escaped), only for documents this reader may see.
+        holder.innerHTML = wanted.map((id) => data.cards[String(id)] || "").join("");
+      });
+    } catch {
+      // The cards are an extra: the links stay in the message.
     }
   }
 
@@ -805,6 +847,7 @@
       id: Number(root.dataset.conversation),
       sendUrl: root.dataset.sendUrl,
       historyUrl: root.dataset.historyUrl,
+      cardsUrl: root.dataset.cardsUrl,
       readSeq: 0,
       parent: null,
     };

@@ -17,7 +17,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from intranet.stream.models import REACTION_SYMBOLS, ReactionKind
+from intranet.stream.models import REACTION_SYMBOLS, Post, ReactionKind
 
 register = template.Library()
 
@@ -58,6 +58,7 @@ def _digest(post, hide_group: bool, language: str) -> str:
         post.reaction_buttons,
         post.comment_label,
         getattr(post, "ack_label", ""),
+        tuple(card.digest for card in getattr(post, "document_cards", ())),
     )
     return "stream:article:" + hashlib.blake2b(repr(printed).encode(), digest_size=16).hexdigest()
 
@@ -65,6 +66,10 @@ def _digest(post, hide_group: bool, language: str) -> str:
 @register.simple_tag(takes_context=True)
 def post_articles(context, posts, hide_group=False):
     """The articles of posts (decorated by stream.selectors.decorate_posts), in order."""
+    return mark_safe("".join(_article_parts(context, posts, hide_group)))  # noqa: S308  (rendered, escaped templates)
+
+
+def _article_parts(context, posts, hide_group) -> list[str]:
     language = get_language() or ""
     keys = [_digest(post, bool(hide_group), language) for post in posts]
     found = cache.get_many(keys)
@@ -77,7 +82,25 @@ def post_articles(context, posts, hide_group=False):
             )
     if missing:
         cache.set_many(missing, ARTICLE_TTL)
-    return mark_safe("".join(found[key] for key in keys))  # noqa: S308  (rendered, escaped templates)
+    return [found[key] for key in keys]
+
+
+@register.simple_tag(takes_context=True)
+def feed_entries(context, feed, hide_group=False):
+    """A feed page's posts (cached articles) and other entries (a group's document
+    uploads: rendered for this viewer, never cached), newest first."""
+    entries = feed.entries
+    posts = [entry for entry in entries if isinstance(entry, Post)]
+    articles = iter(_article_parts(context, posts, hide_group))
+    parts = []
+    for entry in entries:
+        if isinstance(entry, Post):
+            parts.append(next(articles))
+        else:
+            parts.append(
+                get_template(entry.template).render({"batch": entry}, context.get("request"))
+            )
+    return mark_safe("".join(parts))  # noqa: S308  (rendered, escaped templates)
 
 
 @register.filter
