@@ -46,7 +46,9 @@ from intranet.documents.models import (
     Restriction,
     documents_storage,
 )
+from intranet.documents.search import KIND, document_index_later, folder_index_later
 from intranet.groups.models import Group
+from intranet.search.services import search_index_many_later
 from intranet.topics.services import topics_get_or_create, topics_in_text
 
 logger = logging.getLogger(__name__)
@@ -396,6 +398,7 @@ def version_mark(version_id: int, state: str, **fields) -> DocumentVersion | Non
                 fields.get("scan_signature", ""),
             )
         document.save(update_fields=["state", "current_version", "updated_at"])
+        document_index_later(document)  # ready: found by its text; otherwise kept out
     return version
 
 
@@ -421,6 +424,7 @@ def document_rename(actor, document: Document, *, name: str) -> Document:
         return candidate
 
     document.name = _with_free_name(rename, name)
+    document_index_later(document)
     return document
 
 
@@ -431,6 +435,7 @@ def document_describe(actor, document: Document, *, description: str) -> Documen
     document.description = without_nul(description or "")[:5000]
     document.save(update_fields=["description", "updated_at"])
     document.topics.set(topics_get_or_create(topics_in_text(document.description)))
+    document_index_later(document)
     return document
 
 
@@ -447,6 +452,7 @@ def document_move(actor, document: Document, *, folder: Folder | None) -> Docume
 
     document.name = _with_free_name(move, document.name)
     document.folder = folder
+    document_index_later(document)
     return document
 
 
@@ -481,6 +487,7 @@ def folder_rename(actor, folder: Folder, *, name: str) -> Folder:
         return candidate
 
     folder.name = _with_free_name(rename, name)
+    folder_index_later(folder)
     return folder
 
 
@@ -504,6 +511,7 @@ def folder_move(actor, folder: Folder, *, parent: Folder | None) -> Folder:
         sub.path = new_path + sub.path[len(old_path) :]
         sub.save(update_fields=["path"])
     folder.path = new_path
+    folder_index_later(folder)
     return folder
 
 
@@ -516,6 +524,7 @@ def document_delete(actor, document: Document) -> Document:
     _require(document_abilities(actor, document), "delete")
     document.deleted_at, document.deleted_by = timezone.now(), actor
     document.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    document_index_later(document)
     return document
 
 
@@ -525,6 +534,7 @@ def folder_delete(actor, folder: Folder) -> Folder:
     _require(folder_abilities(actor, folder, folder.group), "delete")
     folder.deleted_at, folder.deleted_by = timezone.now(), actor
     folder.save(update_fields=["deleted_at", "deleted_by"])
+    folder_index_later(folder)
     return folder
 
 
@@ -548,6 +558,7 @@ def document_restore(actor, document: Document) -> Document:
     with transaction.atomic():
         document.name = _with_free_name(restore, document.name)
     document.deleted_at = document.deleted_by = None
+    document_index_later(document)
     return document
 
 
@@ -561,6 +572,7 @@ def folder_restore(actor, folder: Folder) -> Folder:
     with transaction.atomic():
         folder.name = _with_free_name(restore, folder.name)
     folder.deleted_at = folder.deleted_by = None
+    folder_index_later(folder)
     return folder
 
 
@@ -586,6 +598,7 @@ def _documents_remove(documents) -> int:
         Document.objects.filter(pk__in=ids).update(current_version=None)
         DocumentVersion.objects.filter(document_id__in=ids).delete()
         Document.objects.filter(pk__in=ids).delete()
+        search_index_many_later(KIND, ids)  # gone rows leave the index
     return len(ids)
 
 
@@ -668,6 +681,7 @@ def document_restrict(actor, document: Document, *, restriction: str, agents=())
     agents = _named_agents_check(document.group, agents) if restriction == "named" else []
     document.save(update_fields=["restriction", "updated_at"])
     _set_named(document, PERM_DOCUMENT, agents)
+    document_index_later(document)
     return document
 
 
@@ -678,4 +692,5 @@ def folder_restrict(actor, folder: Folder, *, restriction: str, agents=()) -> Fo
     agents = _named_agents_check(folder.group, agents) if restriction == "named" else []
     folder.save(update_fields=["restriction"])
     _set_named(folder, PERM_FOLDER, agents)
+    folder_index_later(folder)
     return folder

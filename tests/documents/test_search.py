@@ -204,3 +204,32 @@ def test_trashing_then_restoring_follows_the_index(world):
 def test_type_filter_by_french_name(world):
     member = world["people"]["member"]
     assert world["docs"]["closed_plain"].pk in found(member, "type:fichiers budget")
+
+
+def test_the_services_keep_the_index_in_step(world):
+    """Renaming, trashing, restoring, restricting and purging through the services
+    re-index the document, with no explicit call from the caller."""
+    from intranet.documents import services as document_services
+
+    people, closed = world["people"], world["groups"]["closed"]
+    owner, member = people["owner"], people["member"]
+    document = world["docs"]["closed_plain"]
+    document_services.document_rename(owner, document, name="Synthèse zqxrenamed.pdf")
+    index_now()
+    assert found(member, "zqxrenamed") == {document.pk}
+    document_services.document_restrict(owner, document, restriction="animators")
+    index_now()
+    assert found(member, "zqxrenamed") == set()
+    assert found(owner, "zqxrenamed") == {document.pk}
+    document_services.document_restrict(owner, document, restriction="group")
+    document_services.document_delete(owner, document)
+    index_now()
+    assert found(owner, "zqxrenamed") == set()
+    document_services.document_restore(owner, document)
+    index_now()
+    assert found(owner, "zqxrenamed") == {document.pk}
+    folder = document_services.folder_create(owner, group=closed, name="Archives")
+    document_services.document_move(owner, document, folder=folder)
+    document_services.folder_rename(owner, folder, name="Archives zqxfolder")
+    index_now()
+    assert found(member, "zqxfolder") == {document.pk}
