@@ -2,7 +2,10 @@
 messages, kept live by chat.js over the socket) and, on a group's page, the way to its
 chat room."""
 
-from intranet.core.sections import Section, section_register
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from intranet.core.sections import Section, Tab, section_register, tab_register
 from intranet.groups.access import is_member
 
 
@@ -29,5 +32,17 @@ section_register(
         template="chat/_group_room_link.html",
         context=group_room_link,
         order=50,
+    )
+)
+
+# The "Discussion" tab of a group's page: its chat room, for the members who may open it.
+tab_register(
+    Tab(
+        slot="group.tabs",
+        key="discussion",
+        label=_("Discussion"),
+        url=lambda group: reverse("chat:group-room", args=[group.slug]),
+        order=20,
+        visible=lambda request, group: is_member(request.user, group),
     )
 )

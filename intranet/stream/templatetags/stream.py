@@ -22,7 +22,7 @@ from intranet.stream.models import REACTION_SYMBOLS, ReactionKind
 register = template.Library()
 
 # Bump when stream/_post.html changes, so that no cached article of the old markup is used.
-ARTICLE_VERSION = 2
+ARTICLE_VERSION = 3
 ARTICLE_TTL = 24 * 3600
 
 
@@ -40,6 +40,7 @@ def _digest(post, hide_group: bool, language: str) -> str:
         bool(post.edited_at),
         bool(post.pinned_at),
         post.image_url,
+        post.image_alt_text,
         post.created_iso,
         post.created_label,
         author.pk,
