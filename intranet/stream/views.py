@@ -68,9 +68,11 @@ def home(request):
 def _home_suggestions(actor, feed) -> dict | None:
     """What to follow and read when the agent follows nothing yet (or sees nothing): the
     home feed is never a blank page."""
-    if feed.posts and not selectors.follows_nothing(actor):
+    follows_nothing = selectors.follows_nothing(actor)
+    if feed.posts and not follows_nothing:
         return None
     return {
+        "follows_nothing": follows_nothing,
         "groups": suggested_groups(actor, limit=4),
         "topics": selectors.popular_topics(actor, limit=6),
         "posts": selectors.popular_posts(actor, limit=3, exclude=[p.pk for p in feed.posts]),
