@@ -159,10 +159,15 @@ def suggested_groups(actor, *, limit: int = 6) -> list[Group]:
         visible.filter(kind=Group.Kind.THEMATIC)
         .exclude(policy=Group.Policy.SECRET)
         .annotate(member_count=Count("memberships", distinct=True))
-        .order_by("-is_official", "-member_count", "name_key")[:limit]
+        .order_by("-is_official", "-member_count", "name_key")
+        .values_list("pk", flat=True)[:limit]
     )
-    suggestions += list(popular)
-    for group in suggestions:
-        if not hasattr(group, "member_count"):
-            group.member_count = member_count(group)
-    return with_card_actions(actor, suggestions[:limit])
+    ids = [g.pk for g in suggestions] + [
+        pk for pk in popular if pk not in {g.pk for g in suggestions}
+    ]
+    ids = ids[:limit]
+    cards = with_last_activity(
+        Group.objects.filter(pk__in=ids).annotate(member_count=Count("memberships", distinct=True))
+    ).prefetch_related("themes")
+    by_id = {group.pk: group for group in cards}
+    return with_card_actions(actor, [by_id[pk] for pk in ids if pk in by_id])

@@ -289,9 +289,12 @@ def _drawing(kind: str):
         draw.arc(
             [170, 60, 470, 360], start=180, end=180 + int(180 * 0.62), fill=(0, 99, 203), width=40
         )
-    else:  # banner: decorative stripes
-        for n in range(0, 640, 40):
-            draw.rectangle([n, 0, n + 20, 360], fill=(0, 99, 203) if n % 80 else (23, 102, 58))
+    else:  # banner: a decorative band of soft waves
+        image = Image.new("RGB", (640, 120), (232, 240, 252))
+        draw = ImageDraw.Draw(image)
+        for n in range(0, 640, 80):
+            draw.ellipse([n - 20, 40, n + 60, 160], fill=(205, 222, 245))
+            draw.ellipse([n + 20, 70, n + 100, 170], fill=(214, 236, 222))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SimpleUploadedFile(f"demo-{kind}.png", buffer.getvalue(), content_type="image/png")

@@ -307,11 +307,11 @@ def is_following(actor, agent) -> bool:
 
 
 def department_activity(actor, department, *, limit: int = 5) -> FeedPage:
-    """The department's recent public activity: its agents' latest posts to the whole
-    organisation or in open groups, among those actor may see."""
+    """The department's recent public activity: the latest posts of its agents (and its
+    sub-departments') to the whole organisation or in open groups, that actor may see."""
     posts = (
         access.visible_posts(actor)
-        .filter(author__department=department)
+        .filter(author__department__path__startswith=department.path)
         .filter(
             Q(visibility=Visibility.ORGANISATION)
             | Q(visibility=Visibility.GROUP, group__policy=Group.Policy.OPEN)

@@ -50,3 +50,10 @@ def test_the_page_lists_the_department_ambassadors(client, alice, carol, staff, 
     ambassador_respond(alice, role.pk, accept=True)
     html = department_page(client, carol, finance)
     assert "Marchés publics" in html and f'href="/people/{alice.username}/"' in html
+
+
+def test_a_direction_shows_the_activity_of_its_services_too(client, alice, carol, finance):
+    posts.post_create(alice, body="Nouvelles du service", visibility="organisation")
+    html = department_page(client, carol, finance.parent)
+    assert "Nouvelles du service" in html
+    assert "Nouvelles du service" not in department_page(client, alice, carol.department)
