@@ -2,7 +2,10 @@
 library from its page, for those who may read it; "recent documents" on a group page and
 on the home page, among the documents the viewer may see."""
 
-from intranet.core.sections import Section, section_register
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from intranet.core.sections import Section, Tab, section_register, tab_register
 from intranet.documents.access import Role, library_role
 from intranet.documents.activity import recent_documents
 from intranet.groups.access import can_read_group_content
@@ -25,9 +28,16 @@ section_register(
     )
 )
 
-# The group page's tabs, where the page has them (nothing is shown where it has not).
-section_register(
-    Section(slot="group.tabs", template="documents/_group_tab.html", context=library_link, order=30)
+# The "Documents" tab of a group's page, for those who may read its library.
+tab_register(
+    Tab(
+        slot="group.tabs",
+        key="documents",
+        label=_("Documents"),
+        url=lambda group: reverse("documents:library", args=[group.slug]),
+        order=40,
+        visible=lambda request, group: library_link(request, group) is not None,
+    )
 )
 
 

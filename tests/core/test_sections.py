@@ -49,4 +49,4 @@ def test_a_slot_without_fragment_has_none(slot):
 
 def test_the_group_page_shows_the_posts_stream_registered():
     """The group page names no app: stream's posts arrive through the "group.main" slot."""
-    assert [s.template for s in sections.sections("group.main")] == ["stream/_group_posts.html"]
+    assert "stream/_group_posts.html" in [s.template for s in sections.sections("group.main")]

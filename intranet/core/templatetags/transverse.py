@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from intranet.core.markdown import render_markdown
-from intranet.core.sections import sections_for
+from intranet.core.sections import sections_for, tabs_for
 from intranet.core.text import elide
 
 register = template.Library()
@@ -29,6 +29,13 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def page_tabs(context, slot, obj):
+    """The tabs of slot this agent is shown (`{% page_tabs "group.tabs" group as tabs %}`),
+    for a higher app's page that sits in a lower app's tabs (a group's library)."""
+    return tabs_for(slot, context.get("request"), obj)
 
 
 @register.simple_tag(takes_context=True)
