@@ -19,15 +19,6 @@ def library_link(request, group) -> dict | None:
     return {}
 
 
-section_register(
-    Section(
-        slot="group.actions",
-        template="documents/_group_library_link.html",
-        context=library_link,
-        order=60,
-    )
-)
-
 # The "Documents" tab of a group's page, for those who may read its library.
 tab_register(
     Tab(

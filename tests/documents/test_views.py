@@ -164,9 +164,9 @@ def test_group_page_links_to_the_library(alice_in, budget):
 def test_usage_shown_to_animators_only(client, alice, bob, budget, upload):
     upload(alice, budget, "a.txt", b"12345")
     client.force_login(bob)
-    assert "Space used" in client.get(f"/groups/{budget.slug}/documents/").content.decode()
+    assert "library-usage" in client.get(f"/groups/{budget.slug}/documents/").content.decode()
     client.force_login(alice)
-    assert "Space used" not in client.get(f"/groups/{budget.slug}/documents/").content.decode()
+    assert "library-usage" not in client.get(f"/groups/{budget.slug}/documents/").content.decode()
 
 
 def _count_queries(client, url) -> int:
