@@ -36,6 +36,7 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 def _open(chart_id: str, title: str, width: int, height: int) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" '
         f'role="img" aria-labelledby="{chart_id}-title" id="{chart_id}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
@@ -44,7 +45,7 @@ def _open(chart_id: str, title: str, width: int, height: int) -> list[str]:
 def line_chart(chart_id, title, labels, series, fmt) -> str:
     """labels: x labels (already formatted); series: [(name, [value or None])]; values are
     written at the last point and every few points, in the points' <title> too."""
-    width, height, left, right, top, bottom = 640, 260, 48, 16, 16, 56
+    width, height, left, right, top, bottom = 640, 260, 48, 36, 16, 56
     values = [v for _n, vs in series for v in vs if v is not None]
     top_value = max(values, default=0) or 1
     n = max(len(labels), 1)
@@ -129,7 +130,7 @@ def heat_map(chart_id, title, labels, cells) -> str:
     """cells[i][j]: (value, shown) for row i (from) and column j (to)."""
     n = len(labels)
     cell, left, top = 44, 150, 150
-    width, height = left + n * cell + 8, top + n * cell + 8
+    width, height = left + n * cell + 110, top + n * cell + 8
     top_value = max((v for row in cells for v, _s in row), default=0) or 1
     out = _open(chart_id, title, width, height)
     out.append(f"<defs>{PATTERNS.format(id=chart_id + '-hatch', colour='#0b3a75')}</defs>")
