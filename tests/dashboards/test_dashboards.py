@@ -298,3 +298,24 @@ def test_the_network_page_query_count_is_constant(
     client.force_login(staff)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("dashboards:network"), {"period": "365"}).status_code == 200
+
+
+def test_the_daily_run_is_scheduled_after_midnight():
+    from intranet.core.schedule import _registry
+    from intranet.dashboards.tasks import AGGREGATION_JOB, next_aggregation
+
+    assert AGGREGATION_JOB in _registry
+    today = timezone.localdate()
+    assert next_aggregation(at(today, 1)) == at(today, 2, 30)
+    assert next_aggregation(at(today, 3)) == at(today + timedelta(days=1), 2, 30)
+
+
+def test_the_rebuild_command_refuses_bad_dates(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("dashboards_rebuild", "--from", "2026-13-01", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command(
+            "dashboards_rebuild", "--from", "2026-02-01", "--to", "2026-01-01", stdout=io.StringIO()
+        )
