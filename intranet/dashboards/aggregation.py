@@ -1,0 +1,274 @@
+"""The daily aggregation: one day's raw activity into the dashboards' daily rows.
+
+`aggregate_day(day)` (re)computes every row of `day` from the raw tables and from the
+working table ActiveDay of the 89 days before it, so running it day after day (the daily
+task) gives the same rows as rebuilding a period (the management command), provided the
+days are computed in order. The one figure the raw tables cannot give for the past is the
+number of members (leaving is not recorded): it is observed by the run itself and kept
+when a day is recomputed (docs/dashboards.md, "Members").
+"""
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from intranet.accounts.models import AgentSession, User
+from intranet.core.activity import activity_sources
+from intranet.dashboards.models import (
+    ActiveDay,
+    DepartmentDay,
+    GroupDay,
+    NetworkDay,
+    PairDay,
+)
+from intranet.departments.models import Department
+from intranet.experts.models import Ambassador, Theme
+from intranet.groups.models import Group, Membership
+from intranet.questions.models import Question
+
+UNANSWERED_AFTER_DAYS = 7
+DORMANT_AFTER_DAYS = 90
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.combine(day, time.min), tz)
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
+    return start, end
+
+
+def median(values) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _window(day: date, days: int) -> Q:
+    return Q(day__gt=day - timedelta(days=days), day__lte=day)
+
+
+def _distinct_per_group(day: date, days: int, field: str = "agent") -> dict[int, int]:
+    rows = (
+        ActiveDay.objects.filter(_window(day, days), group__isnull=False)
+        .values("group_id")
+        .annotate(n=Count(field, distinct=True))
+    )
+    return {row["group_id"]: row["n"] for row in rows}
+
+
+def _distinct_agents(day: date, days: int) -> int:
+    return ActiveDay.objects.filter(_window(day, days)).values("agent_id").distinct().count()
+
+
+def _answer_delays(start, end) -> dict[int | None, list[int]]:
+    delays = defaultdict(list)
+    for group_id, created, first in Question.objects.filter(
+        deleted_at__isnull=True, first_answer_at__gte=start, first_answer_at__lt=end
+    ).values_list("group_id", "created_at", "first_answer_at"):
+        delays[group_id].append(max(0, round((first - created).total_seconds() / 60)))
+    return delays
+
+
+@transaction.atomic
+def aggregate_day(day: date) -> None:
+    start, end = day_bounds(day)
+    now = timezone.now()
+    departments = dict(
+        User.objects.filter(department__isnull=False).values_list("id", "department_id")
+    )
+
+    # Contributions and the working table of who was active where.
+    per_group: dict[int, Counter] = defaultdict(Counter)
+    per_group_department: dict[int, Counter] = defaultdict(Counter)
+    network: Counter = Counter()
+    active: set[tuple[int | None, int]] = set()
+    pairs: Counter = Counter()
+    for source in activity_sources():
+        for group_id, agent_id in source.contributions(start, end):
+            network[source.kind] += 1
+            active.add((group_id, agent_id))
+            if group_id is not None:
+                per_group[group_id][source.kind] += 1
+                per_group_department[group_id][str(departments.get(agent_id))] += 1
+        if source.interactions is not None:
+            for agent_id, other_id in source.interactions(start, end):
+                a, b = departments.get(agent_id), departments.get(other_id)
+                if a is not None and b is not None:
+                    pairs[(a, b)] += 1
+    ActiveDay.objects.filter(day=day).delete()
+    ActiveDay.objects.bulk_create(
+        (
+            ActiveDay(day=day, group_id=g, agent_id=a, department_id=departments.get(a))
+            for g, a in active
+        ),
+        batch_size=5000,
+    )
+
+    # Rolling windows, from the working table.
+    active_7 = _distinct_per_group(day, 7)
+    active_30 = _distinct_per_group(day, 30)
+    departments_30 = _distinct_per_group(day, 30, "department")
+    active_90_pairs = set(
+        ActiveDay.objects.filter(_window(day, DORMANT_AFTER_DAYS), group__isnull=False)
+        .values_list("group_id", "agent_id")
+        .distinct()
+    )
+
+    # Members (as they are now: the run is the observation) and the questions.
+    members: dict[int, Counter] = defaultdict(Counter)
+    dormant: Counter = Counter()
+    new_members: Counter = Counter()
+    for group_id, agent_id, joined_at, department_id in Membership.objects.filter(
+        joined_at__lt=end
+    ).values_list("group_id", "agent_id", "joined_at", "agent__department_id"):
+        members[group_id][str(department_id)] += 1
+        if joined_at >= start:
+            new_members[group_id] += 1
+        if (group_id, agent_id) not in active_90_pairs:
+            dormant[group_id] += 1
+    questions = Counter(
+        dict(
+            Question.objects.filter(
+                deleted_at__isnull=True, created_at__gte=start, created_at__lt=end
+            )
+            .values("group_id")
+            .annotate(n=Count("id"))
+            .values_list("group_id", "n")
+        )
+    )
+    delays = _answer_delays(start, end)
+
+    previous = {row.group_id: row for row in GroupDay.objects.filter(day=day - timedelta(days=1))}
+    existing = {row.group_id: row for row in GroupDay.objects.filter(day=day)}
+    groups = list(
+        Group.objects.filter(created_at__lt=end)
+        .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=start))
+        .values_list("id", flat=True)
+    )
+    observed_today = day >= timezone.localdate() - timedelta(days=1)
+    rows = []
+    for group_id in groups:
+        count = sum(members[group_id].values())
+        kept = existing.get(group_id)
+        if kept is not None and kept.members_observed and not observed_today:
+            count, leaving, observed = kept.members, kept.leaving_members, True
+        else:
+            before = previous.get(group_id)
+            leaving = max(0, before.members + new_members[group_id] - count) if before else 0
+            observed = observed_today
+        rows.append(
+            GroupDay(
+                group_id=group_id,
+                day=day,
+                members=count,
+                new_members=new_members[group_id],
+                leaving_members=leaving,
+                members_observed=observed,
+                active_7d=active_7.get(group_id, 0),
+                active_30d=active_30.get(group_id, 0),
+                active_departments_30d=departments_30.get(group_id, 0),
+                dormant=dormant[group_id],
+                contributions=dict(per_group[group_id]),
+                members_by_department=dict(members[group_id]),
+                contributions_by_department=dict(per_group_department[group_id]),
+                questions=questions.get(group_id, 0),
+                answer_delays=delays.get(group_id, []),
+                computed_at=now,
+            )
+        )
+    GroupDay.objects.filter(day=day).delete()
+    GroupDay.objects.bulk_create(rows, batch_size=2000)
+
+    # Departments and their pairs.
+    agents_per_department = Counter(
+        dict(
+            User.objects.filter(is_active=True, department__isnull=False)
+            .values("department_id")
+            .annotate(n=Count("id"))
+            .values_list("department_id", "n")
+        )
+    )
+    active_per_department = dict(
+        ActiveDay.objects.filter(_window(day, 30), department__isnull=False)
+        .values("department_id")
+        .annotate(n=Count("agent", distinct=True))
+        .values_list("department_id", "n")
+    )
+    outgoing: Counter = Counter()
+    crossing: Counter = Counter()
+    for (a, b), n in pairs.items():
+        outgoing[a] += n
+        if a != b:
+            crossing[a] += n
+    department_ids = list(Department.objects.values_list("id", flat=True))
+    DepartmentDay.objects.filter(day=day).delete()
+    DepartmentDay.objects.bulk_create(
+        DepartmentDay(
+            department_id=d,
+            day=day,
+            agents=agents_per_department.get(d, 0),
+            active_30d=active_per_department.get(d, 0),
+            interactions=outgoing[d],
+            cross_interactions=crossing[d],
+            computed_at=now,
+        )
+        for d in department_ids
+    )
+    PairDay.objects.filter(day=day).delete()
+    PairDay.objects.bulk_create(
+        PairDay(day=day, source_id=a, target_id=b, interactions=n) for (a, b), n in pairs.items()
+    )
+
+    # The network.
+    horizon = end - timedelta(days=UNANSWERED_AFTER_DAYS)
+    coverage = []
+    serving = (
+        Ambassador.objects.filter(status=Ambassador.Status.ACTIVE, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .values("theme_id")
+        .annotate(n=Count("department", distinct=True))
+    )
+    covered = {row["theme_id"]: row["n"] for row in serving}
+    for theme_id, name in Theme.objects.filter(is_active=True).values_list("id", "name"):
+        coverage.append([name, covered.get(theme_id, 0)])
+    NetworkDay.objects.update_or_create(
+        day=day,
+        defaults={
+            "agents": sum(agents_per_department.values()),
+            "active_7d": _distinct_agents(day, 7),
+            "active_30d": _distinct_agents(day, 30),
+            "signins": AgentSession.objects.filter(
+                created_at__gte=start, created_at__lt=end
+            ).count(),
+            "contributions": dict(network),
+            "interactions": sum(pairs.values()),
+            "cross_interactions": sum(crossing.values()),
+            "questions": sum(questions.values()),
+            "answer_delays": [m for values in delays.values() for m in values],
+            "escalated": Question.objects.filter(
+                deleted_at__isnull=True, escalated_at__gte=start, escalated_at__lt=end
+            ).count(),
+            "unanswered": Question.objects.filter(deleted_at__isnull=True, created_at__lt=horizon)
+            .filter(Q(first_answer_at__isnull=True) | Q(first_answer_at__gte=end))
+            .count(),
+            "groups": len(groups),
+            "dormant_groups": len(set(groups) - {g for g, _a in active_90_pairs}),
+            "ambassador_coverage": coverage,
+            "departments": len(department_ids),
+            "computed_at": now,
+        },
+    )
+
+
+def aggregate_period(first: date, last: date, progress=None) -> int:
+    """Recompute every day of [first, last] in order; progress(day) after each."""
+    day, n = first, 0
+    while day <= last:
+        aggregate_day(day)
+        n += 1
+        if progress is not None:
+            progress(day)
+        day += timedelta(days=1)
+    return n
