@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "guardian",
+    # The second factor: TOTP apps and recovery codes (intranet/accounts/second_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Before django_tasks_db: its `db_worker` command is replaced by the project's own
     # (intranet/core/management/commands/db_worker.py: heartbeat, recovery, prompt stop).
     "intranet.core",
@@ -77,6 +81,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Events recorded by services during a request carry its address (intranet.audit).
+    "intranet.audit.middleware.AuditRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session lifetimes, the second factor (accounts.second_factor).
+    "intranet.accounts.second_factor.SessionRulesMiddleware",
     "intranet.core.request_cache.RequestCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -163,7 +172,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; visitors must sign in
+# Absolute lifetime: a session ends this long after sign-in, whatever the activity.
 SESSION_COOKIE_AGE = env_int("TRANSVERSE_SESSION_AGE", 60 * 60 * 10, minimum=300)
+# Idle lifetime: a session ends after this long without a request (0: no idle limit).
+TRANSVERSE_SESSION_IDLE_SECONDS = env_int("TRANSVERSE_SESSION_IDLE_SECONDS", 60 * 60 * 2, minimum=0)
+# Staff must confirm a TOTP code after their password (and enrol an app first).
+TRANSVERSE_STAFF_REQUIRE_OTP = env_bool("TRANSVERSE_STAFF_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = env_str("TRANSVERSE_ORG_NAME", "Transverse")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 HTTPS = env_bool("TRANSVERSE_HTTPS", False)

@@ -28,6 +28,10 @@ class AccountsConfig(AppConfig):
         )
         # Saves we do not make (the admin's change form, a shell): an agent switched off
         # is signed out everywhere (accounts.signals says why this is a signal).
+        # Every path that switches agents off records it in the audit trail.
+        from intranet.accounts.leavers import leaver_hook_register
+
+        leaver_hook_register(signals.deactivations_audited)
         user = self.get_model("User")
         pre_save.connect(signals.deactivation_noted, sender=user, dispatch_uid="accounts-off-noted")
         post_save.connect(signals.deactivation_signs_out, sender=user, dispatch_uid="accounts-off")

@@ -22,10 +22,15 @@ from intranet.core.addresses import client_address, parse_trusted_proxies
 
 __all__ = ["THROTTLE_LIMITS", "client_address", "parse_trusted_proxies"]
 
-# (scope, failures allowed per window). The window is short, so that an attacker who
-# fails on purpose can only keep a victim out for minutes, and only from the login scope.
-THROTTLE_WINDOW = 15 * 60
+# Failures allowed per scope in its window, and the window (seconds): a lock-out lasts
+# at most the window. The pair (account, address) is strict and long: a guesser at one
+# address is held 15 minutes. The account alone is slower (more failures) and shorter,
+# so that an attacker failing on purpose from many addresses keeps the agent out of
+# every address for 5 minutes at most, while the agent's own address is never held by
+# the attacker's pair. The address alone stops password spraying.
 THROTTLE_LIMITS = {"pair": 5, "login": 20, "address": 50}
+THROTTLE_WINDOWS = {"pair": 15 * 60, "login": 5 * 60, "address": 15 * 60}
+THROTTLE_WINDOW = max(THROTTLE_WINDOWS.values())
 
 
 def _throttle_keys(request, username: str) -> dict[str, str]:
@@ -74,14 +79,21 @@ def _count_sql(vendor: str, rows: int) -> str:
     )
 
 
-def sign_in_failure_record(request, username: str) -> None:
+def sign_in_failure_record(request, username: str) -> list[str]:
+    """Count one failure; returns the scopes this failure has just locked (their count
+    reached the limit now), for the audit trail."""
     now = int(time.time())
+    scopes = {key: scope for scope, key in _throttle_keys(request, username).items()}
     # Sorted: concurrent failures sharing keys lock their rows in the same order.
-    keys = sorted(set(_throttle_keys(request, username).values()))
-    params = [value for key in keys for value in (key, now + THROTTLE_WINDOW)]
+    keys = sorted(scopes)
+    params = [value for key in keys for value in (key, now + THROTTLE_WINDOWS[scopes[key]])]
     with connection.cursor() as cursor:
         cursor.execute(_count_sql(connection.vendor, len(keys)), [*params, now, now])
     _counts().objects.filter(expires__lte=now).delete()
+    counts = _counts().objects.filter(key__in=keys).values_list("key", "failures")
+    return sorted(
+        scopes[key] for key, failures in counts if failures == THROTTLE_LIMITS[scopes[key]]
+    )
 
 
 def sign_in_success_record(request, username: str) -> None:

@@ -3,7 +3,9 @@ and exported as CSV (the list as filtered). Nobody adds, edits or deletes an ent
 the retention task alone removes old entries."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +87,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
         """The list as filtered on the page, as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(_("These filters are not valid."))
         entries = changelist.get_queryset(request).select_related("target_type")
         header = [
             _("when"),

@@ -21,6 +21,9 @@ OTP_RECOVERY_USED = "accounts.otp_recovery_used"
 ROLE_CHANGED = "accounts.role_changed"
 MEMBERSHIP_CHANGED = "groups.membership_changed"
 MODERATION_DECIDED = "moderation.decided"
+CHARTER_PUBLISHED = "moderation.charter_published"
+GROUP_VISIBILITY_CHANGED = "groups.visibility_changed"
+GROUP_ARCHIVED = "groups.archived"
 DATA_EXPORTED = "rgpd.exported"
 DATA_ERASED = "rgpd.erased"
 AGENT_ANONYMISED = "rgpd.anonymised"
@@ -44,6 +47,9 @@ KIND_LABELS = {
     ROLE_CHANGED: _("roles and permissions changed"),
     MEMBERSHIP_CHANGED: _("group membership changed"),
     MODERATION_DECIDED: _("moderation decision"),
+    CHARTER_PUBLISHED: _("charter published"),
+    GROUP_VISIBILITY_CHANGED: _("group visibility changed"),
+    GROUP_ARCHIVED: _("group archived or reopened"),
     DATA_EXPORTED: _("personal data exported"),
     DATA_ERASED: _("personal data erased"),
     AGENT_ANONYMISED: _("agent anonymised"),

@@ -6,9 +6,10 @@
 kind names the event (`app.event`, see intranet.audit.kinds for those known); actor is
 the agent who acted (None for the system: a sync, a task); target the object acted on
 (any saved model instance); request gives the client's address (intranet.core.addresses,
-behind trusted proxies). details are small JSON values describing what changed. Never
-a password, a message body, a session key or a token: details named like one are
-refused (ValueError), so a mistake shows in the tests rather than in the trail.
+behind trusted proxies; the request being served when none is given). details are small
+JSON values describing what changed. Never a password, a message body, a session key or
+a token: details named like one are refused (ValueError), so a mistake shows in the
+tests rather than in the trail.
 
 The entry is written in the caller's transaction: a change rolled back leaves no entry.
 """
@@ -19,6 +20,7 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from intranet.audit.middleware import current_request
 from intranet.audit.models import AuditEntry
 from intranet.core.addresses import client_address
 
@@ -41,6 +43,11 @@ def _check(kind: str, details: dict) -> None:
             raise ValueError(f"audit detail {name!r} may carry a secret or private text")
 
 
+def _printable(text: str) -> str:
+    """text without NUL (PostgreSQL refuses it; a hostile login may carry one)."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _actor(actor):
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, ""
@@ -50,10 +57,11 @@ def _actor(actor):
 def audit_record(kind: str, *, actor, target=None, request=None, **details) -> AuditEntry:
     """Record one event; returns the entry (see the module docstring)."""
     _check(kind, details)
+    request = request if request is not None else current_request()
     user, label = _actor(actor)
     login = details.pop("login", None)  # the login typed (a failed sign-in has no actor)
     if login is not None and not label:
-        label = str(login)[:150]
+        label = _printable(str(login))[:150]
     entry = AuditEntry(
         created_at=timezone.now(),
         kind=kind,
@@ -63,13 +71,19 @@ def audit_record(kind: str, *, actor, target=None, request=None, **details) -> A
         details=details,
     )
     if target is not None:
-        entry.target_type = ContentType.objects.get_for_model(
-            type(target), for_concrete_model=False
-        )
+        entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
         entry.target_id = str(target.pk)[:64]
-        entry.target_label = str(target)[:MAX_LABEL]
+        entry.target_label = _printable(str(target))[:MAX_LABEL]
     entry.save()
     return entry
+
+
+def audit_request_actor():
+    """The signed-in agent of the request being served, or None (for hooks that are told
+    what changed but not by whom: they run inside that request)."""
+    request = current_request()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def audit_entries_expired(before):
