@@ -54,17 +54,32 @@ def sign_in_failure_on_login_failed(sender, credentials, request=None, **kwargs)
 
 def deactivation_noted(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     """pre_save: whether this save switches an agent off or back on (one query, only for
-    saves that touch `is_active`)."""
+    saves that touch `is_active`); a change of staff or superuser status is audited."""
     instance._switched_off = instance._switched_on = False
     if raw or instance.pk is None:
         return
-    if update_fields is not None and "is_active" not in update_fields:
+    if update_fields is not None and not {"is_active", "is_staff", "is_superuser"} & set(
+        update_fields
+    ):
         return
-    was_active = sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
-    if was_active is None:
+    before = (
+        sender.objects.filter(pk=instance.pk)
+        .values_list("is_active", "is_staff", "is_superuser")
+        .first()
+    )
+    if before is None:
         return
+    was_active, was_staff, was_superuser = before
     instance._switched_off = was_active and not instance.is_active
     instance._switched_on = instance.is_active and not was_active
+    if (was_staff, was_superuser) != (instance.is_staff, instance.is_superuser):
+        audit_record(
+            kinds.ROLE_CHANGED,
+            actor=audit_request_actor(),
+            target=instance,
+            staff=[was_staff, instance.is_staff],
+            superuser=[was_superuser, instance.is_superuser],
+        )
 
 
 def deactivation_signs_out(sender, instance, raw=False, **kwargs) -> None:
@@ -76,6 +91,20 @@ def deactivation_signs_out(sender, instance, raw=False, **kwargs) -> None:
     if getattr(instance, "_switched_on", False):
         instance._switched_on = False
         audit_record(kinds.AGENT_REACTIVATED, actor=audit_request_actor(), target=instance)
+
+
+def roles_changed_audited(sender, instance, action, model, pk_set, reverse=False, **kwargs):
+    """m2m_changed on an agent's groups and permissions (the admin's change form)."""
+    if action not in {"post_add", "post_remove", "post_clear"} or reverse:
+        return
+    names = sorted(str(item) for item in model.objects.filter(pk__in=pk_set or ()))
+    audit_record(
+        kinds.ROLE_CHANGED,
+        actor=audit_request_actor(),
+        target=instance,
+        change=f"{model._meta.model_name}.{action.removeprefix('post_')}",
+        names=names[:50],
+    )
 
 
 def deactivations_audited(agent_ids: list[int]) -> None:

@@ -148,3 +148,22 @@ def test_charter_publication(staff):
     version = moderation.charter_publish(staff, body="Soyez courtois.")
     (entry,) = entries(kinds.CHARTER_PUBLISHED)
     assert (entry.actor, entry.target_id) == (staff, str(version.pk))
+
+
+def test_roles_and_permissions_given_are_recorded(staff, alice):
+    from django.contrib.auth.models import Group as Role
+    from django.contrib.auth.models import Permission
+
+    alice.is_staff = True
+    alice.save()
+    moderators = Role.objects.create(name="Moderators")
+    alice.groups.add(moderators)
+    alice.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    changes = entries(kinds.ROLE_CHANGED)
+    assert [e.details.get("staff") or e.details["change"] for e in changes] == [
+        [False, True],
+        "group.add",
+        "permission.add",
+    ]
+    assert changes[1].details["names"] == ["Moderators"]
+    assert {e.target_id for e in changes} == {str(alice.pk)}
