@@ -186,6 +186,14 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("TRANSVERSE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Subdomains too (an intranet's other sites are expected on HTTPS as well); switch off
+# with TRANSVERSE_HSTS_INCLUDE_SUBDOMAINS=false if one must stay on plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("TRANSVERSE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The browsers' preload list takes public domains submitted by hand; an intranet's name
+# is usually not one, so the header says nothing of it unless asked, and Django's
+# reminder (security.W021) is silenced: `check --deploy` is then clean (docs/deploy.md).
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("TRANSVERSE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRANSVERSE_BEHIND_PROXY", False) else None
 )
