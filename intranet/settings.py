@@ -208,6 +208,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Retention (intranet/core/retention.py, docs/rgpd.md) ---
+# Days each kind of personal data is kept; 0 keeps it for ever. Applied every night.
+TRANSVERSE_RETENTION_CHAT_DAYS = env_int("TRANSVERSE_RETENTION_CHAT_DAYS", 0, minimum=0)
+TRANSVERSE_RETENTION_NOTIFICATIONS_DAYS = env_int(
+    "TRANSVERSE_RETENTION_NOTIFICATIONS_DAYS", 180, minimum=0
+)
+TRANSVERSE_RETENTION_AUDIT_DAYS = env_int("TRANSVERSE_RETENTION_AUDIT_DAYS", 365, minimum=0)
+TRANSVERSE_RETENTION_TASKS_DAYS = env_int("TRANSVERSE_RETENTION_TASKS_DAYS", 14, minimum=0)
+
 # --- Directory (LDAP) ---
 # Agents sign in with their OpenLDAP / Active Directory account; `sync_directory` and the
 # periodic task import agents and departments. No URL: the directory is off (local accounts

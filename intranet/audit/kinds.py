@@ -28,8 +28,6 @@ DATA_EXPORTED = "rgpd.exported"
 DATA_ERASED = "rgpd.erased"
 AGENT_ANONYMISED = "rgpd.anonymised"
 DIRECTORY_SYNCED = "directory.synced"
-RETENTION_APPLIED = "core.retention_applied"
-MODEL_CHANGED = "audit.model_changed"
 
 KIND_LABELS = {
     SIGN_IN: _("sign-in"),
@@ -54,7 +52,6 @@ KIND_LABELS = {
     DATA_ERASED: _("personal data erased"),
     AGENT_ANONYMISED: _("agent anonymised"),
     DIRECTORY_SYNCED: _("directory synchronised"),
-    RETENTION_APPLIED: _("retention applied"),
 }
 
 
