@@ -42,11 +42,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "guardian",
+    # The second factor: TOTP apps and recovery codes (intranet/accounts/second_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Before django_tasks_db: its `db_worker` command is replaced by the project's own
     # (intranet/core/management/commands/db_worker.py: heartbeat, recovery, prompt stop).
     "intranet.core",
     "django_tasks",
     "django_tasks_db",
+    "intranet.audit",
     "intranet.accounts",
     "intranet.presence",
     "intranet.departments",
@@ -78,6 +83,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Events recorded by services during a request carry its address (intranet.audit).
+    "intranet.audit.middleware.AuditRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session lifetimes, the second factor (accounts.second_factor).
+    "intranet.accounts.second_factor.SessionRulesMiddleware",
     "intranet.core.request_cache.RequestCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,7 +174,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; visitors must sign in
+# Absolute lifetime: a session ends this long after sign-in, whatever the activity.
 SESSION_COOKIE_AGE = env_int("TRANSVERSE_SESSION_AGE", 60 * 60 * 10, minimum=300)
+# Idle lifetime: a session ends after this long without a request (0: no idle limit).
+TRANSVERSE_SESSION_IDLE_SECONDS = env_int("TRANSVERSE_SESSION_IDLE_SECONDS", 60 * 60 * 2, minimum=0)
+# Staff must confirm a TOTP code after their password (and enrol an app first).
+TRANSVERSE_STAFF_REQUIRE_OTP = env_bool("TRANSVERSE_STAFF_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = env_str("TRANSVERSE_ORG_NAME", "Transverse")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 HTTPS = env_bool("TRANSVERSE_HTTPS", False)
@@ -172,12 +188,20 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("TRANSVERSE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Subdomains too (an intranet's other sites are expected on HTTPS as well); switch off
+# with TRANSVERSE_HSTS_INCLUDE_SUBDOMAINS=false if one must stay on plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("TRANSVERSE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The browsers' preload list takes public domains submitted by hand; an intranet's name
+# is usually not one, so the header says nothing of it unless asked, and Django's
+# reminder (security.W021) is silenced: `check --deploy` is then clean (docs/deploy.md).
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("TRANSVERSE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRANSVERSE_BEHIND_PROXY", False) else None
 )
 # Reverse proxies whose X-Forwarded-For names the client (addresses or networks); the
-# sign-in throttle counts attempts per client address (intranet/accounts/throttle.py).
-from intranet.accounts.throttle import parse_trusted_proxies  # noqa: E402
+# sign-in throttle counts attempts per client address (intranet/core/addresses.py).
+from intranet.core.addresses import parse_trusted_proxies  # noqa: E402
 
 TRANSVERSE_TRUSTED_PROXIES = parse_trusted_proxies(
     env_list("TRANSVERSE_TRUSTED_PROXIES"), "TRANSVERSE_TRUSTED_PROXIES"
@@ -185,6 +209,15 @@ TRANSVERSE_TRUSTED_PROXIES = parse_trusted_proxies(
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Retention (intranet/core/retention.py, docs/rgpd.md) ---
+# Days each kind of personal data is kept; 0 keeps it for ever. Applied every night.
+TRANSVERSE_RETENTION_CHAT_DAYS = env_int("TRANSVERSE_RETENTION_CHAT_DAYS", 0, minimum=0)
+TRANSVERSE_RETENTION_NOTIFICATIONS_DAYS = env_int(
+    "TRANSVERSE_RETENTION_NOTIFICATIONS_DAYS", 180, minimum=0
+)
+TRANSVERSE_RETENTION_AUDIT_DAYS = env_int("TRANSVERSE_RETENTION_AUDIT_DAYS", 365, minimum=0)
+TRANSVERSE_RETENTION_TASKS_DAYS = env_int("TRANSVERSE_RETENTION_TASKS_DAYS", 14, minimum=0)
 
 # --- Directory (LDAP) ---
 # Agents sign in with their OpenLDAP / Active Directory account; `sync_directory` and the

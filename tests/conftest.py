@@ -19,6 +19,7 @@ import pytest
 
 import intranet.asgi  # noqa: F401 - it tunes the garbage collector for a socket server: undone below
 from tests.factories import GroupFactory, UserFactory, make_department
+from tests.logscan import logs_hold_no_secret  # noqa: F401 - the whole run's logs, scanned
 from tests.services import require_executable
 
 # The test process is no socket server: CPython's own collector settings, so that what a

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from intranet.accounts.audit import Reason, sign_in_failure_log
+from intranet.accounts.audit import Reason, lock_out_record, sign_in_failure_log
 from intranet.accounts.signin import directory_was_unavailable
 from intranet.accounts.throttle import (
     sign_in_failure_record,
@@ -55,8 +55,23 @@ class SignInForm(AuthenticationForm):
                     self.error_messages["directory_unavailable"], code="directory_unavailable"
                 ) from None
             if username:
-                sign_in_failure_record(self.request, username)
+                lock_out_record(
+                    self.request, username, sign_in_failure_record(self.request, username)
+                )
             raise
         if username and self.user_cache is not None:
             sign_in_success_record(self.request, username)
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -1,5 +1,5 @@
 """Writes about accounts: the agent's interface language, which sessions each agent signed in
-with, ending them, and switching agents off."""
+with, ending them, switching agents off, and the second factor (TOTP, recovery codes)."""
 
 from datetime import timedelta
 from importlib import import_module
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from intranet.accounts.leavers import agents_left
 from intranet.accounts.models import AgentSession, User
+from intranet.audit import kinds
+from intranet.audit.services import audit_record
 from realtime.publish import agent_disconnect
 
 # Session engines whose sessions live on the server, so that a key can be deleted.
@@ -122,3 +124,55 @@ def agents_deactivate(actor, agent_ids) -> int:
     agents_left(ids)
     agents_sign_out(ids)
     return len(ids)
+
+
+# --- The second factor (accounts.second_factor) ---
+
+RECOVERY_CODES = 10
+
+
+def otp_enrolment_device(agent):
+    """The agent's TOTP device being enrolled (unconfirmed), created at first call."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=agent, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=agent, name="authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_enrolment_confirm(agent, *, code: str) -> list[str] | None:
+    """Confirm the device being enrolled with a code it shows; returns the recovery codes
+    (shown once), or None when the code is wrong. Earlier devices are replaced."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = otp_enrolment_device(agent)
+    if not device.verify_token(code.strip().replace(" ", "")):
+        audit_record(kinds.OTP_FAILED, actor=agent, target=agent, stage="enrolment")
+        return None
+    TOTPDevice.objects.filter(user=agent).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=agent).delete()
+    recovery = StaticDevice.objects.create(user=agent, name="recovery", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    audit_record(kinds.OTP_ENROLLED, actor=agent, target=agent)
+    return codes
+
+
+def otp_check(agent, *, code: str):
+    """The confirmed device that accepts code (an app's code or an unused recovery code,
+    which is then spent), or None."""
+    from django_otp import devices_for_user
+
+    code = code.strip().replace(" ", "")
+    for device in devices_for_user(agent, confirmed=True):
+        if device.verify_token(code):
+            if device._meta.app_label == "otp_static":
+                audit_record(kinds.OTP_RECOVERY_USED, actor=agent, target=agent)
+            return device
+    audit_record(kinds.OTP_FAILED, actor=agent, target=agent, stage="sign-in")
+    return None

@@ -2,14 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from intranet.accounts import views
+from intranet.accounts.second_factor import second_factor_exempt
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("second-factor/", views.otp_verify, name="otp-verify"),
+    path("second-factor/enrol/", views.otp_enrol, name="otp-enrol"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetRequestView.as_view(
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
@@ -24,7 +27,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetSetView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password-reset-complete"),
         ),

@@ -19,6 +19,24 @@ class CoreConfig(AppConfig):
 
         # Each app adds its sections to lower apps' pages in its own sections.py.
         autodiscover_modules("sections")
+        # How long each kind of personal data is kept: core's kinds, then each app's
+        # retention.py (intranet.core.retention), applied every night.
+        from intranet.core.retention import (
+            RETENTION_JOB,
+            core_rules_register,
+            next_retention_time,
+        )
+        from intranet.core.schedule import Periodic, periodic_register
+
+        core_rules_register()
+        autodiscover_modules("retention")
+        periodic_register(
+            Periodic(
+                RETENTION_JOB,
+                "intranet.core.retention.retention_daily_periodic",
+                next_retention_time,
+            )
+        )
 
         post_migrate.connect(_ensure_schedules, sender=self)
         # Log lines between requests carry no request id (see core.logs).

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from intranet.accounts.models import User
+from intranet.audit import kinds
+from intranet.audit.services import audit_record
 from intranet.core.bulk import rows_insert
 from intranet.core.images import checked_alt_text, fitted_jpeg
 from intranet.core.text import fold, without_nul
@@ -127,6 +129,14 @@ def group_create(
 @transaction.atomic
 def group_update(actor, group: Group, *, name, description, policy, themes) -> Group:
     _require(access.can_administer_group(actor, group) and not group.is_archived)
+    if policy != group.policy:
+        audit_record(
+            kinds.GROUP_VISIBILITY_CHANGED,
+            actor=actor,
+            target=group,
+            before=group.policy,
+            after=policy,
+        )
     name, description = without_nul(name), without_nul(description)
     themes = [without_nul(t) for t in themes]
     group.name, group.name_key = name.strip(), fold(name)
@@ -184,6 +194,7 @@ def join_request_decide(actor, request: JoinRequest, *, approve: bool) -> JoinRe
     request.save(update_fields=["status", "decided_by", "decided_at"])
     if approve and request.agent.is_active:
         _add_member(request.group, request.agent)
+    _membership_audited(actor, request.group, request.agent, "approved" if approve else "declined")
     kind = "membership_approved" if approve else "membership_declined"
     notify(request.agent, kind, actor=actor, group=request.group)
     return request
@@ -231,6 +242,19 @@ def invitation_answer(actor, invitation: Invitation, *, accept: bool) -> Invitat
     return invitation
 
 
+def _membership_audited(actor, group: Group, agent: User, change: str, **details) -> None:
+    """A membership changed by an animator or owner, in the audit trail."""
+    audit_record(
+        kinds.MEMBERSHIP_CHANGED,
+        actor=actor,
+        target=group,
+        change=change,
+        agent_id=agent.pk,
+        agent=agent.get_username(),
+        **details,
+    )
+
+
 def _remove_membership(group: Group, agent: User) -> None:
     Membership.objects.filter(group=group, agent=agent).delete()
     _grant_role(group, agent, Membership.Role.MEMBER)  # withdraws every role permission
@@ -259,6 +283,7 @@ def group_member_remove(actor, group: Group, agent: User) -> None:
     if membership.role == Membership.Role.ANIMATOR:
         _require(access.can_administer_group(actor, group))
     _remove_membership(group, agent)
+    _membership_audited(actor, group, agent, "removed")
 
 
 @transaction.atomic
@@ -270,9 +295,11 @@ def group_member_role_set(actor, group: Group, agent: User, *, role: str) -> Mem
     membership = Membership.objects.select_for_update().get(group=group, agent=agent)
     if membership.role == Membership.Role.OWNER:
         raise ValidationError(_("Use “hand over ownership” to change the owner."))
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
     _grant_role(group, agent, role)
+    _membership_audited(actor, group, agent, "role", before=previous, after=role)
     return membership
 
 
@@ -295,6 +322,7 @@ def group_ownership_transfer(actor, group: Group, new_owner: User) -> Group:
     if previous is not None and previous.pk == new_owner.pk:
         return group
     _set_owner(group, new_owner, previous)
+    _membership_audited(actor, group, new_owner, "owner", after=Membership.Role.OWNER)
     notify(new_owner, "ownership_received", actor=actor, group=group)
     return group
 
@@ -342,6 +370,7 @@ def group_archive(actor, group: Group, *, archived: bool = True) -> Group:
     _require(access.can_administer_group(actor, group))
     group.archived_at = timezone.now() if archived else None
     group.save(update_fields=["archived_at"])
+    audit_record(kinds.GROUP_ARCHIVED, actor=actor, target=group, archived=archived)
     search_index_later(group)
     return group
 

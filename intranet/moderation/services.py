@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.access import is_active_agent
+from intranet.audit import kinds
+from intranet.audit.services import audit_record
 from intranet.core.text import without_nul
 from intranet.moderation import access
 from intranet.moderation.charter import charter_current
@@ -75,6 +77,14 @@ def report_decide(actor, report_id, *, decision: str) -> Report:
         status=status, handled_by=actor, handled_at=now
     )
     report.refresh_from_db()
+    # Each decision is its own entry: a report's whole history, not its last state.
+    audit_record(
+        kinds.MODERATION_DECIDED,
+        actor=actor,
+        target=report,
+        decision=decision,
+        reported=f"{'post' if report.post_id else 'comment'}:{report.post_id or report.comment_id}",
+    )
     return report
 
 
@@ -85,7 +95,9 @@ def charter_publish(actor, *, body: str) -> CharterVersion:
     body = without_nul(body or "").strip()
     if not body:
         raise ValidationError(_("The charter cannot be empty."))
-    return CharterVersion.objects.create(body=body, published_by=actor)
+    version = CharterVersion.objects.create(body=body, published_by=actor)
+    audit_record(kinds.CHARTER_PUBLISHED, actor=actor, target=version)
+    return version
 
 
 @transaction.atomic

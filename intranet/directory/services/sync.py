@@ -16,6 +16,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from intranet.audit import kinds
+from intranet.audit.services import audit_record
 from intranet.directory.config import directory_config
 from intranet.directory.connection import DirectoryUnavailable
 from intranet.directory.entries import generalized_time, parse_generalized_time
@@ -89,6 +91,22 @@ def _finish(run, status, *, message="", counts=None, read=None, mark=""):
         run.skipped = [{"dn": dn[:300], "reason": reason} for dn, reason in read.skipped[:1000]]
     run.high_water_mark = mark
     run.save()
+    # In the audit trail: every full run, refusal and failure, and the incremental runs
+    # that changed something (one a minute that changed nothing would drown the rest).
+    if (
+        status != SyncRun.Status.SUCCEEDED
+        or run.mode == SyncRun.Mode.FULL
+        or any((counts or {}).values())
+    ):
+        audit_record(
+            kinds.DIRECTORY_SYNCED,
+            actor=None,
+            target=run,
+            mode=run.mode,
+            status=status,
+            counts=run.counts,
+            reason=message[:300],
+        )
 
 
 def _leavers(read: SyncRead, *, full: bool) -> list[int]:
