@@ -78,6 +78,9 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         if "nonce" in kwargs and not {"exp", "iat"} <= payload.keys():
             # An ID token (the one verified with the sign-in's nonce) must have a lifetime.
             raise SuspiciousOperation("ProConnect ID token without exp or iat")
+        if "nonce" in kwargs:  # ProConnect's session id, for back-channel logout
+            sid = payload.get("sid")
+            self.request.proconnect_sid = sid[:255] if isinstance(sid, str) else ""
         return payload
 
     def retrieve_matching_jwk(self, token):

@@ -59,3 +59,13 @@ class DepartmentMapping(models.Model):
 
     def __str__(self):
         return f"{self.siret} {self.organizational_unit}".strip()
+
+
+class SignedInSession(models.Model):
+    """A session opened by a ProConnect sign-in, with ProConnect's session id (`sid`), so
+    that a back-channel logout finds the sessions to end without reading every session."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    sid = models.CharField(max_length=255, blank=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -21,6 +21,7 @@ from django.utils.crypto import get_random_string
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from intranet.proconnect.backend import REFUSAL_KEY, Refusal
+from intranet.proconnect.models import SignedInSession
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,17 @@ class CallbackView(OIDCAuthenticationCallbackView):
             logger.warning("ProConnect sign-in failed: %s", exc)
             request.session[REFUSAL_KEY] = Refusal.INVALID
             return self.login_failure()
+
+    def login_success(self):
+        response = super().login_success()
+        session = self.request.session
+        if session.session_key is None:
+            session.save()
+        SignedInSession.objects.update_or_create(
+            session_key=session.session_key,
+            defaults={"sid": getattr(self.request, "proconnect_sid", ""), "user": self.user},
+        )
+        return response
 
     def login_failure(self):
         self.request.session.setdefault(REFUSAL_KEY, Refusal.INVALID)
@@ -84,6 +96,7 @@ def logout(request):
     id_token = request.session.get(ID_TOKEN_KEY) if request.method == "POST" else None
     if not (settings.TRANSVERSE_PROCONNECT and id_token):
         return auth_views.LogoutView.as_view()(request)
+    SignedInSession.objects.filter(session_key=request.session.session_key).delete()
     auth.logout(request)
     query = urlencode(
         {

@@ -21,11 +21,13 @@ class Provider:
         self.base = f"http://127.0.0.1:{port}"
         self.issuer = f"{self.base}/api/v2"
 
-    def agent(self, mode: str = "", **claims):
+    def agent(self, mode: str = "", sid: str = "session-1", **claims):
         """The agent the next sign-in is made for, and how the tokens are made."""
-        requests.post(
-            f"{self.base}/_control", data=json.dumps({"mode": mode, "claims": claims}), timeout=5
-        )
+        control = {"mode": mode, "sid": sid, "claims": claims}
+        requests.post(f"{self.base}/_control", data=json.dumps(control), timeout=5)
+
+    def logout_token(self, **params) -> str:
+        return requests.get(f"{self.base}/_logout_token", params=params, timeout=5).text
 
     def log(self) -> list[dict]:
         return requests.get(f"{self.base}/_log", timeout=5).json()

@@ -82,6 +82,16 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/api/v2/session/end":
             STATE["log"].append({"endpoint": "session/end", **query})
             return self.redirect(query.get("post_logout_redirect_uri", "/"))
+        if url.path == "/_logout_token":  # what ProConnect would POST to our back channel
+            claims = {
+                "iss": ISSUER,
+                "aud": query.get("aud", CLIENT_ID),
+                "iat": int(time.time()) - int(query.get("age", 0)),
+                "jti": query.get("jti") or secrets.token_urlsafe(12),
+                "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+            }
+            claims.update({k: query[k] for k in ("sid", "sub") if k in query})
+            return self.answer(200, sign(claims).encode(), content_type="application/jwt")
         if url.path == "/_log":
             return self.answer(200, json.dumps(STATE["log"]).encode())
         return self.answer(404, b"{}")
@@ -118,6 +128,7 @@ class Handler(BaseHTTPRequestHandler):
             "sub": sub,
             "nonce": request["nonce"],
             "acr": "eidas1",
+            "sid": STATE.get("sid", "session-1"),
             "iat": now - 7200 if mode == "expired" else now,
             "exp": now - 3600 if mode == "expired" else now + 60,
         }
