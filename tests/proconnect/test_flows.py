@@ -23,6 +23,12 @@ CLAIMS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    """Pages in English, so tests can state their words whatever the French catalogue."""
+    client.cookies["django_language"] = "en"
+
+
 def signed_in(client):
     return SESSION_KEY in client.session
 
