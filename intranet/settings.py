@@ -304,6 +304,16 @@ TRANSVERSE_CLAMD_PORT = env_int("TRANSVERSE_CLAMD_PORT", 3310, minimum=1)
 TRANSVERSE_CLAMD_TIMEOUT = env_int("TRANSVERSE_CLAMD_TIMEOUT", 120, minimum=1)
 # --- end of Documents: text extraction and malware scan ---
 
+# --- Error reports (docs/deploy.md, "Error reports") ---
+# Only with a DSN: a self-hosted Sentry-compatible server; no personal data is sent.
+from intranet.core.errors import sentry_init  # noqa: E402
+
+TRANSVERSE_SENTRY = sentry_init(
+    env_secret("TRANSVERSE_SENTRY_DSN").strip(),
+    environment=env_str("TRANSVERSE_SENTRY_ENVIRONMENT"),
+    release=env_str("TRANSVERSE_SENTRY_RELEASE"),
+)
+
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
