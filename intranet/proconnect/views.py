@@ -86,7 +86,7 @@ callback = _when_configured(CallbackView.as_view())
 def refused(request):
     _configured_or_404()
     reason = request.session.get(REFUSAL_KEY, Refusal.INVALID)
-    return render(request, "proconnect/refused.html", {"reason": reason}, status=403)
+    return render(request, "proconnect/refused.html", {"reason": reason})
 
 
 @login_not_required
