@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "intranet.documents",
     "intranet.search",
     "intranet.directory",
+    "intranet.proconnect",
     "intranet.chat",
     "intranet.experts",
     "intranet.questions",
@@ -261,6 +262,27 @@ TRANSVERSE_LDAP_SYNC_INTERVAL = env_int("TRANSVERSE_LDAP_SYNC_INTERVAL", 60, min
 TRANSVERSE_LDAP_FULL_SYNC_HOURS = env_int("TRANSVERSE_LDAP_FULL_SYNC_HOURS", 24, minimum=1)
 # --- end of Directory (LDAP) ---
 
+# --- ProConnect (OpenID Connect) ---
+# Sign-in through ProConnect beside the directory, off unless the three variables are set
+# (docs/deploy.md, "ProConnect"). Unknown agents are refused, or created when asked.
+from intranet.proconnect.config import proconnect_settings  # noqa: E402
+
+globals().update(
+    proconnect_settings(
+        env_str("TRANSVERSE_PROCONNECT_ISSUER"),
+        env_str("TRANSVERSE_PROCONNECT_CLIENT_ID"),
+        env_secret("TRANSVERSE_PROCONNECT_CLIENT_SECRET").strip(),
+        env_str("TRANSVERSE_PROCONNECT_UNKNOWN_AGENTS", "refuse"),
+    )
+)
+TRANSVERSE_PROCONNECT = bool(globals().get("OIDC_RP_CLIENT_ID"))
+# E-mails count as verified for the first link to an existing account only when the
+# provider says so (claim email_verified), or when the operator states it here.
+TRANSVERSE_PROCONNECT_EMAILS_VERIFIED = env_bool("TRANSVERSE_PROCONNECT_EMAILS_VERIFIED", False)
+if TRANSVERSE_PROCONNECT:
+    AUTHENTICATION_BACKENDS.insert(-1, "intranet.proconnect.backend.ProConnectBackend")
+# --- end of ProConnect ---
+
 # --- Real-time ---
 # Chat and live updates over one WebSocket per tab (realtime/, docs/realtime.md).
 TRANSVERSE_CHAT_MAX_MESSAGE_CHARS = env_int("TRANSVERSE_CHAT_MAX_MESSAGE_CHARS", 10_000, minimum=1)
@@ -317,6 +339,16 @@ TRANSVERSE_CLAMD_PORT = env_int("TRANSVERSE_CLAMD_PORT", 3310, minimum=1)
 TRANSVERSE_CLAMD_TIMEOUT = env_int("TRANSVERSE_CLAMD_TIMEOUT", 120, minimum=1)
 # --- end of Documents: text extraction and malware scan ---
 
+# --- Error reports (docs/deploy.md, "Error reports") ---
+# Only with a DSN: a self-hosted Sentry-compatible server; no personal data is sent.
+from intranet.core.errors import sentry_init  # noqa: E402
+
+TRANSVERSE_SENTRY = sentry_init(
+    env_secret("TRANSVERSE_SENTRY_DSN").strip(),
+    environment=env_str("TRANSVERSE_SENTRY_ENVIRONMENT"),
+    release=env_str("TRANSVERSE_SENTRY_RELEASE"),
+)
+
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -332,6 +364,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+if TRANSVERSE_PROCONNECT:  # sign-out is a form whose answer redirects to ProConnect
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        globals()["TRANSVERSE_PROCONNECT_ORIGIN"]
+    )
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "fr"

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from intranet.accounts import views as account_views
 from intranet.core import views as core_views
+from intranet.proconnect import views as proconnect_views
 from intranet.stream import views as stream_views
 
 admin.site.site_header = "Transverse"
@@ -17,7 +18,10 @@ urlpatterns = [
     path("groups/", include("intranet.groups.urls")),
     path("topics/", include("intranet.topics.urls")),
     path("notifications/", include("intranet.notifications.urls")),
+    # Before accounts': after a ProConnect sign-in, signing out goes through ProConnect.
+    path("accounts/logout/", proconnect_views.logout),
     path("accounts/", include("intranet.accounts.urls")),
+    path("accounts/proconnect/", include("intranet.proconnect.urls")),
     path("", include("intranet.skills.urls")),  # under /people/ and /experts/
     path("people/", include("intranet.people.urls")),
     path("questions/", include("intranet.questions.urls")),

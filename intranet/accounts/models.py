@@ -31,6 +31,7 @@ class User(AbstractUser):
     class Source(models.TextChoices):
         LOCAL = "local", _("local account")
         DIRECTORY = "directory", _("directory account")
+        PROCONNECT = "proconnect", _("ProConnect account")
 
     source = models.CharField(
         _("account source"), max_length=16, choices=Source.choices, default=Source.LOCAL

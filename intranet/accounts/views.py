@@ -46,6 +46,12 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        # The ProConnect button (intranet/proconnect), shown only when it is configured.
+        return super().get_context_data(
+            proconnect=getattr(settings, "TRANSVERSE_PROCONNECT", False), **kwargs
+        )
+
     def form_valid(self, form):
         response = super().form_valid(form)
         agent = form.get_user()

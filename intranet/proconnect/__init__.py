@@ -1,0 +1,1 @@
+"""ProConnect: sign-in through the State's identity federation for agents (OpenID Connect)."""
