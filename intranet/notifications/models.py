@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     QUESTION_ESCALATED = "question_escalated", _("a question left without answer is passed to me")
     AMBASSADOR_INVITATION = "ambassador_invitation", _("an invitation to be an ambassador")
     ENDORSEMENT_RECEIVED = "endorsement_received", _("a colleague endorses one of my skills")
+    DATA_EXPORT_READY = "data_export_ready", _("the export of my data is ready")
 
 
 class Channel(models.TextChoices):
@@ -55,6 +56,7 @@ DEFAULT_CHANNELS = {
     Kind.QUESTION_ESCALATED: Channel.DIGEST,
     Kind.AMBASSADOR_INVITATION: Channel.EMAIL,
     Kind.ENDORSEMENT_RECEIVED: Channel.DIGEST,
+    Kind.DATA_EXPORT_READY: Channel.EMAIL,
 }
 
 

@@ -1,0 +1,23 @@
+"""Reads: an agent's exports, and the agents staff may act on."""
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+
+from intranet.privacy.access import can_manage_personal_data
+from intranet.privacy.models import DataExport
+
+
+def exports_of(actor, agent=None):
+    """The exports of agent (actor's own by default), newest first."""
+    agent = agent or actor
+    return DataExport.objects.filter(agent=agent).select_related("requested_by")[:20]
+
+
+def agent_for_staff(actor, agent_id):
+    """The agent staff act on: 404 for non-staff and for an unknown id."""
+    if not can_manage_personal_data(actor):
+        raise Http404
+    try:
+        return get_user_model().objects.get(pk=int(agent_id))
+    except (TypeError, ValueError, OverflowError, get_user_model().DoesNotExist):
+        raise Http404 from None
