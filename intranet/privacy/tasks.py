@@ -4,6 +4,7 @@ directory leavers past the configured delay."""
 import logging
 from datetime import timedelta
 
+from django.utils import timezone
 from django_tasks import task
 
 from intranet.core.worker import rerun_if_lost
@@ -13,7 +14,9 @@ PURGE_JOB = "privacy.daily"
 
 
 def next_daily_run(now):
-    return (now + timedelta(days=1)).replace(hour=3, minute=30, second=0, microsecond=0)
+    return (timezone.localtime(now) + timedelta(days=1)).replace(
+        hour=3, minute=30, second=0, microsecond=0
+    )
 
 
 @task()
