@@ -107,9 +107,17 @@ def exports_purge(now=None) -> int:
     return done
 
 
-def personal_data_counts(agent) -> list[tuple[str, int]]:
-    """(what, how many) per provider that counts: shown before anonymising or erasing."""
-    return [(str(p.label), p.count(agent)) for p in providers() if p.count is not None]
+def personal_data_counts(agent) -> list[dict]:
+    """{name, label, count} per provider that counts: shown before anonymising or erasing."""
+    return [
+        {"name": p.name, "label": p.label, "count": p.count(agent)}
+        for p in providers()
+        if p.count is not None
+    ]
+
+
+def _counts(agent) -> dict[str, int]:
+    return {item["name"]: item["count"] for item in personal_data_counts(agent)}
 
 
 def _require_staff(actor, agent) -> None:
@@ -148,7 +156,7 @@ def agent_anonymise(actor, agent) -> Erasure:
     actor None: the scheduled anonymisation of directory leavers (no permission check)."""
     if actor is not None:
         _require_staff(actor, agent)
-    counts = dict(personal_data_counts(agent))
+    counts = _counts(agent)
     _anonymise(agent)
     erasure = Erasure.objects.create(
         agent=agent, kind=Erasure.Kind.ANONYMISE, performed_by=actor, counts=counts
@@ -164,7 +172,7 @@ def agent_erase(actor, agent, *, reason: str) -> Erasure:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the content is erased (the request it answers)."))
-    counts = dict(personal_data_counts(agent))
+    counts = _counts(agent)
     for provider in providers():
         if provider.erase is not None:
             provider.erase(agent)
