@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
