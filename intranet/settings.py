@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "intranet.core",
     "django_tasks",
     "django_tasks_db",
+    "intranet.audit",
     "intranet.accounts",
     "intranet.presence",
     "intranet.departments",
@@ -175,8 +176,8 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRANSVERSE_BEHIND_PROXY", False) else None
 )
 # Reverse proxies whose X-Forwarded-For names the client (addresses or networks); the
-# sign-in throttle counts attempts per client address (intranet/accounts/throttle.py).
-from intranet.accounts.throttle import parse_trusted_proxies  # noqa: E402
+# sign-in throttle counts attempts per client address (intranet/core/addresses.py).
+from intranet.core.addresses import parse_trusted_proxies  # noqa: E402
 
 TRANSVERSE_TRUSTED_PROXIES = parse_trusted_proxies(
     env_list("TRANSVERSE_TRUSTED_PROXIES"), "TRANSVERSE_TRUSTED_PROXIES"
