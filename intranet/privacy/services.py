@@ -11,20 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.personal_data import providers
+from intranet.audit import kinds
+from intranet.audit.services import audit_record
 from intranet.privacy.access import can_manage_personal_data
 from intranet.privacy.archive import build_zip, private_storage
 from intranet.privacy.models import EXPORT_LIFETIME, DataExport, Erasure
 
 logger = logging.getLogger(__name__)
-
-
-def _audit(kind: str, *, actor, target, **details) -> None:
-    """Record the event in the audit trail when the audit app is installed."""
-    try:
-        from intranet.audit.services import audit_record
-    except ImportError:
-        return
-    audit_record(kind, actor=actor, target=target, **details)
 
 
 @transaction.atomic
@@ -74,7 +67,13 @@ def export_build(export_id: int) -> DataExport | None:
     with transaction.atomic():
         export.save(update_fields=["file_name", "size", "status", "ready_at", "expires_at"])
         _notify_ready(export)
-        _audit("privacy.export", actor=export.requested_by or export.agent, target=export.agent)
+        audit_record(
+            kinds.DATA_EXPORTED,
+            actor=export.requested_by or export.agent,
+            target=export.agent,
+            export=export.pk,
+            size=size,
+        )
     return export
 
 
@@ -150,7 +149,7 @@ def _anonymise(agent) -> None:
 
 
 @transaction.atomic
-def agent_anonymise(actor, agent) -> Erasure:
+def agent_anonymise(actor, agent, *, request=None) -> Erasure:
     """Remove what identifies a departed agent; their content stays, as "former agent".
 
     actor None: the scheduled anonymisation of directory leavers (no permission check)."""
@@ -161,12 +160,13 @@ def agent_anonymise(actor, agent) -> Erasure:
     erasure = Erasure.objects.create(
         agent=agent, kind=Erasure.Kind.ANONYMISE, performed_by=actor, counts=counts
     )
-    _audit("privacy.anonymise", actor=actor, target=agent)
+    # After the change: the entry names the former agent by id, not by name.
+    audit_record(kinds.AGENT_ANONYMISED, actor=actor, target=agent, request=request, counts=counts)
     return erasure
 
 
 @transaction.atomic
-def agent_erase(actor, agent, *, reason: str) -> Erasure:
+def agent_erase(actor, agent, *, reason: str, request=None) -> Erasure:
     """Erase a departed agent's content on a justified request, then anonymise them."""
     _require_staff(actor, agent)
     reason = (reason or "").strip()
@@ -180,7 +180,9 @@ def agent_erase(actor, agent, *, reason: str) -> Erasure:
     erasure = Erasure.objects.create(
         agent=agent, kind=Erasure.Kind.ERASE, performed_by=actor, reason=reason, counts=counts
     )
-    _audit("privacy.erase", actor=actor, target=agent, reason_length=len(reason))
+    audit_record(
+        kinds.DATA_ERASED, actor=actor, target=agent, request=request, reason=reason, counts=counts
+    )
     return erasure
 
 

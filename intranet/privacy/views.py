@@ -60,7 +60,7 @@ def agent_data(request, agent_id):
 def agent_anonymise(request, agent_id):
     agent = selectors.agent_for_staff(request.user, agent_id)
     try:
-        services.agent_anonymise(request.user, agent)
+        services.agent_anonymise(request.user, agent, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -74,7 +74,9 @@ def agent_erase(request, agent_id):
     form = ErasureForm(request.POST)
     if form.is_valid():
         try:
-            services.agent_erase(request.user, agent, reason=form.cleaned_data["reason"])
+            services.agent_erase(
+                request.user, agent, reason=form.cleaned_data["reason"], request=request
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

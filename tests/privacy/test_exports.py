@@ -169,3 +169,18 @@ def test_attachment_is_copied(alice, bob):
     assert any(
         n.startswith("chat/attachments/") and n.endswith("note.txt") for n in zip_names(data)
     )
+
+
+def test_export_is_audited_once_and_lists_the_audit_entries_about_the_agent(alice, staff):
+    from intranet.audit import kinds
+    from intranet.audit.models import AuditEntry
+    from intranet.audit.services import audit_record
+
+    audit_record(kinds.ROLE_CHANGED, actor=staff, target=alice, role="animator")
+    export = built(staff, alice)
+    (entry,) = AuditEntry.objects.filter(kind=kinds.DATA_EXPORTED)
+    assert (entry.actor, entry.target_id) == (staff, str(alice.pk))
+    with storages["private"].open(export.file_name, "rb") as file:
+        rows = zip_json(file.read(), "audit/audit.json")
+    assert [r["details"] for r in rows] == [{"role": "animator"}]
+    assert rows[0]["by_you"] is False and rows[0]["address"] == ""

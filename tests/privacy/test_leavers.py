@@ -197,3 +197,15 @@ def test_sessions_are_ended(alice, staff, client):
     assert Session.objects.exists()
     services.agent_anonymise(staff, alice)
     assert not Session.objects.exists()
+
+
+def test_anonymisation_and_erasure_are_audited_without_the_name(leaver, staff, client):
+    from intranet.audit import kinds
+    from intranet.audit.models import AuditEntry
+
+    client.force_login(staff)
+    client.post(reverse("privacy:agent-erase", args=[leaver.pk]), {"reason": "Demande 42"})
+    (entry,) = AuditEntry.objects.filter(kind=kinds.DATA_ERASED)
+    assert entry.actor == staff and entry.target_id == str(leaver.pk)
+    assert entry.details["counts"]["stream"] == 2
+    assert "Lefèvre" not in str(AuditEntry.objects.values_list("target_label", "actor_label"))
