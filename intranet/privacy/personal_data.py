@@ -1,6 +1,9 @@
 """The audit trail's part of an agent's data (intranet.accounts.personal_data): the events
 they did and the events about them go into their export; anonymising keeps the entries
-(a security record) but removes the name and login they carry."""
+(a security record) but removes the name and login they carry.
+
+Declared here rather than in intranet.audit: the audit trail stands below accounts (it
+records sign-ins), so it cannot fill accounts' registry; privacy already writes to it."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
