@@ -21,3 +21,17 @@ def agent_for_staff(actor, agent_id):
         return get_user_model().objects.get(pk=int(agent_id))
     except (TypeError, ValueError, OverflowError, get_user_model().DoesNotExist):
         raise Http404 from None
+
+
+def leavers_for_staff(actor, *, query: str = ""):
+    """Deactivated agents not anonymised yet, by name (staff only, else 404)."""
+    from intranet.core.text import fold
+    from intranet.privacy.models import Erasure
+
+    if not can_manage_personal_data(actor):
+        raise Http404
+    done = Erasure.objects.values("agent_id")
+    agents = get_user_model().objects.filter(is_active=False).exclude(pk__in=done)
+    if query:
+        agents = agents.filter(sort_name__contains=fold(query)[:100])
+    return agents.order_by("sort_name")[:100]

@@ -39,6 +39,14 @@ def export_download(request, export_id):
     return response
 
 
+@require_GET
+def leaver_list(request):
+    """Staff: the deactivated agents whose data is still held, to export or anonymise."""
+    query = request.GET.get("q", "")[:100]
+    agents = selectors.leavers_for_staff(request.user, query=query)
+    return render(request, "privacy/leaver_list.html", {"agents": agents, "query": query})
+
+
 @require_http_methods(["GET", "POST"])
 def agent_data(request, agent_id):
     """Staff: an agent's data, with export, anonymise and erase (each confirmed)."""

@@ -209,3 +209,17 @@ def test_anonymisation_and_erasure_are_audited_without_the_name(leaver, staff, c
     assert entry.actor == staff and entry.target_id == str(leaver.pk)
     assert entry.details["counts"]["stream"] == 2
     assert "Lefèvre" not in str(AuditEntry.objects.values_list("target_label", "actor_label"))
+
+
+def test_staff_find_departed_agents_to_act_on(leaver, bob, staff, client):
+    client.force_login(bob)
+    assert client.get(reverse("privacy:leaver-list")).status_code == 404
+    client.force_login(staff)
+    url = reverse("privacy:leaver-list")
+    html = client.get(url, {"q": "lefevre"}).content.decode()
+    assert reverse("privacy:agent-data", args=[leaver.pk]) in html
+    assert "Lefèvre" not in client.get(url, {"q": "martin"}).content.decode()
+    hostile = client.get(url, {"q": "%' OR 1=1 --" * 20 + "\x00"})
+    assert hostile.status_code == 200
+    services.agent_anonymise(staff, leaver)
+    assert "Lefèvre" not in client.get(url).content.decode()  # done: off the list
