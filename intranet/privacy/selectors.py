@@ -3,14 +3,15 @@
 from django.contrib.auth import get_user_model
 from django.http import Http404
 
-from intranet.privacy.access import can_manage_personal_data
+from intranet.privacy.access import can_manage_personal_data, visible_exports
 from intranet.privacy.models import DataExport
 
 
 def exports_of(actor, agent=None):
-    """The exports of agent (actor's own by default), newest first."""
-    agent = agent or actor
-    return DataExport.objects.filter(agent=agent).select_related("requested_by")[:20]
+    """The exports of agent, newest first; without agent, those actor may download (their
+    own and those they produced for someone)."""
+    exports = DataExport.objects.filter(agent=agent) if agent else visible_exports(actor)
+    return exports.select_related("agent")[:20]
 
 
 def agent_for_staff(actor, agent_id):

@@ -184,3 +184,11 @@ def test_export_is_audited_once_and_lists_the_audit_entries_about_the_agent(alic
         rows = zip_json(file.read(), "audit/audit.json")
     assert [r["details"] for r in rows] == [{"role": "animator"}]
     assert rows[0]["by_you"] is False and rows[0]["address"] == ""
+
+
+def test_staff_find_the_export_they_produced_on_their_data_page(alice, staff, client):
+    export = built(staff, alice)
+    client.force_login(staff)
+    html = client.get(reverse("privacy:my-data")).content.decode()
+    assert reverse("privacy:export-download", args=[export.pk]) in html
+    assert "Alice Lefèvre" in html
