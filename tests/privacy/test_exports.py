@@ -192,3 +192,25 @@ def test_staff_find_the_export_they_produced_on_their_data_page(alice, staff, cl
     html = client.get(reverse("privacy:my-data")).content.decode()
     assert reverse("privacy:export-download", args=[export.pk]) in html
     assert "Alice Lefèvre" in html
+
+
+def test_profile_photo_is_copied_into_the_zip(alice):
+    from django.core.files.base import ContentFile
+
+    alice.photo.save("alice.png", ContentFile(b"\x89PNG photo-bytes"), save=True)
+    export = built(alice)
+    with storages["private"].open(export.file_name, "rb") as file:
+        data = file.read()
+    (name,) = [n for n in zip_names(data) if n.startswith("profile/photo/")]
+    import io
+    import zipfile
+
+    assert zipfile.ZipFile(io.BytesIO(data)).read(name) == b"\x89PNG photo-bytes"
+
+
+def test_admin_lists_exports_without_their_path(alice, staff, client):
+    export = built(alice)
+    client.force_login(staff)
+    response = client.get(reverse("admin:privacy_dataexport_change", args=[export.pk]))
+    assert response.status_code == 200
+    assert export.file_name not in response.content.decode()
