@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "intranet.experts",
     "intranet.questions",
     "intranet.dashboards",
+    "intranet.privacy",
     "realtime",
 ]
 
@@ -385,11 +386,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "intranet" / "static"]
 MEDIA_ROOT = Path(env_str("TRANSVERSE_MEDIA_ROOT") or VAR_DIR / "media")
+TRANSVERSE_PRIVATE_ROOT = Path(env_str("TRANSVERSE_PRIVATE_ROOT") or VAR_DIR / "private")
+# Directory agents deactivated for more than this many days are anonymised (0: never).
+TRANSVERSE_ANONYMISE_LEAVERS_AFTER_DAYS = env_int(
+    "TRANSVERSE_ANONYMISE_LEAVERS_AFTER_DAYS", 0, minimum=0
+)
 # No MEDIA_URL is served: every file goes through a view that checks access.
 STORAGES = {
     # Written under a temporary name then linked: a full disk leaves no partial file.
     "default": {"BACKEND": "intranet.core.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Personal-data exports: outside MEDIA_ROOT, never served but by their owner's download.
+    "private": {
+        "BACKEND": "intranet.core.storage.AtomicFileSystemStorage",
+        "OPTIONS": {"location": str(TRANSVERSE_PRIVATE_ROOT), "base_url": "/private-not-served/"},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     AMBASSADOR_INVITATION = "ambassador_invitation", _("an invitation to be an ambassador")
     ENDORSEMENT_RECEIVED = "endorsement_received", _("a colleague endorses one of my skills")
     CHAT_MESSAGE = "chat_message", _("a chat message I missed while away")
+    DATA_EXPORT_READY = "data_export_ready", _("the export of my data is ready")
 
 
 class Channel(models.TextChoices):
@@ -57,6 +58,7 @@ DEFAULT_CHANNELS = {
     Kind.AMBASSADOR_INVITATION: Channel.EMAIL,
     Kind.ENDORSEMENT_RECEIVED: Channel.DIGEST,
     Kind.CHAT_MESSAGE: Channel.IN_APP,
+    Kind.DATA_EXPORT_READY: Channel.EMAIL,
 }
 
 

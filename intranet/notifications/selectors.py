@@ -142,6 +142,7 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.AMBASSADOR_INVITATION: _("%(who)s invites you to be an ambassador: %(target)s"),
         Kind.ENDORSEMENT_RECEIVED: _("%(who)s endorses your skill: %(target)s"),
         Kind.CHAT_MESSAGE: _("%(who)s sent you a message: %(target)s"),
+        Kind.DATA_EXPORT_READY: _("The export of your data asked on %(target)s is ready"),
     }
     # "membre de %(group)s": French elides before a vowel ("membre d’Agents RH").
     return elide(texts[Kind(n.kind)] % {"who": who, "group": group, "target": label})

@@ -1,0 +1,1 @@
+"""An agent's rights over their data: exports, anonymisation of leavers, erasure."""
