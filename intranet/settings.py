@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "intranet.search",
     "intranet.directory",
     "intranet.chat",
+    "intranet.wiki",
     "intranet.experts",
     "intranet.questions",
     "realtime",

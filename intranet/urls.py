@@ -13,6 +13,7 @@ urlpatterns = [
     path("", stream_views.home, name="home"),
     path("", include("intranet.stream.urls")),
     path("", include("intranet.moderation.urls")),
+    path("groups/", include("intranet.wiki.urls")),
     path("groups/", include("intranet.groups.urls")),
     path("topics/", include("intranet.topics.urls")),
     path("notifications/", include("intranet.notifications.urls")),

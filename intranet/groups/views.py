@@ -85,6 +85,16 @@ def _group_page(request, group) -> dict:
     }
 
 
+def group_page_context(request, group, *, current_tab: str = "") -> dict:
+    """The top of a group's page (header and tabs) for a tool's own pages: the tab of
+    `current_tab` is marked current on every page of the tool."""
+    context = _group_page(request, group)
+    if current_tab:
+        for tab in context["tabs"]:
+            tab["current"] = tab["key"] == current_tab
+    return context
+
+
 @require_GET
 def group_detail(request, slug):
     group = access.access_group(request.user, slug)
