@@ -34,7 +34,9 @@ class PageForm(forms.Form):
     minor = forms.BooleanField(
         label=_("Minor change (not announced in the group's feed)"), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, parents, may_set_editors: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,4 +53,4 @@ class PageForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -27,6 +27,7 @@ from intranet.wiki.rendering import title_key
 # least this many characters (or the title), and the page was not announced this hour.
 MEANINGFUL_CHARS = 80
 ANNOUNCE_EVERY = timedelta(hours=1)
+MAX_VERSION = 2**31 - 1
 TRANSLATABLE_MARKDOWN = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()#+-.!<>|~"})
 
 
@@ -232,7 +233,9 @@ def page_edit(
 
 def page_restore(actor, page: WikiPage, *, number: int, base_version: int) -> WikiPage:
     """A new version holding version `number`'s title and text (nothing is erased)."""
-    old = WikiVersion.objects.filter(page=page, number=number).first()
+    old = None
+    if 1 <= number <= MAX_VERSION:
+        old = WikiVersion.objects.filter(page=page, number=number).first()
     if old is None:
         raise ValidationError(_("This version does not exist."))
     return page_edit(

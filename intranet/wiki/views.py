@@ -156,9 +156,12 @@ def page_history(request, slug, page_slug):
 
 def _number(raw, default: int) -> int:
     try:
-        return int(raw) if raw not in (None, "") else default
+        number = int(raw) if raw not in (None, "") else default
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 1 <= number <= 2**31 - 1:  # beyond any version, and any database integer
+        raise Http404
+    return number
 
 
 @require_GET
