@@ -33,7 +33,7 @@ def make_group(staff, alice, bob, policy, *, wiki=True):
 
 @pytest.mark.parametrize("policy", ["open", "closed", "secret"])
 def test_access_matrix(client, staff, alice, bob, carol, policy):
-    group, page = make_group(staff, alice, bob, policy)
+    group, _page = make_group(staff, alice, bob, policy)
     base = f"/groups/{group.slug}/wiki/"
     for agent, read, edit in zip(
         (carol, alice, bob, staff), READ[policy], EDIT[policy], strict=True
@@ -52,7 +52,7 @@ def test_access_matrix(client, staff, alice, bob, carol, policy):
 
 @pytest.mark.parametrize("policy", ["open", "closed", "secret"])
 def test_wiki_switched_off_is_404_for_everyone(client, staff, alice, bob, carol, policy):
-    group, page = make_group(staff, alice, bob, policy)
+    group, _page = make_group(staff, alice, bob, policy)
     group_services.group_tools_set(staff, group, keys=[])
     for agent in (carol, alice, bob, staff):
         client.force_login(agent)
