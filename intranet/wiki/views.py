@@ -137,7 +137,8 @@ def page_edit(request, slug, page_slug):
         context["conflict_rows"] = diff_rows(current.body, form.data.get("body", ""))
         form.data = form.data.copy()
         form.data["version"] = current.version
-    return render(request, "wiki/page_form.html", context, status=409 if current else 200)
+    # 200 like any form with errors (a 4xx page would read as a failed load in browsers).
+    return render(request, "wiki/page_form.html", context)
 
 
 @require_GET
