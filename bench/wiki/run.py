@@ -40,7 +40,18 @@ SIZES = {
     "L": {"members": 2_000, "pages": 500, "versions": 20},
 }
 SEED = 1919
-WORDS = "formation agent outil accueil usager procédure réunion service équipe changement".split()
+WORDS = [
+    "formation",
+    "agent",
+    "outil",
+    "accueil",
+    "usager",
+    "procédure",
+    "réunion",
+    "service",
+    "équipe",
+    "changement",
+]
 
 
 def paragraph(rng) -> str:
@@ -56,7 +67,7 @@ def generate(size: dict) -> None:
     if Group.objects.filter(slug="bench-wiki").exists():
         return
     rng = random.Random(SEED)
-    owner = User.objects.create_user(username="wiki-owner", password="x", first_name="Owner")
+    owner = User.objects.create(username="wiki-owner", first_name="Owner")
     group = Group.objects.create(
         name="Bench wiki", slug="bench-wiki", policy="closed", created_by=owner
     )
@@ -197,9 +208,8 @@ def main():
         "|---|---|---|---|---|---|",
     ]
     for f in record.figures:
-        lines.append(
-            f"| {f['id']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | {f['queries']} | {f['ratio']} |"
-        )
+        cells = [f["id"], f["p50_ms"], f["p95_ms"], f["p99_ms"], f["queries"], f["ratio"]]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     record.finish("\n".join(lines) + "\n", **facts)
 
 
