@@ -62,6 +62,8 @@ def test_first_visit_group_tabs_and_department_page(network, page, sign_in, axe_
     expect(page).to_have_url(re.compile("/$"))
     page.goto("/")
     expect(page).to_have_url(re.compile("/$"))  # the welcome is shown once
+    expect(page.locator("article.post").first).to_be_visible()  # never an empty home
+    axe_check(page)
 
     page.goto(f"/groups/{group.slug}/")
     tabs = page.get_by_role("navigation", name=re.compile("Communauté numérique"))
