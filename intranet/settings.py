@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "intranet.directory",
     "intranet.proconnect",
     "intranet.chat",
+    "intranet.wiki",
     "intranet.experts",
     "intranet.questions",
     "intranet.dashboards",
