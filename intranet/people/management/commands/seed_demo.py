@@ -10,7 +10,12 @@ from intranet.people import demo
 
 # Modules whose seed(stdout) adds their app's demo content, in this order, after the
 # organisation is loaded. Each must be safe to run again (it does nothing the second time).
-DEMO_EXTENSIONS = ("intranet.stream.demo", "intranet.experts.demo", "intranet.questions.demo")
+DEMO_EXTENSIONS = (
+    "intranet.stream.demo",
+    "intranet.experts.demo",
+    "intranet.questions.demo",
+    "intranet.chat.demo",
+)
 
 
 class Command(BaseCommand):
