@@ -2,15 +2,11 @@
 messages, kept live by chat.js over the socket) and, on a group's page, the way to its
 chat room; on a profile and an agent's card, "Envoyer un message"."""
 
-<<<<<<< HEAD
-from intranet.chat.access import can_message_agent
-from intranet.core.sections import Section, section_register
-=======
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from intranet.chat.access import can_message_agent
 from intranet.core.sections import Section, Tab, section_register, tab_register
->>>>>>> w-groups
 from intranet.groups.access import is_member
 
 
@@ -40,7 +36,6 @@ section_register(
     )
 )
 
-<<<<<<< HEAD
 
 def message_button(request, agent) -> dict | None:
     """ "Envoyer un message": opens (or creates) the direct conversation with agent; not on
@@ -62,7 +57,9 @@ section_register(
         template="chat/_message_button.html",
         context=message_button,
         order=50,
-=======
+    )
+)
+
 # The "Discussion" tab of a group's page: its chat room, for the members who may open it.
 tab_register(
     Tab(
@@ -72,6 +69,5 @@ tab_register(
         url=lambda group: reverse("chat:group-room", args=[group.slug]),
         order=20,
         visible=lambda request, group: is_member(request.user, group),
->>>>>>> w-groups
     )
 )
