@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "intranet.chat",
     "intranet.experts",
     "intranet.questions",
+    "intranet.events",
     "realtime",
 ]
 

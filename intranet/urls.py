@@ -13,6 +13,7 @@ urlpatterns = [
     path("", stream_views.home, name="home"),
     path("", include("intranet.stream.urls")),
     path("", include("intranet.moderation.urls")),
+    path("", include("intranet.events.urls")),  # /events/ and /groups/<slug>/events/
     path("groups/", include("intranet.groups.urls")),
     path("topics/", include("intranet.topics.urls")),
     path("notifications/", include("intranet.notifications.urls")),

@@ -28,6 +28,8 @@ class Kind(models.TextChoices):
     AMBASSADOR_INVITATION = "ambassador_invitation", _("an invitation to be an ambassador")
     ENDORSEMENT_RECEIVED = "endorsement_received", _("a colleague endorses one of my skills")
     CHAT_MESSAGE = "chat_message", _("a chat message I missed while away")
+    EVENT_PROMOTED = "event_promoted", _("a seat frees up for a session I wait for")
+    EVENT_REMINDER = "event_reminder", _("a reminder the day before a session I attend")
 
 
 class Channel(models.TextChoices):
@@ -57,6 +59,8 @@ DEFAULT_CHANNELS = {
     Kind.AMBASSADOR_INVITATION: Channel.EMAIL,
     Kind.ENDORSEMENT_RECEIVED: Channel.DIGEST,
     Kind.CHAT_MESSAGE: Channel.IN_APP,
+    Kind.EVENT_PROMOTED: Channel.EMAIL,
+    Kind.EVENT_REMINDER: Channel.EMAIL,
 }
 
 

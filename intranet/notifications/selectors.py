@@ -142,6 +142,8 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.AMBASSADOR_INVITATION: _("%(who)s invites you to be an ambassador: %(target)s"),
         Kind.ENDORSEMENT_RECEIVED: _("%(who)s endorses your skill: %(target)s"),
         Kind.CHAT_MESSAGE: _("%(who)s sent you a message: %(target)s"),
+        Kind.EVENT_PROMOTED: _("A seat is now yours at the session: %(target)s"),
+        Kind.EVENT_REMINDER: _("Reminder: the session takes place tomorrow: %(target)s"),
     }
     # "membre de %(group)s": French elides before a vowel ("membre d’Agents RH").
     return elide(texts[Kind(n.kind)] % {"who": who, "group": group, "target": label})
