@@ -37,7 +37,7 @@ def no_sideways_scroll(page) -> bool:
 
 
 def test_session_registration_waiting_list_and_calendar(space, new_page, sign_in, axe_check):
-    group, bob, alice, nina = space
+    group, _bob, alice, nina = space
     start = timezone.localtime(timezone.now() + timedelta(days=3))
 
     animator = new_page()
