@@ -241,3 +241,31 @@ def test_attendance_form_marks_present(client, session, training, alice, bob):
         {"present": [str(alice.pk), "nope", "<script>"]},
     )
     assert Registration.objects.get(agent=alice).attended
+
+
+def test_calendar_page_costs_the_same_queries_for_more_groups_and_sessions(
+    client, training, bob, alice, staff
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intranet.groups.models import Membership
+
+    start = timezone.now() + timedelta(days=1)
+    make_event(bob, training, starts_at=start)
+    client.force_login(alice)
+    month = timezone.localtime(start).strftime("%Y-%m")
+    url = reverse("events:calendar") + f"?month={month}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(5):
+        other = group_services.group_create(staff, name=f"Groupe {i}", policy="closed")
+        group_services.group_tools_set(staff, other, keys=["events"])
+        Membership.objects.create(group=other, agent=alice)
+        for hours in (1, 2, 3):
+            make_event(staff, other, starts_at=start + timedelta(hours=hours))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.content.decode().count("calendar__events") >= 1
+    assert len(many.captured_queries) == len(few.captured_queries)
