@@ -12,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,15 +77,20 @@ def event_create(actor, group, **fields) -> Event:
 @transaction.atomic
 def event_register(actor, event: Event) -> Registration:
     """Register actor: a seat while there is one, else the waiting list."""
-    event = Event.objects.select_for_update().select_related("group").get(pk=event.pk)
-    if not can_register(actor, event.group):
+    group = Event.objects.select_related("group").get(pk=event.pk).group
+    if not can_register(actor, group):  # read before the lock: it holds it shorter
         raise PermissionDenied
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    event.group = group
     if not event.registration_open():
         raise ValidationError(_("Registration for this session is closed."))
-    if Registration.objects.filter(event=event, agent=actor).exists():
+    counts = Registration.objects.filter(event=event).aggregate(
+        mine=Count("pk", filter=Q(agent_id=actor.pk)),
+        taken=Count("pk", filter=Q(status=Registration.Status.REGISTERED)),
+    )
+    if counts["mine"]:
         raise ValidationError(_("You are already registered for this session."))
-    taken = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
-    full = event.capacity is not None and taken.count() >= event.capacity
+    full = event.capacity is not None and counts["taken"] >= event.capacity
     status = Registration.Status.WAITING if full else Registration.Status.REGISTERED
     try:
         with transaction.atomic():
