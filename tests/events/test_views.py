@@ -269,3 +269,20 @@ def test_calendar_page_costs_the_same_queries_for_more_groups_and_sessions(
         response = client.get(url)
     assert response.content.decode().count("calendar__events") >= 1
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_ics_keeps_hostile_text_inside_its_property(client, training, bob, alice):
+    event = make_event(
+        bob,
+        training,
+        title="Atelier\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Piège",
+        description="Ligne 1\nATTENDEE:mailto:x@y.fr; ,\\",
+        place="Salle ; 2, B",
+    )
+    client.force_login(alice)
+    response = client.get(reverse("events:event-ics", args=[training.slug, event.pk]))
+    (vevent,) = _parse(response).walk("VEVENT")
+    assert str(vevent["summary"]) == event.title
+    assert str(vevent["description"]) == event.description
+    assert str(vevent["location"]) == "Salle ; 2, B"
+    assert "ATTENDEE" not in vevent
