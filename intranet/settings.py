@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "intranet.questions",
     "intranet.dashboards",
     "intranet.privacy",
+    "intranet.events",
     "realtime",
 ]
 

@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     ENDORSEMENT_RECEIVED = "endorsement_received", _("a colleague endorses one of my skills")
     CHAT_MESSAGE = "chat_message", _("a chat message I missed while away")
     DATA_EXPORT_READY = "data_export_ready", _("the export of my data is ready")
+    EVENT_PROMOTED = "event_promoted", _("a seat frees up for a session I wait for")
+    EVENT_REMINDER = "event_reminder", _("a reminder the day before a session I attend")
 
 
 class Channel(models.TextChoices):
@@ -59,6 +61,8 @@ DEFAULT_CHANNELS = {
     Kind.ENDORSEMENT_RECEIVED: Channel.DIGEST,
     Kind.CHAT_MESSAGE: Channel.IN_APP,
     Kind.DATA_EXPORT_READY: Channel.EMAIL,
+    Kind.EVENT_PROMOTED: Channel.EMAIL,
+    Kind.EVENT_REMINDER: Channel.EMAIL,
 }
 
 

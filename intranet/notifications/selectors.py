@@ -143,6 +143,8 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.ENDORSEMENT_RECEIVED: _("%(who)s endorses your skill: %(target)s"),
         Kind.CHAT_MESSAGE: _("%(who)s sent you a message: %(target)s"),
         Kind.DATA_EXPORT_READY: _("The export of your data asked on %(target)s is ready"),
+        Kind.EVENT_PROMOTED: _("A seat is now yours at the session: %(target)s"),
+        Kind.EVENT_REMINDER: _("Reminder: the session takes place tomorrow: %(target)s"),
     }
     # "membre de %(group)s": French elides before a vowel ("membre d’Agents RH").
     return elide(texts[Kind(n.kind)] % {"who": who, "group": group, "target": label})

@@ -1,0 +1,213 @@
+"""Sessions benchmark on PostgreSQL: the calendar page and a registration burst.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/transverse_bench_events \\
+        .venv/bin/python bench/events/run.py
+
+Data (seeded, kept between runs): a group of 2,000 members with the sessions tool on and
+200 sessions over two months, and one agent in 30 such groups (the 200 sessions spread
+over them). Figures:
+- the calendar page (/events/?month=...) of the agent in 30 groups, through Django's test
+  client, interleaved with the accessibility page (the baseline: the same header, menu
+  and badges around a static text); target p95
+  <= 100 ms;
+- a burst of 500 agents registering for a session of 100 seats from 8 threads at once
+  (the connection pool's size; real concurrent transactions): wall time (target <= 1 s),
+  p99 of one registration (target <= 200 ms), and the seats taken (exactly 100: no
+  over-booking).
+"""
+
+import argparse
+import os
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.common import (  # noqa: E402
+    Run,
+    add_result_arguments,
+    interleaved,
+    percentile_ms,
+    setup_django,
+)
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
+
+MEMBERS, GROUPS, SESSIONS, BURST, SEATS, THREADS = 2_000, 30, 200, 500, 100, 8
+
+
+def generate():
+    from django.utils import timezone
+
+    from intranet.accounts.models import User
+    from intranet.events.models import Event
+    from intranet.groups.models import Group, GroupTool, Membership
+
+    if Group.objects.filter(slug="bench-events-0").exists():
+        print("reusing the generated groups and sessions")
+        return
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"bench-ev-{i}", first_name="Agent", last_name=f"N{i}", email=f"a{i}@x.fr"
+            )
+            for i in range(MEMBERS)
+        ],
+        batch_size=1000,
+    )
+    groups = Group.objects.bulk_create(
+        [
+            Group(name=f"Bench sessions {i}", slug=f"bench-events-{i}", policy="closed")
+            for i in range(GROUPS)
+        ]
+    )
+    GroupTool.objects.bulk_create([GroupTool(group=g, key="events") for g in groups])
+    Membership.objects.bulk_create(
+        [Membership(group=groups[0], agent=u) for u in users]
+        + [Membership(group=g, agent=users[0]) for g in groups[1:]],
+        batch_size=2000,
+    )
+    start = timezone.now().replace(day=1, hour=8, minute=0, second=0, microsecond=0)
+    events = []
+    for i in range(SESSIONS):
+        when = start + timedelta(days=i % 56, hours=i % 9)
+        events.append(
+            Event(
+                group=groups[i % GROUPS],
+                title=f"Session {i}",
+                starts_at=when,
+                duration_minutes=90,
+                ends_at=when + timedelta(minutes=90),
+                capacity=30,
+            )
+        )
+    Event.objects.bulk_create(events)
+
+
+def burst(record):
+    from django.db import connections
+    from django.utils import timezone
+
+    from intranet.accounts.models import User
+    from intranet.events import services
+    from intranet.events.models import Event, Registration
+    from intranet.groups.models import Group
+
+    group = Group.objects.get(slug="bench-events-0")
+    event = Event.objects.create(
+        group=group,
+        title="Rafale",
+        starts_at=timezone.now() + timedelta(days=5),
+        duration_minutes=60,
+        capacity=SEATS,
+    )
+    agents = list(User.objects.filter(username__startswith="bench-ev-").order_by("pk")[:BURST])
+    queue = list(agents)
+    lock = threading.Lock()
+    times, errors = [], []
+
+    def work():
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    agent = queue.pop()
+                started = time.perf_counter()
+                services.event_register(agent, Event(pk=event.pk))
+                elapsed = time.perf_counter() - started
+                with lock:
+                    times.append(elapsed)
+        except Exception as error:
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    taken = Registration.objects.filter(event=event, status="registered").count()
+    waiting = Registration.objects.filter(event=event, status="waiting").count()
+    record.add(
+        {
+            "figure": "registration burst",
+            "agents": BURST,
+            "seats": SEATS,
+            "threads": THREADS,
+            "wall_s": round(wall, 3),
+            "p50_ms": percentile_ms(times, 0.5),
+            "p99_ms": percentile_ms(times, 0.99),
+            "taken": taken,
+            "waiting": waiting,
+            "errors": errors[:3],
+        }
+    )
+    event.delete()
+    return taken, wall
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--pairs", type=int, default=5)
+    add_result_arguments(parser)
+    args = parser.parse_args()
+    setup_django()
+    generate()
+
+    import statistics
+
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from intranet.accounts.models import User
+
+    agent = User.objects.get(username="bench-ev-0")
+    record = Run("events", "L", label=args.label, history=not args.no_history)
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(agent)
+        month = timezone.localdate().strftime("%Y-%m")
+
+        def baseline():
+            assert client.get("/about/accessibility/").status_code == 200
+
+        def calendar():
+            assert client.get(f"/events/?month={month}").status_code == 200
+
+        def calendar_list():
+            assert client.get(f"/events/?month={month}&view=list").status_code == 200
+
+        for name, candidate in (("calendar month", calendar), ("calendar list", calendar_list)):
+            run = interleaved(baseline, candidate, calls=args.calls, pairs=args.pairs)
+            ratios = [
+                statistics.median(c) / statistics.median(b) for b, c in run.rounds if min(b) > 0
+            ]
+            record.add(
+                {
+                    "figure": name,
+                    "groups": 30,
+                    "p50_ms": percentile_ms(run.candidate, 0.5),
+                    "p95_ms": percentile_ms(run.candidate, 0.95),
+                    "p99_ms": percentile_ms(run.candidate, 0.99),
+                    "baseline_p50_ms": percentile_ms(run.baseline, 0.5),
+                    "ratio_median": round(statistics.median(ratios), 2),
+                    "queries": run.queries,
+                }
+            )
+    burst(record)
+    lines = ["# Sessions benchmark", ""]
+    lines += [f"- {f}" for f in record.figures]
+    record.finish("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Writes on sessions: creating them, registering, cancelling (which promotes the first
+agent of the waiting list), attendance, and the calendar-feed token.
+
+Registering and cancelling lock the session's row (select_for_update) before counting the
+seats: two agents racing for the last seat are served one after the other, so exactly one
+gets it and the other is wait-listed.
+"""
+
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from intranet.events.access import can_manage_events, can_register
+from intranet.events.models import CalendarToken, Event, Registration
+from intranet.notifications.models import Kind
+from intranet.notifications.services import notify
+
+MAX_DURATION = 7 * 24 * 60
+
+
+def _clean(
+    *,
+    title: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    place: str = "",
+    video_url: str = "",
+    capacity: int | None = None,
+    registration_closes_at: datetime | None = None,
+    description: str = "",
+) -> dict:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("Give the session a title."))
+    if len(title) > 200:
+        raise ValidationError(_("The title is too long (200 characters at most)."))
+    if starts_at is None or timezone.is_naive(starts_at):
+        raise ValidationError(_("Give the date and time of the session."))
+    if not duration_minutes or not 1 <= int(duration_minutes) <= MAX_DURATION:
+        raise ValidationError(_("The duration must be between 1 minute and 7 days."))
+    if capacity is not None and int(capacity) < 1:
+        raise ValidationError(_("The capacity must be at least 1 seat, or left empty."))
+    video_url = (video_url or "").strip()
+    if video_url:
+        try:
+            URLValidator(schemes=["https", "http"])(video_url)
+        except ValidationError:
+            raise ValidationError(
+                _("The video-conference link must be a web address (https://…).")
+            ) from None
+    if registration_closes_at is not None and registration_closes_at > starts_at:
+        raise ValidationError(_("Registration must close before the session starts."))
+    return {
+        "title": title,
+        "starts_at": starts_at,
+        "duration_minutes": int(duration_minutes),
+        "place": " ".join((place or "").split())[:200],
+        "video_url": video_url,
+        "capacity": int(capacity) if capacity is not None else None,
+        "registration_closes_at": registration_closes_at,
+        "description": (description or "").strip()[:5000],
+    }
+
+
+def event_create(actor, group, **fields) -> Event:
+    if not can_manage_events(actor, group):
+        raise PermissionDenied
+    return Event.objects.create(group=group, created_by=actor, **_clean(**fields))
+
+
+@transaction.atomic
+def event_register(actor, event: Event) -> Registration:
+    """Register actor: a seat while there is one, else the waiting list."""
+    group = Event.objects.select_related("group").get(pk=event.pk).group
+    if not can_register(actor, group):  # read before the lock: it holds it shorter
+        raise PermissionDenied
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    event.group = group
+    if not event.registration_open():
+        raise ValidationError(_("Registration for this session is closed."))
+    counts = Registration.objects.filter(event=event).aggregate(
+        mine=Count("pk", filter=Q(agent_id=actor.pk)),
+        taken=Count("pk", filter=Q(status=Registration.Status.REGISTERED)),
+    )
+    if counts["mine"]:
+        raise ValidationError(_("You are already registered for this session."))
+    full = event.capacity is not None and counts["taken"] >= event.capacity
+    status = Registration.Status.WAITING if full else Registration.Status.REGISTERED
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(event=event, agent=actor, status=status)
+    except IntegrityError:
+        raise ValidationError(_("You are already registered for this session.")) from None
+
+
+def _promote(event: Event) -> Registration | None:
+    """Give free seats to the first agents of the waiting list (event row locked)."""
+    promoted = None
+    taken = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
+    while event.capacity is None or taken.count() < event.capacity:
+        nxt = (
+            Registration.objects.filter(event=event, status=Registration.Status.WAITING)
+            .select_related("agent")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if nxt is None:
+            break
+        nxt.status = Registration.Status.REGISTERED
+        nxt.save(update_fields=["status"])
+        notify(nxt.agent, Kind.EVENT_PROMOTED, group=event.group, target=event)
+        promoted = nxt
+    return promoted
+
+
+@transaction.atomic
+def event_cancel(actor, event: Event) -> Registration | None:
+    """Cancel actor's registration (or place on the waiting list); the freed seat goes to
+    the first agent waiting, who is notified. Returns the promoted registration, if any."""
+    event = Event.objects.select_for_update().select_related("group").get(pk=event.pk)
+    registration = Registration.objects.filter(event=event, agent=actor).first()
+    if registration is None:
+        raise ValidationError(_("You are not registered for this session."))
+    if event.starts_at <= timezone.now():
+        raise ValidationError(_("The session has started: it can no longer be cancelled."))
+    registration.delete()
+    if registration.status == Registration.Status.REGISTERED:
+        return _promote(event)
+    return None
+
+
+@transaction.atomic
+def attendance_set(actor, event: Event, present_ids) -> int:
+    """Mark the registered agents in present_ids present and the others absent."""
+    if not can_manage_events(actor, event.group):
+        raise PermissionDenied
+    ids = set()
+    for value in present_ids:
+        try:
+            ids.add(int(value))
+        except (TypeError, ValueError):
+            continue
+    registered = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
+    registered.exclude(agent_id__in=ids).update(attended=False)
+    return registered.filter(agent_id__in=ids).update(attended=True)
+
+
+def calendar_token(agent) -> str:
+    """The agent's feed token, made on first use."""
+    row = CalendarToken.objects.filter(agent=agent).first()
+    if row is None:
+        row, _created = CalendarToken.objects.get_or_create(
+            agent=agent, defaults={"token": secrets.token_urlsafe(32)}
+        )
+    return row.token
+
+
+def calendar_token_reset(agent) -> str:
+    """A new token: the URLs holding the old one stop working at once."""
+    token = secrets.token_urlsafe(32)
+    CalendarToken.objects.update_or_create(agent=agent, defaults={"token": token})
+    return token

@@ -1,0 +1,56 @@
+"""Two agents take the last seat at once, in real concurrent PostgreSQL transactions:
+exactly one gets it, the other is wait-listed (the session row is locked)."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from intranet.events import services
+from intranet.events.models import Event, Registration
+from intranet.groups import services as group_services
+from intranet.groups.models import Membership
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_racing_for_the_last_seat(finance):
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    owner = UserFactory(username="owner-race", department=finance)
+    group = group_services.group_create(owner, name="Course", policy="closed")
+    group_services.group_tools_set(owner, group, keys=["events"])
+    racers = [UserFactory(username=f"racer{i}", department=finance) for i in range(2)]
+    for agent in racers:
+        Membership.objects.create(group=group, agent=agent)
+    for attempt in range(5):
+        event = services.event_create(
+            owner,
+            group,
+            title=f"Dernière place {attempt}",
+            starts_at=timezone.now() + timedelta(days=2),
+            duration_minutes=60,
+            capacity=1,
+        )
+        barrier = threading.Barrier(2)
+        results, errors = [], []
+
+        def take(agent, event=event, barrier=barrier, results=results, errors=errors):
+            try:
+                barrier.wait(timeout=10)
+                results.append(services.event_register(agent, Event(pk=event.pk)).status)
+            except Exception as error:  # pragma: no cover - shown in the assertion
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=take, args=(agent,)) for agent in racers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert sorted(results) == ["registered", "waiting"]
+        assert Registration.objects.filter(event=event, status="registered").count() == 1
