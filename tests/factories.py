@@ -18,6 +18,7 @@ default) only: the objects they make do not exist before a service stored them.
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from intranet.accounts.models import User
 from intranet.chat import services as chat_services
@@ -52,6 +53,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Nom{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@exemple.gouv.fr")
     password = _PASSWORD_HASH  # hashed once: hashing per agent would slow every test down
+    # Already past the first-visit welcome; a test of the welcome passes welcomed_at=None.
+    welcomed_at = factory.LazyFunction(timezone.now)
 
 
 class StaffFactory(UserFactory):

@@ -158,15 +158,17 @@ SEED = r"""
 import json, sys
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 from intranet.accounts.models import User
 from intranet.chat.models import Conversation, Participant
 from intranet.groups.models import Group, Membership
 
 spec = json.loads(sys.stdin.read())
 n = spec["agents"]
+now = timezone.now()  # past the first-visit welcome: their home is the feed
 users = User.objects.bulk_create(
     [User(username=f"rt{i}", first_name=f"Agent{i}", last_name="Temps-Réel",
-          sort_name=f"rt{i}") for i in range(n)])
+          sort_name=f"rt{i}", welcomed_at=now) for i in range(n)])
 users = list(User.objects.filter(username__startswith="rt").order_by("pk"))
 rooms = {}
 for size in spec["rooms"]:

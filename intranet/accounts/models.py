@@ -69,6 +69,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("interface language"), max_length=16, blank=True, default="", choices=interface_languages
     )
+    # When the agent saw the first-visit welcome (shown once); null: not yet, a new agent.
+    welcomed_at = models.DateTimeField(_("welcome seen on"), null=True, blank=True)
 
     objects = AgentManager()
 

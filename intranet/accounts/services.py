@@ -36,6 +36,16 @@ def agent_language_set(agent, *, language: str):
     return agent
 
 
+def agent_welcome_seen(agent) -> bool:
+    """Remember that agent saw (or dismissed) the first-visit welcome; True the first time."""
+    if agent is None or not agent.pk or agent.welcomed_at is not None:
+        return False
+    now = timezone.now()
+    updated = User.objects.filter(pk=agent.pk, welcomed_at__isnull=True).update(welcomed_at=now)
+    agent.welcomed_at = now
+    return bool(updated)
+
+
 def agent_session_record(agent, session) -> None:
     """Remember the session agent just signed in with (called on user_logged_in).
 

@@ -2,8 +2,11 @@
 messages, kept live by chat.js over the socket) and, on a group's page, the way to its
 chat room; on a profile and an agent's card, "Envoyer un message"."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
 from intranet.chat.access import can_message_agent
-from intranet.core.sections import Section, section_register
+from intranet.core.sections import Section, Tab, section_register, tab_register
 from intranet.groups.access import is_member
 
 
@@ -54,5 +57,17 @@ section_register(
         template="chat/_message_button.html",
         context=message_button,
         order=50,
+    )
+)
+
+# The "Discussion" tab of a group's page: its chat room, for the members who may open it.
+tab_register(
+    Tab(
+        slot="group.tabs",
+        key="discussion",
+        label=_("Discussion"),
+        url=lambda group: reverse("chat:group-room", args=[group.slug]),
+        order=20,
+        visible=lambda request, group: is_member(request.user, group),
     )
 )

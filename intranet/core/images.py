@@ -74,3 +74,28 @@ def fitted_jpeg(upload, *, longest_side: int = 1600, folder: str) -> ContentFile
     image = _upright_rgb(upload)
     image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
     return _jpeg_file(image, folder)
+
+
+# A text alternative describes an image in a sentence or two; past this it is not one.
+MAX_ALT_TEXT = 1000
+
+
+def checked_alt_text(alt: str, *, decorative: bool) -> str:
+    """The text alternative of an uploaded image: required unless it is decorative (then "").
+
+    Raises ValidationError with the message the author reads (RGAA criterion 1.2 / 1.3).
+    """
+    if decorative:
+        return ""
+    alt = " ".join(str(alt or "").replace("\x00", "").split())
+    if not alt:
+        raise ValidationError(
+            _("Describe the image for those who cannot see it, or mark it as decorative."),
+            code="alt_required",
+        )
+    if len(alt) > MAX_ALT_TEXT:
+        raise ValidationError(
+            _("The description is too long: %(max)d characters at most.") % {"max": MAX_ALT_TEXT},
+            code="alt_too_long",
+        )
+    return alt

@@ -63,3 +63,45 @@ def section_fragment(slot: str, request: HttpRequest, obj) -> HttpResponse | Non
         if section.fragment is not None:
             return section.fragment(request, obj)
     return None
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a page with tabs (a group's "Fil", "Membres", a tool's "Documents"...).
+
+    `url(obj)` is the tab's own address (a real page); `visible(request, obj)` says,
+    through the owner's access model, whether this agent sees the tool at all.
+    """
+
+    slot: str
+    key: str
+    label: str
+    url: Callable[[object], str]
+    order: int = 100
+    visible: Callable[[HttpRequest, object], bool] | None = None
+
+
+_tabs: dict[str, list[Tab]] = {}
+
+
+def tab_register(tab: Tab) -> None:
+    """Add a tab to its slot (registering the same key twice replaces it)."""
+    kept = [t for t in _tabs.get(tab.slot, []) if t.key != tab.key]
+    _tabs[tab.slot] = sorted([*kept, tab], key=lambda t: t.order)
+
+
+def tabs(slot: str) -> list[Tab]:
+    return list(_tabs.get(slot, []))
+
+
+def tabs_for(slot: str, request: HttpRequest, obj) -> list[dict]:
+    """The tabs of slot this agent is shown, in order: {key, label, url, current}; the
+    current one is the tab whose address is the page's."""
+    shown = []
+    for tab in _tabs.get(slot, []):
+        if tab.visible is not None and not tab.visible(request, obj):
+            continue
+        url = tab.url(obj)
+        current = request is not None and url == request.path
+        shown.append({"key": tab.key, "label": tab.label, "url": url, "current": current})
+    return shown

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from intranet.accounts.models import User
 from intranet.departments.models import Department
-from intranet.experts.models import Theme
+from intranet.experts.models import Ambassador, Theme
 from intranet.experts.services import ambassador_invite, ambassador_respond, theme_create
 from intranet.skills.models import SkillClaim
 from intranet.skills.services import (
@@ -65,6 +65,14 @@ THEMES = [
 ]
 MARKER = "Numérique"
 
+# The personas of the README are what they say: experts of their theme who take questions,
+# and its ambassadors in their direction. (login, skill, theme)
+PERSONA_EXPERTISE = [
+    ("fndiaye", "Marchés publics", "Marchés publics"),
+    ("jlefevre", "Accessibilité numérique", "Numérique"),
+    ("plgarnierdupre", "Transition écologique", "Transition écologique"),
+]
+
 
 def seed(stdout, *, seed: int = 2026) -> None:
     """Add the experts demo content once; say what was done on stdout."""
@@ -80,8 +88,10 @@ def seed(stdout, *, seed: int = 2026) -> None:
         _taxonomy(staff)
         themes = _themes(staff)
         claims = _levels(rng)
+        _persona_expertise()
         endorsements = _endorsements(rng, claims)
-        ambassadors = _ambassadors(rng, staff, themes)
+        ambassadors = _persona_ambassadors(staff, themes)
+        ambassadors += _ambassadors(rng, staff, themes)
     stdout.write(
         f"Experts demo: {len(themes)} themes, {len(claims)} skill levels, "
         f"{endorsements} endorsements, {ambassadors} ambassadors.\n"
@@ -128,6 +138,45 @@ def _levels(rng) -> list[SkillClaim]:
     return claims
 
 
+def _persona_expertise() -> None:
+    """The personas master their skill and accept questions on it."""
+    for username, label, _theme in PERSONA_EXPERTISE:
+        claim = SkillClaim.objects.filter(
+            agent__username=username, skill=skill_resolve(label)
+        ).select_related("agent")
+        for found in claim:
+            skill_claim_update(found.agent, found.pk, level=3, accepts_requests=True)
+
+
+def _direction(department: Department) -> Department:
+    """The department's direction (depth 1), or itself at the top of the chart."""
+    if department.depth <= 1:
+        return department
+    return Department.objects.get(pk=department.ancestor_ids()[1])
+
+
+def _persona_ambassadors(staff, themes) -> int:
+    """Each persona carries their theme in their direction, from three months ago."""
+    starts = timezone.localdate() - datetime.timedelta(days=90)
+    by_name = {t.name: t for t in themes}
+    count = 0
+    for username, _label, theme_name in PERSONA_EXPERTISE:
+        agent = User.objects.filter(username=username, is_active=True).first()
+        theme = by_name.get(theme_name)
+        if agent is None or theme is None or agent.department is None:
+            continue
+        ambassador = ambassador_invite(
+            staff,
+            theme=theme,
+            department=_direction(agent.department),
+            agent=agent,
+            starts_on=starts,
+        )
+        ambassador_respond(agent, ambassador.pk, accept=True)
+        count += 1
+    return count
+
+
 def _endorsements(rng, claims) -> int:
     by_department: dict[int, list[User]] = {}
     for claim in claims:
@@ -154,6 +203,8 @@ def _ambassadors(rng, staff, themes) -> int:
         for theme in themes:
             if not agents or rng.random() < 0.35:
                 continue
+            if Ambassador.objects.filter(theme=theme, department=department).exists():
+                continue  # a persona carries it here already
             experts = [a for a in agents if a.skill_claims.filter(skill__themes=theme).exists()]
             agent = rng.choice(experts or agents)
             ambassador = ambassador_invite(

@@ -376,3 +376,16 @@ def agent_ambassador_roles(agent: User, *, on=None) -> list[Ambassador]:
         agent=agent, status=Ambassador.Status.ACTIVE, starts_on__lte=on, theme__is_active=True
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     return list(roles.select_related("theme", "department").order_by("theme__name"))
+
+
+def department_ambassadors(department, *, on=None) -> list[Ambassador]:
+    """The ambassadors serving today in department, on every active theme, by theme."""
+    on = on or timezone.localdate()
+    roles = Ambassador.objects.filter(
+        department=department,
+        status=Ambassador.Status.ACTIVE,
+        starts_on__lte=on,
+        agent__is_active=True,
+        theme__is_active=True,
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    return list(roles.select_related("theme", "agent").order_by("theme__name", "agent__sort_name"))

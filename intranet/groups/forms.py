@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.fields import AgentFieldsMixin, AgentsField
-from intranet.core.images import check_image
+from intranet.core.images import MAX_ALT_TEXT, check_image, checked_alt_text
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
 from intranet.groups.models import Group
@@ -50,7 +50,50 @@ class GroupForm(forms.Form):
         return parse_labels(self.cleaned_data["themes"], limit=MAX_THEMES)
 
 
-class GroupCreateForm(GroupForm):
+class ImageDescriptionMixin:
+    """The logo's text alternative: required with an image unless marked decorative."""
+
+    def add_image_description_fields(self):
+        self.fields["image_alt"] = forms.CharField(
+            label=_("Description of the image"),
+            required=False,
+            max_length=MAX_ALT_TEXT,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_(
+                "What the logo shows, for colleagues who cannot see it (read aloud by "
+                "screen readers). Required with an image, unless it is only decorative."
+            ),
+        )
+        self.fields["image_decorative"] = forms.BooleanField(
+            label=_("The image is decorative (it adds nothing to the group's name)"),
+            required=False,
+        )
+
+    def clean_image_description(self, data, *, has_image: bool):
+        if has_image and "image_alt" not in self.errors:
+            try:
+                data["image_alt"] = checked_alt_text(
+                    data.get("image_alt", ""), decorative=data.get("image_decorative", False)
+                )
+            except forms.ValidationError as error:
+                self.add_error("image_alt", error)
+        return data
+
+
+class GroupEditForm(ImageDescriptionMixin, GroupForm):
+    """Editing a group: its logo's description too, when it has a logo."""
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_image = bool(group.image)
+        if self.has_image:
+            self.add_image_description_fields()
+
+    def clean(self):
+        return self.clean_image_description(super().clean(), has_image=self.has_image)
+
+
+class GroupCreateForm(ImageDescriptionMixin, GroupForm):
     image = forms.FileField(
         label=_("Image"),
         required=False,
@@ -76,6 +119,11 @@ class GroupCreateForm(GroupForm):
         self.fields["parent"].choices = [("", _("— None —"))] + [(g.pk, g.name) for g in owned]
         if not owned:
             del self.fields["parent"]
+        self.add_image_description_fields()
+
+    def clean(self):
+        data = super().clean()
+        return self.clean_image_description(data, has_image=bool(data.get("image")))
 
     def clean_parent(self):
         pk = self.cleaned_data.get("parent")

@@ -43,6 +43,9 @@ class Group(models.Model):
     )
     themes = models.ManyToManyField("topics.Topic", blank=True, related_name="groups")
     image = models.ImageField(_("image"), upload_to="groups/", blank=True)
+    # The logo's text alternative, written by whoever uploads it; blank if decorative.
+    image_alt = models.CharField(_("image description"), max_length=1000, blank=True, default="")
+    image_decorative = models.BooleanField(_("decorative image"), default=False)
     is_official = models.BooleanField(_("official"), default=False)
     archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)
     created_by = models.ForeignKey(

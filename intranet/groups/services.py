@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from intranet.accounts.models import User
 from intranet.core.bulk import rows_insert
-from intranet.core.images import fitted_jpeg
+from intranet.core.images import checked_alt_text, fitted_jpeg
 from intranet.core.text import fold, without_nul
 from intranet.groups import access, events
 from intranet.groups.models import Group, Invitation, JoinRequest, Membership
@@ -86,11 +86,22 @@ def _require(condition: bool) -> None:
 
 @transaction.atomic
 def group_create(
-    actor, *, name, description="", policy, themes=(), parent=None, image=None
+    actor,
+    *,
+    name,
+    description="",
+    policy,
+    themes=(),
+    parent=None,
+    image=None,
+    image_alt: str = "",
+    image_decorative: bool = False,
 ) -> Group:
     _require(access.is_active_agent(actor))
     if parent is not None:
         _require(access.can_administer_group(actor, parent))
+    if image is not None:
+        image_alt = checked_alt_text(image_alt, decorative=image_decorative)
     name, description = without_nul(name), without_nul(description)
     themes = [without_nul(t) for t in themes]
     group = Group.objects.create(
@@ -107,7 +118,8 @@ def group_create(
     if image is not None:
         content = fitted_jpeg(image, longest_side=800, folder="groups")
         group.image.name = default_storage.save(content.name, content)
-        group.save(update_fields=["image"])
+        group.image_alt, group.image_decorative = image_alt, image_decorative
+        group.save(update_fields=["image", "image_alt", "image_decorative"])
     search_index_later(group)
     return group
 
@@ -122,6 +134,18 @@ def group_update(actor, group: Group, *, name, description, policy, themes) -> G
     group.save(update_fields=["name", "name_key", "description", "policy"])
     group.themes.set(topics_get_or_create(themes))
     search_index_later(group)
+    return group
+
+
+@transaction.atomic
+def group_image_describe(actor, group: Group, *, image_alt: str, decorative: bool) -> Group:
+    """Set the text alternative of the group's logo (required unless decorative)."""
+    _require(access.can_administer_group(actor, group) and not group.is_archived)
+    if not group.image:
+        raise ValidationError(_("The group has no image to describe."))
+    group.image_alt = checked_alt_text(image_alt, decorative=decorative)
+    group.image_decorative = decorative
+    group.save(update_fields=["image_alt", "image_decorative"])
     return group
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("invitations/", views.invitation_list, name="invitation-list"),
     path("invitations/<int:invitation_id>/", views.invitation_answer, name="invitation-answer"),
     path("<slug:slug>/", views.group_detail, name="group-detail"),
+    path("<slug:slug>/about/", views.group_about, name="group-about"),
     path("<slug:slug>/edit/", views.group_edit, name="group-edit"),
     path("<slug:slug>/image/", views.group_image, name="group-image"),
     path("<slug:slug>/members/", views.group_members, name="group-members"),

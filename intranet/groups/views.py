@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intranet.accounts.access import access_agent
 from intranet.core.redirects import redirect_back
-from intranet.core.sections import section_fragment
+from intranet.core.sections import section_fragment, tabs_for
 from intranet.groups import access, selectors, services
-from intranet.groups.forms import GroupCreateForm, GroupFilterForm, GroupForm, InviteForm
+from intranet.groups.forms import GroupCreateForm, GroupEditForm, GroupFilterForm, InviteForm
 from intranet.groups.models import Invitation, JoinRequest, Membership
 
 
@@ -23,6 +23,7 @@ def group_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     groups = selectors.group_directory(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(groups, 24).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_card_actions(request.user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -48,6 +49,8 @@ def group_create(request):
                 policy=data["policy"],
                 themes=data["themes"],
                 image=data["image"],
+                image_alt=data.get("image_alt", ""),
+                image_decorative=data.get("image_decorative", False),
                 parent=data.get("parent"),
             )
             messages.success(request, _("The group has been created."))
@@ -55,18 +58,12 @@ def group_create(request):
     return render(request, "groups/group_form.html", {"form": form, "similar": similar})
 
 
-@require_GET
-def group_detail(request, slug):
+def _group_page(request, group) -> dict:
+    """What every tab of a group's page shows above its tab: the group, the agent's
+    membership and what they may do, and the tabs (intranet.core.sections "group.tabs")."""
     actor = request.user
-    group = access.access_group(actor, slug)
-    if request.GET.get("fragment"):
-        # "Voir plus": the next page of what fills the group's main slot, nothing around it.
-        response = section_fragment("group.main", request, group)
-        if response is None:
-            raise Http404
-        return response
     can_request = access.can_request_to_join(actor, group)
-    context = {
+    return {
         "group": group,
         "membership": access.membership_of(actor, group),
         "member_count": selectors.member_count(group),
@@ -75,9 +72,31 @@ def group_detail(request, slug):
         "can_request": can_request,
         "can_manage": access.can_manage_members(actor, group),
         "can_administer": access.can_administer_group(actor, group),
-        "subgroups": access.visible_groups(actor).filter(parent=group).order_by("name"),
+        "tabs": tabs_for("group.tabs", request, group),
     }
+
+
+@require_GET
+def group_detail(request, slug):
+    group = access.access_group(request.user, slug)
+    if request.GET.get("fragment"):
+        # "Voir plus": the next page of what fills the group's main slot, nothing around it.
+        response = section_fragment("group.main", request, group)
+        if response is None:
+            raise Http404
+        return response
+    context = _group_page(request, group)
+    context["subgroups"] = access.visible_groups(request.user).filter(parent=group).order_by("name")
     return render(request, "groups/group_detail.html", context)
+
+
+@require_GET
+def group_about(request, slug):
+    group = access.access_group(request.user, slug)
+    context = _group_page(request, group)
+    context["subgroups"] = access.visible_groups(request.user).filter(parent=group).order_by("name")
+    context["animators"] = selectors.group_animators(group)
+    return render(request, "groups/group_about.html", context)
 
 
 def group_edit(request, slug):
@@ -87,10 +106,19 @@ def group_edit(request, slug):
         "description": group.description,
         "policy": group.policy,
         "themes": ", ".join(t.label for t in group.themes.all()),
+        "image_alt": group.image_alt,
+        "image_decorative": group.image_decorative,
     }
-    form = GroupForm(request.POST or None, initial=initial)
+    form = GroupEditForm(request.POST or None, initial=initial, group=group)
     if request.method == "POST" and form.is_valid():
-        services.group_update(request.user, group, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        image_alt = data.pop("image_alt", None)
+        decorative = data.pop("image_decorative", False)
+        services.group_update(request.user, group, **data)
+        if form.has_image:
+            services.group_image_describe(
+                request.user, group, image_alt=image_alt or "", decorative=decorative
+            )
         messages.success(request, _("The group has been saved."))
         return redirect("groups:group-detail", slug=group.slug)
     return render(request, "groups/group_edit.html", {"form": form, "group": group})
@@ -109,16 +137,13 @@ def group_members(request, slug):
     group = access.access_group(request.user, slug)
     if not access.can_read_group_content(request.user, group):
         raise Http404
-    can_manage = access.can_manage_members(request.user, group)
-    context = {
-        "group": group,
-        "members": selectors.group_members(group),
-        "requests": selectors.pending_requests(group) if can_manage else [],
-        "can_manage": can_manage,
-        "can_administer": access.can_administer_group(request.user, group),
-        "invite_form": InviteForm(),
-        "roles": Membership.Role,
-    }
+    context = _group_page(request, group)
+    context.update(
+        members=selectors.group_members(group),
+        requests=selectors.pending_requests(group) if context["can_manage"] else [],
+        invite_form=InviteForm(),
+        roles=Membership.Role,
+    )
     return render(request, "groups/group_members.html", context)
 
 

@@ -48,12 +48,56 @@ SKILLS = [
     "Accueil des usagers", "Animation de réseau", "SIG", "Data", "Management",
     "Langue des signes", "Budget", "Subventions européennes", "Archives",
 ]  # fmt: skip
+# Job titles as each person signs them: (feminine, masculine), or one neutral form. No
+# median dots ("Chargé·e"): screen readers spell them out and the State's writing guidance
+# avoids them.
 # Not reformatted: a list of names reads better packed than one a line.
 TITLES = [
-    "Chargé·e de mission", "Gestionnaire administratif·ve", "Chef·fe de projet",
-    "Assistant·e de direction", "Juriste", "Responsable de service", "Conseiller·ère",
-    "Technicien·ne", "Ingénieur·e", "Instructeur·rice", "Chargé·e d'études",
+    ("Chargée de mission", "Chargé de mission"),
+    ("Gestionnaire administrative", "Gestionnaire administratif"),
+    ("Cheffe de projet", "Chef de projet"), ("Assistante de direction", "Assistant de direction"),
+    ("Juriste",), ("Responsable de la qualité",), ("Conseillère", "Conseiller"),
+    ("Technicienne", "Technicien"), ("Ingénieure", "Ingénieur"),
+    ("Instructrice", "Instructeur"), ("Chargée d'études", "Chargé d'études"),
+    ("Gestionnaire de dossiers",), ("Secrétaire de direction",),
 ]  # fmt: skip
+# First names the demo gives to women (the others are men's, or either: "Camille").
+FEMININE = {
+    "Anne", "Fatou", "Hélène", "Zoé", "Anaïs", "Chloé", "Maëlle", "Éloïse", "Gaëlle", "Léa",
+    "Inès", "Océane", "Bérénice", "Marie-Hélène", "Aïcha", "Nathalie", "Solène", "Amélie",
+    "Clémence", "Émilie", "Françoise", "Mathilde", "Administratrice",
+}  # fmt: skip
+EITHER = {"Camille"}
+
+
+def title_for(first_name: str, forms: tuple[str, ...]) -> str:
+    """The title's form for this person: feminine, masculine, or the neutral one."""
+    if len(forms) == 1:
+        return forms[0]
+    if first_name in EITHER:
+        return ""  # no gendered guess: the caller picks a neutral title
+    return forms[0] if first_name in FEMININE else forms[1]
+
+
+def _title(rng: random.Random, first_name: str) -> str:
+    title = title_for(first_name, rng.choice(TITLES))
+    return title or rng.choice([t[0] for t in TITLES if len(t) == 1])
+
+
+def head_title(department: Department, first_name: str) -> str:
+    """A head's title from the department's name ("Direction du numérique" → "Directeur du
+    numérique", "Service formation" → "Cheffe du service formation")."""
+    woman = first_name in FEMININE
+    name = department.name
+    if name == "Direction générale des services":
+        return "Directrice générale des services" if woman else "Directeur général des services"
+    if name.startswith("Direction "):
+        return ("Directrice " if woman else "Directeur ") + name[len("Direction ") :]
+    if name.startswith("Service "):
+        return ("Cheffe du service " if woman else "Chef du service ") + name[len("Service ") :]
+    return f"Responsable, {name}"
+
+
 LANGUAGES = ["fr", "en", "de", "es", "it", "br", "oc", "ar", "fsl"]
 
 # Not reformatted: the packed layout shows the chart's tree.
@@ -94,6 +138,17 @@ DEMO_AGENTS = [
         "Direction des ressources humaines",
     ),
 ]
+
+# What the README says of each persona, made true: the skills they declare, and the
+# departments they head (every other department's head gets a head's title).
+PERSONA_SKILLS = {
+    "amartin": ["Formation de formateurs", "Management", "Conduite du changement"],
+    "jlefevre": ["Gestion de projet", "Accessibilité numérique", "Python"],
+    "fndiaye": ["Marchés publics", "Droit public", "Commande publique responsable"],
+    "plgarnierdupre": ["Transition écologique", "Urbanisme"],
+    "hdalmeida": ["Management", "Conduite du changement", "Paie"],
+}
+PERSONA_HEADS = {"amartin": "Service formation", "hdalmeida": "Direction des ressources humaines"}
 
 Progress = Callable[[int], None]
 
@@ -206,38 +261,66 @@ def seed_demo(*, seed: int = 2026, progress: Progress | None = None) -> SeedRepo
                 _username(first, last, taken),
                 first,
                 last,
-                rng.choice(TITLES),
+                _title(rng, first),
                 department,
                 password_hash,
             )
         )
+    # The personas have been here a while (the first-visit welcome is behind them); every
+    # other demo agent signs in for the first time, and is welcomed.
+    for agent in agents[: len(DEMO_AGENTS)]:
+        agent.welcomed_at = timezone.now()
     _bulk_insert_agents(agents, progress)
     agents = list(User.objects.filter(username__in=[a.username for a in agents]))
     heads = _choose_heads(agents, departments)
     _assign_managers_and_skills(rng, agents, heads)
+    _persona_skills(agents)
     User.objects.create_superuser(
         ADMIN_USERNAME,
         "admin@exemple.gouv.fr",
         ADMIN_PASSWORD,
         first_name="Administratrice",
         last_name="du site",
+        welcomed_at=timezone.now(),
     )
     return SeedReport(departments=len(departments), agents=len(agents) + 1)
 
 
 def _choose_heads(agents: list[User], departments: list[Department]) -> dict[int, User]:
-    """The first agent of each department (in name order) heads it; directors are named."""
+    """Each department's head: its persona head if any, else its first agent in name order
+    who is not a persona (a persona keeps the title the README gives them); heads who are
+    not personas take a head's title ("Directrice du numérique", "Chef du service...")."""
+    by_name = {d.name: d for d in departments}
+    personas = {d[0] for d in DEMO_AGENTS}
     heads: dict[int, User] = {}
-    for agent in sorted(
-        agents, key=lambda a: (a.title != "Directrice des ressources humaines", a.sort_name)
-    ):
+    for agent in agents:
+        department = by_name.get(PERSONA_HEADS.get(agent.username, ""))
+        if department is not None and agent.department_id == department.pk:
+            heads[department.pk] = agent
+    for agent in sorted(agents, key=lambda a: (a.username in personas, a.sort_name)):
         heads.setdefault(agent.department_id, agent)
+    retitled = []
     for department in departments:
         head = heads.get(department.pk)
         if head is not None:
             department.head = head
+            if head.username not in personas:
+                head.title = head_title(department, head.first_name)
+                retitled.append(head)
     Department.objects.bulk_update(departments, ["head"])
+    User.objects.bulk_update(retitled, ["title"], batch_size=1000)
     return heads
+
+
+def _persona_skills(agents: list[User]) -> None:
+    """The personas declare the skills the README and the demo's content give them."""
+    claims = [
+        SkillClaim(agent_id=agent.pk, skill_id=skill.pk)
+        for agent in agents
+        if agent.username in PERSONA_SKILLS
+        for skill in skills_get_or_create(PERSONA_SKILLS[agent.username])
+    ]
+    SkillClaim.objects.bulk_create(claims, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -255,13 +338,15 @@ def seed_generated(
     for i in range(agents):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         username = f"{marker}.{i:06d}"
-        rows.append(
-            _agent(rng, username, first, last, rng.choice(TITLES), rng.choice(chart), password_hash)
+        row = _agent(
+            rng, username, first, last, _title(rng, first), rng.choice(chart), password_hash
         )
+        row.welcomed_at = row.date_joined  # benchmark agents: the welcome is behind them
+        rows.append(row)
     _bulk_insert_agents(rows, progress)
     created = list(
         User.objects.filter(username__startswith=marker).only(
-            "pk", "department_id", "sort_name", "title"
+            "pk", "username", "first_name", "department_id", "sort_name", "title"
         )
     )
     heads = _choose_heads(created, chart)

@@ -7,9 +7,11 @@ carry no permission and notify nobody, are inserted in bulk so that 10,000 agent
 seconds. Running it again does nothing: the first demo group is the marker.
 """
 
+import io
 import random
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ from intranet.moderation.services import charter_accept, charter_publish
 from intranet.stream.models import Follow, Post, ReactionKind, Visibility
 from intranet.stream.services import comments, posts, reactions
 from intranet.topics.access import can_see_topic
-from intranet.topics.models import Topic
+from intranet.topics.models import Topic, TopicFollow
 from intranet.topics.services import topic_follow
 
 SEED = 2026
@@ -91,6 +93,8 @@ GROUPS = [
     ),
 ]
 MARKER = GROUPS[0][1]
+# Topics of public posts the crowd follows (keys).
+CROWD_TOPICS = ["accessibilite", "transitionecologique", "numerique", "sobriete", "formation"]
 
 CHARTER = """# Charte d'utilisation de Transverse
 
@@ -188,6 +192,28 @@ POSTS = [
     ),
 ]
 
+# Images of some posts, drawn here (no file to ship): (post index, drawing, description);
+# a None description marks the image as decorative (alt="").
+IMAGES = [
+    (0, "banner", None),
+    (
+        5,
+        "bars",
+        "Histogramme de la consommation de chauffage des cinq bâtiments administratifs, "
+        "avant et après le plan : chaque barre baisse, de 8 à 15 %.",
+    ),
+    (
+        6,
+        "bicycle",
+        "Affiche du challenge « À vélo au travail » : un vélo stylisé vert sur fond clair.",
+    ),
+    (
+        2,
+        "gauge",
+        "Jauge de conformité RGAA du site des inscriptions scolaires, remplie à 62 %.",
+    ),
+]
+
 # (post index, author, text, reply to comment index or None)
 COMMENTS = [
     (0, FORMATION, "Bonjour ! Je m'occupe des formations : j'attends des idées de modules.", None),
@@ -202,6 +228,11 @@ COMMENTS = [
     (6, FORMATION, "Le service formation aussi.", None),
     (10, MARCHES, "Merci pour l'information.", None),
     (12, NUMERIQUE, "Inscrit pour la session de mars.", None),
+    (5, FORMATION, "Quels bâtiments ont le plus baissé ?", None),
+    (5, ECOLOGIE, "Le bâtiment C : -15 %, grâce aux nouveaux thermostats.", 12),
+    (7, DRH, "Je propose un module « Conduire un entretien professionnel ».", None),
+    (11, ECOLOGIE, "Le guide est-il disponible en version accessible ?", None),
+    (11, DRH, "Oui, en PDF balisé et en HTML sur l'intranet.", 15),
 ]
 
 # (post index, reacting cast member, kind)
@@ -220,6 +251,10 @@ REACTIONS = [
     (10, DRH, "thanks"),
     (11, FORMATION, "like"),
     (12, NUMERIQUE, "like"),
+    (2, FORMATION, "idea"),
+    (7, DRH, "thanks"),
+    (11, NUMERIQUE, "agree"),
+    (11, ECOLOGIE, "thanks"),
 ]
 
 ANNOUNCEMENT = (
@@ -228,6 +263,52 @@ ANNOUNCEMENT = (
     "3. une journée de présence commune par service.\n\n"
     "Merci de confirmer votre lecture avec le bouton « J'ai lu ». #télétravail"
 )
+
+
+def _drawing(kind: str):
+    """A small PNG drawn with Pillow, as an upload (the demo ships no image file)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 360), (246, 248, 252))
+    draw = ImageDraw.Draw(image)
+    if kind == "bars":
+        for n, (before, after) in enumerate(
+            [(260, 230), (220, 190), (300, 255), (180, 160), (240, 210)]
+        ):
+            x = 60 + n * 110
+            draw.rectangle([x, 330 - before, x + 40, 330], fill=(150, 160, 180))
+            draw.rectangle([x + 45, 330 - after, x + 85, 330], fill=(0, 99, 203))
+        draw.line([40, 330, 600, 330], fill=(30, 30, 30), width=3)
+    elif kind == "bicycle":
+        draw.ellipse([120, 180, 260, 320], outline=(23, 102, 58), width=10)
+        draw.ellipse([380, 180, 520, 320], outline=(23, 102, 58), width=10)
+        draw.line([190, 250, 300, 150, 450, 250, 300, 250, 190, 250], fill=(23, 102, 58), width=10)
+        draw.line([300, 150, 280, 110, 330, 110], fill=(23, 102, 58), width=8)
+    elif kind == "gauge":
+        draw.arc([170, 60, 470, 360], start=180, end=360, fill=(200, 205, 215), width=40)
+        draw.arc(
+            [170, 60, 470, 360], start=180, end=180 + int(180 * 0.62), fill=(0, 99, 203), width=40
+        )
+    else:  # banner: a decorative band of soft waves
+        image = Image.new("RGB", (640, 120), (232, 240, 252))
+        draw = ImageDraw.Draw(image)
+        for n in range(0, 640, 80):
+            draw.ellipse([n - 20, 40, n + 60, 160], fill=(205, 222, 245))
+            draw.ellipse([n + 20, 70, n + 100, 170], fill=(214, 236, 222))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(f"demo-{kind}.png", buffer.getvalue(), content_type="image/png")
+
+
+def _image_of(index: int) -> dict:
+    for position, kind, description in IMAGES:
+        if position == index:
+            return {
+                "image": _drawing(kind),
+                "image_alt": description or "",
+                "image_decorative": description is None,
+            }
+    return {}
 
 
 def _cast() -> list[User]:
@@ -332,8 +413,10 @@ def _names(cast) -> dict[str, str]:
 def _seed_stream(cast, staff, created) -> list[Post]:
     names = _names(cast)
     written = [
-        posts.post_create(cast[author], body=text.format(**names), **_place(place, created))
-        for author, place, text in POSTS
+        posts.post_create(
+            cast[author], body=text.format(**names), **_place(place, created), **_image_of(n)
+        )
+        for n, (author, place, text) in enumerate(POSTS)
     ]
     said = []
     for index, author, text, reply_to in COMMENTS:
@@ -394,6 +477,19 @@ def _seed_follows(rng: random.Random, cast, agent_ids) -> None:
             topic = Topic.objects.filter(key=key).first()
             if topic is not None and can_see_topic(agent, topic):  # not a secret group's only
                 topic_follow(agent, topic)
+    # The crowd follows a popular #topic or two (bulk: following notifies nobody), so
+    # that the topics a newcomer is offered are the ones colleagues follow.
+    public = list(
+        Topic.objects.filter(key__in=CROWD_TOPICS).order_by("key").values_list("pk", flat=True)
+    )
+    if public:
+        rows = [
+            TopicFollow(agent_id=pk, topic_id=topic_id)
+            for pk in agent_ids
+            if pk not in cast_ids and rng.random() < 0.5
+            for topic_id in rng.sample(public, min(len(public), rng.randint(1, 2)))
+        ]
+        TopicFollow.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
 
 
 @transaction.atomic

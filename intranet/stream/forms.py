@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from intranet.core.images import check_image
+from intranet.core.images import MAX_ALT_TEXT, check_image, checked_alt_text
 from intranet.groups import access as group_access
 from intranet.groups.models import Group
 from intranet.stream.models import MAX_BODY, ReactionKind, Visibility
@@ -57,6 +57,19 @@ class PostForm(CharterMixin, forms.Form):
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
+    image_alt = forms.CharField(
+        label=_("Description of the image"),
+        required=False,
+        max_length=MAX_ALT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "What the image shows, for colleagues who cannot see it (read aloud by screen "
+            "readers). Required with an image, unless it is only decorative."
+        ),
+    )
+    image_decorative = forms.BooleanField(
+        label=_("The image is decorative (it adds nothing to the text)"), required=False
+    )
     requires_ack = forms.BooleanField(
         label=_("Announcement: ask readers to acknowledge (“I have read it”)"), required=False
     )
@@ -89,6 +102,17 @@ class PostForm(CharterMixin, forms.Form):
         if upload:
             check_image(upload, max_bytes=settings.TRANSVERSE_MAX_PHOTO_BYTES)
         return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and "image_alt" not in self.errors:
+            try:
+                data["image_alt"] = checked_alt_text(
+                    data.get("image_alt", ""), decorative=data.get("image_decorative", False)
+                )
+            except forms.ValidationError as error:
+                self.add_error("image_alt", error)
+        return data
 
 
 class CommentForm(CharterMixin, forms.Form):

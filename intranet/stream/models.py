@@ -44,6 +44,9 @@ class Post(models.Model):
     body = models.TextField(max_length=MAX_BODY)
     body_html = models.TextField(editable=False)
     image = models.ImageField(upload_to="posts/", blank=True)
+    # The author's description of the image (its alt text); blank with image_decorative.
+    image_alt = models.CharField(max_length=1000, blank=True, default="")
+    image_decorative = models.BooleanField(default=False)
     shared_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="shares"
     )

@@ -8,6 +8,7 @@ from intranet.core.sections import Section, section_register
 from intranet.groups import access as group_access
 from intranet.stream.forms import PostForm
 from intranet.stream.selectors import (
+    department_activity,
     group_feed,
     group_feed_with_pinned,
     is_following,
@@ -99,5 +100,21 @@ section_register(
         context=topic_posts,
         fragment=topic_posts_page,
         order=50,
+    )
+)
+
+
+def department_recent_activity(request, department) -> dict | None:
+    """A department's page: its agents' latest public posts the viewer may see."""
+    feed = department_activity(request.user, department)
+    return {"feed": feed} if feed.posts else None
+
+
+section_register(
+    Section(
+        slot="department.main",
+        template="stream/_department_activity.html",
+        context=department_recent_activity,
+        order=70,
     )
 )

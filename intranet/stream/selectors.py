@@ -8,6 +8,7 @@ number of queries whatever its size.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -15,11 +16,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from intranet.documents.activity import document_batches
 from intranet.documents.cards import cards_attach
 from intranet.groups.access import member_group_ids
+from intranet.groups.models import Group
 from intranet.stream import access
 from intranet.stream.models import (
     REACTION_SYMBOLS,
@@ -31,10 +33,12 @@ from intranet.stream.models import (
     ReactionKind,
     Visibility,
 )
+from intranet.topics.access import visible_topics
 from intranet.topics.models import Topic, TopicFollow
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
+POPULAR_DAYS = 30  # how far back "popular posts" look, for an agent who follows nothing
 
 
 class FeedFilter:
@@ -68,8 +72,9 @@ def _entry_time(entry):
 # shared original): loading only these halves the time spent building the rows.
 # Not reformatted: a list of names reads better packed than one a line.
 _POST_FIELDS = ("id", "author_id", "visibility", "group_id", "department_id", "body_html",
-                "image", "shared_from_id", "is_announcement", "requires_ack", "created_at",
-                "edited_at", "pinned_at", "deleted_at", "hidden_at")  # fmt: skip
+                "image", "image_alt", "image_decorative", "shared_from_id", "is_announcement",
+                "requires_ack", "created_at", "edited_at", "pinned_at", "deleted_at",
+                "hidden_at")  # fmt: skip
 _AUTHOR_FIELDS = ("id", "username", "first_name", "last_name", "is_active", "photo")
 _GROUP_FIELDS = ("id", "name", "slug", "policy", "kind", "archived_at")
 FEED_FIELDS = (
@@ -195,6 +200,10 @@ class _PostDisplay:
         post.url = self.url("stream:post-detail", post.pk)
         post.react_url = self.url("stream:post-react", post.pk)
         post.image_url = self.url("stream:post-image", post.pk) if post.image else ""
+        # The author's description; "" for a decorative image; older posts' generic words.
+        post.image_alt_text = (
+            "" if post.image_decorative else post.image_alt or gettext("Image attached to the post")
+        )
         author = post.author
         post.author_url = self.url("people:agent-detail", author.username)
         post.author_photo_url = (
@@ -331,3 +340,63 @@ def acknowledgement_state(actor, post: Post) -> tuple[int, bool]:
 
 def is_following(actor, agent) -> bool:
     return Follow.objects.filter(follower_id=actor.pk, followed_id=agent.pk).exists()
+
+
+def department_activity(actor, department, *, limit: int = 5) -> FeedPage:
+    """The department's recent public activity: the latest posts of its agents (and its
+    sub-departments') to the whole organisation or in open groups, that actor may see."""
+    posts = (
+        access.visible_posts(actor)
+        .filter(author__department__path__startswith=department.path)
+        .filter(
+            Q(visibility=Visibility.ORGANISATION)
+            | Q(visibility=Visibility.GROUP, group__policy=Group.Policy.OPEN)
+        )
+    )
+    return FeedPage(posts_page(actor, posts, None, limit).posts, None)
+
+
+def follows_nothing(actor) -> bool:
+    """True for an agent who follows no colleague, no #topic and is in no group yet."""
+    return not (
+        member_group_ids(actor)
+        or Follow.objects.filter(follower_id=actor.pk).exists()
+        or TopicFollow.objects.filter(agent_id=actor.pk).exists()
+    )
+
+
+def popular_posts(actor, *, limit: int = 5, exclude=()) -> FeedPage:
+    """Posts to the whole organisation from the last weeks with the most reactions and
+    comments: what to read when one follows nothing yet."""
+    since = timezone.now() - timedelta(days=POPULAR_DAYS)
+    posts = (
+        access.visible_posts(actor)
+        .filter(visibility=Visibility.ORGANISATION, created_at__gte=since)
+        .exclude(pk__in=list(exclude))
+        .annotate(
+            popularity=_count_per_post(Reaction.objects.filter(post=OuterRef("pk")))
+            + _count_per_post(Comment.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True))
+        )
+        .filter(popularity__gt=0)
+        .order_by("-popularity", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(posts)
+    if not ids:
+        return FeedPage([], None)
+    page = posts_page(actor, Post.objects.filter(pk__in=ids), None, limit)
+    rank = {pk: n for n, pk in enumerate(ids)}
+    page.posts.sort(key=lambda post: rank[post.pk])
+    return page
+
+
+def popular_topics(actor, *, limit: int = 8) -> list[Topic]:
+    """The #topics most followed, that actor may see and does not follow yet."""
+    followed = TopicFollow.objects.filter(agent_id=actor.pk).values("topic_id")
+    return list(
+        visible_topics(actor)
+        .exclude(pk__in=followed)
+        .annotate(follower_count=Count("follows", distinct=True))
+        .filter(follower_count__gt=0)
+        .order_by("-follower_count", "key")[:limit]
+    )

@@ -4,6 +4,7 @@ from intranet.stream import views
 
 app_name = "stream"
 urlpatterns = [
+    path("welcome/", views.welcome, name="welcome"),
     path("posts/new/", views.post_create, name="post-create"),
     path("posts/<int:post_id>/", views.post_detail, name="post-detail"),
     path("posts/<int:post_id>/edit/", views.post_edit, name="post-edit"),

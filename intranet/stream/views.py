@@ -9,12 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intranet.accounts.access import visible_agents
+from intranet.accounts.services import agent_welcome_seen
 from intranet.core.redirects import redirect_back
 from intranet.core.text import fold
 from intranet.departments.selectors import department_breadcrumb
 from intranet.groups import access as group_access
+from intranet.groups.selectors import suggested_groups
 from intranet.moderation.services import charter_accept
 from intranet.people.selectors import agent_colleagues, newcomers
+from intranet.skills.selectors import agent_skills
 from intranet.stream import access, selectors
 from intranet.stream.forms import (
     CommentForm,
@@ -32,6 +35,9 @@ from intranet.topics.services import topic_key
 
 @require_GET
 def home(request):
+    if request.user.welcomed_at is None and not request.GET:
+        # A new agent's first visit: the welcome, once (it remembers that it was seen).
+        return redirect("stream:welcome")
     form = FeedFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     show = data.get("show") or "all"
@@ -54,7 +60,39 @@ def home(request):
         "colleagues": agent_colleagues(request.user, request.user, limit=6),
         "newcomers": newcomers(request.user, limit=4),
     }
+    if show == "all" and not data.get("after"):
+        context["suggestions"] = _home_suggestions(request.user, feed)
     return render(request, "stream/home.html", context)
+
+
+def _home_suggestions(actor, feed) -> dict | None:
+    """What to follow and read when the agent follows nothing yet (or sees nothing): the
+    home feed is never a blank page."""
+    follows_nothing = selectors.follows_nothing(actor)
+    if feed.posts and not follows_nothing:
+        return None
+    return {
+        "follows_nothing": follows_nothing,
+        "groups": suggested_groups(actor, limit=4),
+        "topics": selectors.popular_topics(actor, limit=6),
+        "posts": selectors.popular_posts(actor, limit=3, exclude=[p.pk for p in feed.posts]),
+        "my_groups": group_access.member_group_ids(actor),
+    }
+
+
+@require_GET
+def welcome(request):
+    """The first-visit welcome: complete one's profile, join groups, follow #topics."""
+    actor = request.user
+    agent_welcome_seen(actor)
+    context = {
+        "has_photo": bool(actor.photo),
+        "skill_count": len(agent_skills(actor)),
+        "groups": suggested_groups(actor, limit=6),
+        "my_groups": group_access.member_group_ids(actor),
+        "topics": selectors.popular_topics(actor, limit=8),
+    }
+    return render(request, "stream/welcome.html", context)
 
 
 def _group_for_post(request):
@@ -84,6 +122,8 @@ def post_create(request):
                 visibility=data["visibility"],
                 group=group,
                 image=data["image"],
+                image_alt=data.get("image_alt", ""),
+                image_decorative=data.get("image_decorative", False),
                 requires_ack=data.get("requires_ack", False),
                 idempotency_key=data["idempotency_key"],
             )

@@ -6,9 +6,11 @@ A topic nothing the agent may see carries answers 404 like an unknown one (topic
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from intranet.core.redirects import redirect_back
 from intranet.core.sections import section_fragment
 from intranet.topics.access import access_topic, can_see_topic
 from intranet.topics.selectors import is_following
@@ -44,4 +46,5 @@ def topic_follow_toggle(request, key):
         messages.success(request, _("You no longer follow #%(topic)s.") % {"topic": topic.label})
     if not can_see_topic(request.user, topic):  # unfollowed a topic gone out of sight
         return redirect("home")
-    return redirect("topics:topic-detail", key=topic.key)
+    # Back where the agent followed it from (the welcome, the home's suggestions), if given.
+    return redirect_back(request, reverse("topics:topic-detail", args=[topic.key]))

@@ -95,7 +95,11 @@ def populate(alice, staff) -> dict:
         bob, room.pk, body="Réunion mandarine", idempotency_key="backup-0002"
     )
     post = posts.post_create(
-        alice, body="Compte rendu girafe", visibility="organisation", image=png_upload()
+        alice,
+        body="Compte rendu girafe",
+        visibility="organisation",
+        image=png_upload(),
+        image_decorative=True,
     )
     posts.post_create(bob, body="Sans image", visibility="organisation")
     profile_photo_set(alice, alice, upload=png_upload(size=(300, 300)))

@@ -26,7 +26,9 @@ def aged(name: str, minutes: int = 120) -> str:
 
 
 def test_orphans_and_leftovers_are_reported_then_cleaned(alice, settings):
-    post = posts.post_create(alice, body="Photo", visibility="organisation", image=png_upload())
+    post = posts.post_create(
+        alice, body="Photo", visibility="organisation", image=png_upload(), image_decorative=True
+    )
     kept = default_storage.path(post.image.name)
     aged(post.image.name)
     partial = aged(default_storage.save("posts/partial.jpg", ContentFile(b"")))
@@ -49,7 +51,9 @@ def test_orphans_and_leftovers_are_reported_then_cleaned(alice, settings):
 
 
 def test_rows_whose_file_is_gone_are_reported(alice):
-    post = posts.post_create(alice, body="Photo", visibility="organisation", image=png_upload())
+    post = posts.post_create(
+        alice, body="Photo", visibility="organisation", image=png_upload(), image_decorative=True
+    )
     os.unlink(default_storage.path(post.image.name))
     report = run("--clean")
     assert "missing: 1" in report and post.image.name in report

@@ -134,6 +134,7 @@ def test_post_image_on_a_full_disk_is_507_and_leaves_nothing(alice, client, smal
             "body": "Avec une photo",
             "visibility": "organisation",
             "image": upload,
+            "image_alt": "Un paysage de montagne",
             "idempotency_key": key,
         }
         return client.post(reverse("stream:post-create"), data)

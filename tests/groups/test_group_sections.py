@@ -25,4 +25,6 @@ def test_members_get_the_chat_room_link_and_outsiders_do_not(client, alice, caro
 def test_without_chat_the_group_page_shows_no_room_link(client, alice, monkeypatch):
     group = services.group_create(alice, name="Veille", policy=Group.Policy.OPEN)
     monkeypatch.setitem(sections._sections, "group.actions", [])
+    kept = [tab for tab in sections.tabs("group.tabs") if tab.key != "discussion"]
+    monkeypatch.setitem(sections._tabs, "group.tabs", kept)
     assert f"/chat/group/{group.slug}/" not in group_page(client, alice, group)

@@ -32,12 +32,18 @@ def test_a_failure_after_the_image_is_stored_leaves_no_row_and_no_file(alice, mo
     monkeypatch.setattr(posts, "tagged_post_sync", broken_tagging)
     with pytest.raises(RuntimeError):
         posts.post_create(
-            alice, body="Compte rendu #budget", visibility="organisation", image=png_upload()
+            alice,
+            body="Compte rendu #budget",
+            visibility="organisation",
+            image=png_upload(),
+            image_decorative=True,
         )
     assert not Post.objects.exists()
     assert stored_files() == []
 
 
 def test_a_post_with_an_image_keeps_its_file(alice):
-    post = posts.post_create(alice, body="Photo", visibility="organisation", image=png_upload())
+    post = posts.post_create(
+        alice, body="Photo", visibility="organisation", image=png_upload(), image_decorative=True
+    )
     assert stored_files() == [post.image.name.split("/")[-1]]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
 from intranet.core import text
-from intranet.core.images import fitted_jpeg
+from intranet.core.images import checked_alt_text, fitted_jpeg
 from intranet.groups import access as group_access
 from intranet.groups.models import Group
 from intranet.moderation.charter import charter_require
@@ -74,6 +74,8 @@ def post_create(
     visibility: str,
     group: Group | None = None,
     image=None,
+    image_alt: str = "",
+    image_decorative: bool = False,
     is_announcement: bool = False,
     requires_ack: bool = False,
     idempotency_key: str = "",
@@ -101,6 +103,10 @@ def post_create(
                 raise ValidationError(_("You have no department: choose another audience."))
     if (is_announcement or requires_ack) and not _can_announce(actor, group):
         raise PermissionDenied
+    if image is not None:
+        image_alt = checked_alt_text(image_alt, decorative=image_decorative)
+    else:
+        image_alt, image_decorative = "", False
     html, mentioned, topics = render_post_body(actor, body)
     image_name = stored_image(image) if image is not None else ""
     try:
@@ -116,6 +122,8 @@ def post_create(
                 requires_ack=requires_ack,
                 idempotency_key=key,
                 image=image_name,
+                image_alt=image_alt,
+                image_decorative=image_decorative,
             )
             post.topics.set(topics)
             tagged_post_sync(post)

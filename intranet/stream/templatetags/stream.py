@@ -40,6 +40,7 @@ def _digest(post, hide_group: bool, language: str) -> str:
         bool(post.edited_at),
         bool(post.pinned_at),
         post.image_url,
+        post.image_alt_text,
         post.created_iso,
         post.created_label,
         author.pk,

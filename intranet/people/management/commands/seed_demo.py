@@ -15,6 +15,7 @@ DEMO_EXTENSIONS = (
     "intranet.documents.demo",
     "intranet.experts.demo",
     "intranet.questions.demo",
+    "intranet.chat.demo",
 )
 
 
