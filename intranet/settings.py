@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "intranet.chat",
     "intranet.experts",
     "intranet.questions",
+    "intranet.polls",
     "realtime",
 ]
 

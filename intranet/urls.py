@@ -25,6 +25,7 @@ urlpatterns = [
     path("departments/", include("intranet.departments.urls")),
     path("search/", include("intranet.search.urls")),
     path("chat/", include("intranet.chat.urls")),
+    path("", include("intranet.polls.urls")),  # /groups/<slug>/polls/
     path("i18n/setlang/", account_views.language_switch, name="set_language"),
     path("theme.css", core_views.theme_css, name="theme-css"),
     path("logo", core_views.logo, name="logo"),
