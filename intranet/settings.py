@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "intranet.search",
     "intranet.directory",
     "intranet.chat",
+    "intranet.wiki",
     "intranet.experts",
     "intranet.questions",
     "intranet.polls",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("intranet.stream.urls")),
     path("", include("intranet.moderation.urls")),
     path("", include("intranet.documents.urls")),  # /groups/<slug>/documents/, /documents/
+    path("groups/", include("intranet.wiki.urls")),
     path("groups/", include("intranet.groups.urls")),
     path("topics/", include("intranet.topics.urls")),
     path("notifications/", include("intranet.notifications.urls")),

@@ -165,3 +165,19 @@ def access_group_by_id(actor, group_id) -> Group:
     if group is None:
         raise Http404
     return group
+
+
+def can_manage_tools(actor, group: Group) -> bool:
+    """Animators and owners (and staff) switch a group's tools on or off."""
+    return not group.is_archived and can_moderate_group(actor, group)
+
+
+def access_group_tool(actor, slug: str, key: str) -> Group:
+    """The group at slug when actor may read its content and the tool `key` is on for it:
+    404 otherwise (a tool that is off is answered like a page that does not exist)."""
+    from intranet.groups.tools import tool_enabled
+
+    group = access_group(actor, slug)
+    if not can_read_group_content(actor, group) or not tool_enabled(group, key):
+        raise Http404
+    return group

@@ -106,6 +106,22 @@ class GroupCreateForm(ImageDescriptionMixin, GroupForm):
         empty_value=None,
         help_text=_("For a team or a workstream of a group you own."),
     )
+    template = forms.ChoiceField(
+        label=_("Kind of space"),
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+        choices=[
+            ("", _("An ordinary group: a feed, members, a discussion")),
+            (
+                "training",
+                _(
+                    "A space for training and change: every tool on (wiki, sessions, polls, "
+                    "learning path) and a welcome page"
+                ),
+            ),
+        ],
+    )
     confirm_distinct = forms.BooleanField(
         label=_("None of these groups fits: create mine anyway"), required=False
     )
@@ -134,6 +150,24 @@ class GroupCreateForm(ImageDescriptionMixin, GroupForm):
         if upload:
             check_image(upload, max_bytes=settings.TRANSVERSE_MAX_PHOTO_BYTES)
         return upload
+
+
+class GroupToolsForm(forms.Form):
+    """The tools an animator switches on for a group (intranet.groups.tools)."""
+
+    tools = forms.MultipleChoiceField(
+        label=_("Tools of the group"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each tool that is on adds a tab to the group's page."),
+    )
+
+    def __init__(self, *args, registered, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tools"].choices = [
+            (t.key, f"{t.label} — {t.description}" if t.description else t.label)
+            for t in registered
+        ]
 
 
 class InviteForm(AgentFieldsMixin, forms.Form):

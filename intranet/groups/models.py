@@ -151,6 +151,23 @@ class Invitation(models.Model):
         ]
 
 
+class GroupTool(models.Model):
+    """A tool switched on for a group (intranet.groups.tools): a row while it is on."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="tools")
+    key = models.CharField(_("tool"), max_length=40)
+    enabled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group tool")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "key"], name="group_tool_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.key}"
+
+
 class GroupUserObjectPermission(UserObjectPermissionBase):
     """guardian's per-object permissions on groups, with a real foreign key (fast joins)."""
 

@@ -19,8 +19,8 @@ from intranet.accounts.models import User
 from intranet.core.bulk import rows_insert
 from intranet.core.images import checked_alt_text, fitted_jpeg
 from intranet.core.text import fold, without_nul
-from intranet.groups import access, events
-from intranet.groups.models import Group, Invitation, JoinRequest, Membership
+from intranet.groups import access, events, tools
+from intranet.groups.models import Group, GroupTool, Invitation, JoinRequest, Membership
 from intranet.groups.selectors import group_animators
 from intranet.notifications.services import notify
 from intranet.search.services import search_index_later, search_index_many_later
@@ -36,6 +36,11 @@ ROLE_PERMS = {
     ),
 }
 ALL_PERMS = ROLE_PERMS[Membership.Role.OWNER]
+
+# Templates offered when creating a group: "" an ordinary group; the training space
+# switches every registered tool on and lets each add its content (groups.tools).
+TEMPLATE_TRAINING = "training"
+GROUP_TEMPLATES = ("", TEMPLATE_TRAINING)
 
 
 # The random part of a group's address: lowercase letters and digits, without the look-alikes
@@ -96,8 +101,11 @@ def group_create(
     image=None,
     image_alt: str = "",
     image_decorative: bool = False,
+    template: str = "",
 ) -> Group:
     _require(access.is_active_agent(actor))
+    if template not in GROUP_TEMPLATES:
+        raise ValidationError(_("Unknown group template."))
     if parent is not None:
         _require(access.can_administer_group(actor, parent))
     if image is not None:
@@ -121,7 +129,37 @@ def group_create(
         group.image_alt, group.image_decorative = image_alt, image_decorative
         group.save(update_fields=["image", "image_alt", "image_decorative"])
     search_index_later(group)
+    if template == TEMPLATE_TRAINING:
+        _training_space_set_up(actor, group)
     return group
+
+
+def _training_space_set_up(actor, group: Group) -> None:
+    """The "space for training and change": every tool on, then each tool's own content."""
+    registered = tools.tools()
+    _tools_switch(group, {t.key for t in registered})
+    for tool in registered:
+        if tool.setup is not None:
+            tool.setup(actor, group)
+
+
+def _tools_switch(group: Group, keys: set[str]) -> None:
+    GroupTool.objects.filter(group=group).exclude(key__in=keys).delete()
+    present = set(GroupTool.objects.filter(group=group).values_list("key", flat=True))
+    GroupTool.objects.bulk_create([GroupTool(group=group, key=k) for k in sorted(keys - present)])
+    tools.forget_enabled_tools(group)
+
+
+@transaction.atomic
+def group_tools_set(actor, group: Group, *, keys) -> frozenset[str]:
+    """Switch group's tools: exactly the registered tools in keys are on afterwards."""
+    _require(access.can_manage_tools(actor, group))
+    registered = {t.key for t in tools.tools()}
+    unknown = set(keys) - registered
+    if unknown:
+        raise ValidationError(_("Unknown tool: %(key)s.") % {"key": sorted(unknown)[0][:40]})
+    _tools_switch(group, set(keys))
+    return tools.enabled_tool_keys(group)
 
 
 @transaction.atomic

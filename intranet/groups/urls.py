@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/", views.group_detail, name="group-detail"),
     path("<slug:slug>/about/", views.group_about, name="group-about"),
     path("<slug:slug>/edit/", views.group_edit, name="group-edit"),
+    path("<slug:slug>/tools/", views.group_tools, name="group-tools"),
     path("<slug:slug>/image/", views.group_image, name="group-image"),
     path("<slug:slug>/members/", views.group_members, name="group-members"),
     path("<slug:slug>/join/", views.group_join, name="group-join"),

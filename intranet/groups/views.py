@@ -1,7 +1,7 @@
 """Group pages: directory, creation, the group's page, members, invitations."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +13,15 @@ from intranet.accounts.access import access_agent
 from intranet.core.redirects import redirect_back
 from intranet.core.sections import section_fragment, tabs_for
 from intranet.groups import access, selectors, services
-from intranet.groups.forms import GroupCreateForm, GroupEditForm, GroupFilterForm, InviteForm
+from intranet.groups.forms import (
+    GroupCreateForm,
+    GroupEditForm,
+    GroupFilterForm,
+    GroupToolsForm,
+    InviteForm,
+)
 from intranet.groups.models import Invitation, JoinRequest, Membership
+from intranet.groups.tools import enabled_tool_keys, tools
 
 
 @require_GET
@@ -52,6 +59,7 @@ def group_create(request):
                 image_alt=data.get("image_alt", ""),
                 image_decorative=data.get("image_decorative", False),
                 parent=data.get("parent"),
+                template=data.get("template") or "",
             )
             messages.success(request, _("The group has been created."))
             return redirect("groups:group-detail", slug=group.slug)
@@ -72,8 +80,19 @@ def _group_page(request, group) -> dict:
         "can_request": can_request,
         "can_manage": access.can_manage_members(actor, group),
         "can_administer": access.can_administer_group(actor, group),
+        "can_manage_tools": access.can_manage_tools(actor, group),
         "tabs": tabs_for("group.tabs", request, group),
     }
+
+
+def group_page_context(request, group, *, current_tab: str = "") -> dict:
+    """The top of a group's page (header and tabs) for a tool's own pages: the tab of
+    `current_tab` is marked current on every page of the tool."""
+    context = _group_page(request, group)
+    if current_tab:
+        for tab in context["tabs"]:
+            tab["current"] = tab["key"] == current_tab
+    return context
 
 
 @require_GET
@@ -122,6 +141,22 @@ def group_edit(request, slug):
         messages.success(request, _("The group has been saved."))
         return redirect("groups:group-detail", slug=group.slug)
     return render(request, "groups/group_edit.html", {"form": form, "group": group})
+
+
+def group_tools(request, slug):
+    """The group's settings for its tools: animators switch each one on or off."""
+    group = access.access_group(request.user, slug)
+    if not access.can_manage_tools(request.user, group):
+        raise PermissionDenied
+    initial = {"tools": sorted(enabled_tool_keys(group))}
+    form = GroupToolsForm(request.POST or None, initial=initial, registered=tools())
+    if request.method == "POST" and form.is_valid():
+        services.group_tools_set(request.user, group, keys=form.cleaned_data["tools"])
+        messages.success(request, _("The group's tools have been saved."))
+        return redirect("groups:group-tools", slug=group.slug)
+    context = _group_page(request, group)
+    context["form"] = form
+    return render(request, "groups/group_tools.html", context)
 
 
 @require_GET

@@ -1,19 +1,23 @@
 """Who may see a poll, vote, create one and read its results. A poll follows its group:
-whoever may read the group's content sees its polls, anybody else gets a 404."""
+whoever may read the group's content sees its polls while the group's polls tool is on
+(intranet.groups.tools), anybody else gets a 404."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from intranet.groups.access import can_moderate_group, can_read_group_content, is_member
+from intranet.groups.tools import tool_enabled
 from intranet.polls.models import Ballot, Poll
+
+TOOL = "polls"
 
 
 def can_create_poll(actor, group) -> bool:
-    return not group.is_archived and can_moderate_group(actor, group)
+    return not group.is_archived and tool_enabled(group, TOOL) and can_moderate_group(actor, group)
 
 
 def visible_polls(actor, group):
-    if not can_read_group_content(actor, group):
+    if not tool_enabled(group, TOOL) or not can_read_group_content(actor, group):
         return Poll.objects.none()
     return Poll.objects.filter(group=group)
 
@@ -41,7 +45,7 @@ def can_vote(actor, poll) -> bool:
 
 
 def check_vote(actor, poll) -> None:
-    if not can_read_group_content(actor, poll.group):
+    if not visible_polls(actor, poll.group).filter(pk=poll.pk).exists():
         raise Http404
     if not can_vote(actor, poll):
         raise PermissionDenied

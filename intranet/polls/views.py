@@ -3,22 +3,19 @@ ballot and, when the agent may see them, its results."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from intranet.groups.access import access_group, can_read_group_content
+from intranet.groups.access import access_group_tool
 from intranet.groups.views import _group_page
 from intranet.polls import access, selectors, services
 from intranet.polls.forms import PollForm
 
 
 def _polls_group(request, slug):
-    group = access_group(request.user, slug)
-    if not can_read_group_content(request.user, group):
-        raise Http404
-    return group
+    """The group at slug, when its polls tool is on and actor may read it (404 otherwise)."""
+    return access_group_tool(request.user, slug, "polls")
 
 
 def poll_list(request, slug):

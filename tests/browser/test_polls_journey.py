@@ -26,6 +26,7 @@ def people(transactional_db):
     Membership.objects.create(group=group, agent=alice)
     Membership.objects.create(group=group, agent=bob)
     group_services.group_member_role_set(staff, group, bob, role="animator")
+    group_services.group_tools_set(staff, group, keys=["polls"])
     return group
 
 

@@ -6,11 +6,20 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from intranet.groups import services as group_services
 from intranet.polls import services
 
 
 def in_days(days: int) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=days)
+
+
+@pytest.fixture(autouse=True)
+def _polls_on(request):
+    """The polls tool is on in budget when a test uses it."""
+    if "budget" in request.fixturenames:
+        budget = request.getfixturevalue("budget")
+        group_services.group_tools_set(request.getfixturevalue("staff"), budget, keys=["polls"])
 
 
 @pytest.fixture

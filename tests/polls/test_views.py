@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
+from intranet.groups import services as group_services
 from intranet.groups.models import Group
 from intranet.polls import services
 from intranet.polls.models import Ballot, Poll
@@ -39,6 +40,7 @@ def svg_values(html: str) -> list[tuple[str, int, str]]:
 @pytest.mark.parametrize("who", ["member", "outsider", "anonymous", "staff"])
 def test_access_matrix(client, alice, carol, staff, policy, who):
     group = GroupFactory(created_by=alice, name=f"Espace {policy}", policy=policy)
+    group_services.group_tools_set(alice, group, keys=["polls"])
     poll = services.poll_create(
         alice, group, question="Q ?", choices=["a", "b"], closes_at=in_days(2)
     )
@@ -200,3 +202,13 @@ def test_poll_page_queries_do_not_grow_with_votes(
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_polls_are_404_while_the_tool_is_off(client, poll, alice, bob, staff):
+    group_services.group_tools_set(staff, poll.group, keys=[])
+    client.force_login(bob)
+    for name, url in urls(poll).items():
+        response = client.post(url, {"choice": 1}) if name == "vote" else client.get(url)
+        assert response.status_code == 404, name
+    group_page = client.get(reverse("groups:group-detail", args=[poll.group.slug]))
+    assert urls(poll)["list"] not in group_page.content.decode()
