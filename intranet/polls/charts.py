@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
+WIDTH = 360  # drawn at about its size on a phone; a page's CSS caps it on a desktop
 BAR_HEIGHT = 28
 ROW = 64
-INSIDE_MIN = 110  # a bar narrower than this has its value written after it
+INSIDE_MIN = 100  # a bar narrower than this has its value written after it
+LABEL_MAX = 44  # longer labels are cut in the chart (with …); the table keeps them whole
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,10 @@ def bar_chart(items: list[Bar]) -> SafeString:
         y = i * ROW
         width = round((WIDTH - 2) * bar.votes / top)
         value = escape(value_text(bar))
+        label = bar.label if len(bar.label) <= LABEL_MAX else bar.label[: LABEL_MAX - 1] + "…"
         parts.append(
             f'<g class="poll-chart__bar" data-votes="{bar.votes}" data-percent="{bar.percent}">'
-            f'<text x="0" y="{y + 18}" class="poll-chart__label">{escape(bar.label[:90])}</text>'
+            f'<text x="0" y="{y + 18}" class="poll-chart__label">{escape(label)}</text>'
             f'<rect x="0" y="{y + 26}" width="{WIDTH}" height="{BAR_HEIGHT}" '
             f'class="poll-chart__track"/>'
             f'<rect x="0" y="{y + 26}" width="{width}" height="{BAR_HEIGHT}" '

@@ -212,3 +212,16 @@ def test_polls_are_404_while_the_tool_is_off(client, poll, alice, bob, staff):
         assert response.status_code == 404, name
     group_page = client.get(reverse("groups:group-detail", args=[poll.group.slug]))
     assert urls(poll)["list"] not in group_page.content.decode()
+
+
+def test_a_long_label_is_cut_in_the_chart_but_whole_in_the_table(client, budget, bob):
+    long = "Une réponse vraiment très longue pour un petit graphique en barres"
+    poll = services.poll_create(
+        bob, budget, question="Q ?", choices=[long, "Court"], closes_at=in_days(1)
+    )
+    client.force_login(bob)
+    page = client.get(urls(poll)["detail"]).content.decode()
+    (first, _, _), (second, _, _) = svg_values(page)
+    assert first.endswith("…") and len(first) == 44 and long.startswith(first[:-1])
+    assert second == "Court"
+    assert f'<th scope="row">{long}</th>' in page
