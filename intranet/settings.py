@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "intranet.dashboards",
     "intranet.privacy",
     "intranet.events",
+    "intranet.polls",
     "realtime",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("chat/", include("intranet.chat.urls")),
     path("dashboards/", include("intranet.dashboards.urls")),
     path("my-data/", include("intranet.privacy.urls")),
+    path("", include("intranet.polls.urls")),  # /groups/<slug>/polls/
     path("i18n/setlang/", account_views.language_switch, name="set_language"),
     path("theme.css", core_views.theme_css, name="theme-css"),
     path("logo", core_views.logo, name="logo"),
