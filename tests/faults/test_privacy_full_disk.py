@@ -62,7 +62,12 @@ def test_full_disk_leaves_no_half_written_export(small_private_disk, alice, bob)
     conversation = chat_services.conversation_named_create(alice, name="Gros", agents=[bob])
     upload = SimpleUploadedFile("noise.png", noise_jpeg(320), content_type="image/png")
     chat_services.message_send(
-        alice, conversation.pk, body="big", idempotency_key="noise-0001", attachment=upload
+        alice,
+        conversation.pk,
+        body="big",
+        idempotency_key="noise-0001",
+        attachment=upload,
+        attachment_decorative=True,
     )
     leave_free(150 * 1024)
     export = services.export_request(alice)
