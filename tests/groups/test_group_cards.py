@@ -44,7 +44,7 @@ def test_a_member_gets_no_button_and_a_pending_request_is_said(client, alice, ca
     services.group_request_join(carol, groups["closed"])
     html = directory(client, carol)
     assert f'action="/groups/{groups["closed"].slug}/request/"' not in html
-    assert "Request sent" in html
+    assert "Demande envoyée" in html  # "Request sent", in the site's French
 
 
 def test_the_card_tells_the_last_post(client, alice, carol, groups):
