@@ -29,7 +29,7 @@ def test_a_post_image_needs_a_description_unless_decorative(alice):
     with pytest.raises(ValidationError) as error:
         posts.post_create(alice, body="Photo", visibility="organisation", image=png())
     assert error.value.messages == [
-        "Describe the image for those who cannot see it, or mark it as decorative."
+        "Décrivez l’image pour qui ne peut pas la voir, ou indiquez qu’elle est décorative."
     ]
     assert not Post.objects.exists()
     decorative = posts.post_create(
@@ -71,7 +71,7 @@ def test_the_composer_refuses_a_missing_or_huge_description_and_escapes_script(c
     base = {"body": "Photo", "visibility": "organisation"}
     response = client.post("/posts/new/", {**base, "image": png()})
     assert response.status_code == 400 and not Post.objects.exists()
-    assert "Describe the image" in response.content.decode()
+    assert "Décrivez l’image" in response.content.decode()
     response = client.post("/posts/new/", {**base, "image": png(), "image_alt": "x" * 10_000})
     assert response.status_code == 400 and not Post.objects.exists()
     response = client.post(
@@ -115,7 +115,7 @@ def test_the_group_forms_refuse_a_missing_or_huge_logo_description(client, alice
     client.force_login(alice)
     data = {"name": "Logo", "policy": "open", "confirm_distinct": "on"}
     response = client.post("/groups/new/", {**data, "image": png()})
-    assert response.status_code == 200 and "Describe the image" in response.content.decode()
+    assert response.status_code == 200 and "Décrivez l’image" in response.content.decode()
     response = client.post("/groups/new/", {**data, "image": png(), "image_alt": "y" * 10_000})
     assert response.status_code == 200
     response = client.post(
