@@ -29,6 +29,36 @@ gc.unfreeze()
 gc.set_threshold(700, 10, 10)
 
 
+# The fixtures through which a test reaches the database (pytest-django's, and the live site).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """TRANSVERSE_TESTS_DATABASE_ONLY=1, CI's second pass (on PostgreSQL, .ci/run): only the
+    tests that use the database. The others (pure functions, browser journeys through the
+    live site) do not depend on the database engine and ran in the first pass, on SQLite;
+    running them twice no longer fits CI's 30 minutes."""
+    if os.environ.get("TRANSVERSE_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            fixtures & DATABASE_FIXTURES
+        )
+        browser = "tests/browser/" in str(item.fspath)
+        (kept if uses_db and not browser else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """One test database per test run, on disk.
