@@ -19,7 +19,10 @@ import pytest
 
 import intranet.asgi  # noqa: F401 - it tunes the garbage collector for a socket server: undone below
 from tests.factories import GroupFactory, UserFactory, make_department
-from tests.logscan import logs_hold_no_secret  # noqa: F401 - the whole run's logs, scanned
+from tests.logscan import (  # noqa: F401 - the whole run's logs, scanned
+    logs_hold_no_secret,
+    logs_scanned_in_this_test,
+)
 from tests.services import require_executable
 
 # The test process is no socket server: CPython's own collector settings, so that what a

@@ -67,3 +67,13 @@ def logs_hold_no_secret():
     if found:
         secret, line = found[0]
         pytest.fail(f"{len(found)} log line(s) hold a secret, e.g. {secret[:3]}…: {line[:300]}")
+
+
+@pytest.fixture(autouse=True)
+def logs_scanned_in_this_test(logs_hold_no_secret):
+    """Keep the scan's handler on the root logger: a test that reconfigures logging (a
+    dictConfig replaces the root's handlers) would otherwise hide every later line."""
+    root = logging.getLogger()
+    if logs_hold_no_secret not in root.handlers:
+        root.addHandler(logs_hold_no_secret)
+    yield

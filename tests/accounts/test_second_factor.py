@@ -46,7 +46,7 @@ def test_staff_without_a_device_must_enrol_before_any_page(required, staff):
     device = TOTPDevice.objects.get(user=staff, confirmed=False)
     secret_used(device.key)
     wrong = client.post("/accounts/second-factor/enrol/", {"code": "000000x"})
-    assert "not the one your app shows" in wrong.content.decode()
+    assert "pas celui qu’affiche votre application" in wrong.content.decode()
     # django-otp slows down guessing (1 s, then 2 s...): that second has passed.
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
     done = client.post("/accounts/second-factor/enrol/", {"code": code_of(device)})

@@ -36,6 +36,7 @@ def test_sign_in_and_out_through_proconnect(
     axe_check(page)
     page.get_by_role("link", name="Sign in with ProConnect").click()
     page.wait_for_url(f"{live_site.url}/")
+    page.locator(".account-menu summary").click()  # sign-out is in the account menu
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_site.url}/accounts/login/")
     ended = [e for e in provider.log() if e["endpoint"] == "session/end"]

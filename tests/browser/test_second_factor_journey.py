@@ -53,6 +53,7 @@ def test_staff_enrol_then_sign_in_with_a_recovery_code(
     recovery = codes.first.inner_text()
     axe_check(page)
 
+    page.locator(".account-menu summary").click()  # sign-out is in the account menu
     page.get_by_role("button", name="Sign out").first.click()
     page.wait_for_load_state()
     sign_in(page, "chef")

@@ -182,7 +182,7 @@ def test_group_dashboard_charts_table_and_csv_agree(client, aggregated, budget, 
         for g in chart.iter(f"{SVG}g")
         if g.get("class") == "bar"
     }
-    assert values["posts"] == "1" and values["comments"] == "2"
+    assert values["publications"] == "1" and values["commentaires"] == "2"  # posts, comments
     table = Tables()
     table.feed(html)
     response = client.get(url, {"csv": "contributions"})

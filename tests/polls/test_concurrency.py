@@ -41,7 +41,8 @@ def test_one_vote_per_agent_when_sent_twice_at_once(poll, alice):
         pytest.skip("parallel writers need PostgreSQL (the test SQLite is in-memory)")
     choice = poll.choices.first()
     outcomes = run_at_once([lambda: services.poll_vote(alice, poll, choice_ids=[choice.pk])] * 4)
-    assert sorted(outcomes) == ["You have already voted in this poll."] * 3 + ["ok"]
+    # The threads answer in the site's language: "You have already voted in this poll."
+    assert sorted(outcomes) == ["Vous avez déjà voté à ce sondage."] * 3 + ["ok"]
     assert Ballot.objects.filter(poll=poll).count() == 1
     assert Choice.objects.get(pk=choice.pk).votes == 1
     assert Poll.objects.get(pk=poll.pk).voter_count == 1

@@ -4,10 +4,18 @@ multiple choice, closing, and the exact messages shown to the agent."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from intranet.polls import services
 from intranet.polls.models import Ballot, Choice, NamedVote, Poll
 from tests.polls.conftest import in_days
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The refusals are compared with their source text (the site's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 def messages_of(excinfo) -> list[str]:

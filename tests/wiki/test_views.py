@@ -36,7 +36,7 @@ def test_edit_conflict_keeps_the_losers_text_and_shows_the_diff(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else saved this page while you were editing it" in html
+    assert "Quelqu’un d’autre a enregistré cette page pendant que vous la modifiiez" in html
     assert "alice wrote &lt;b&gt;that&lt;/b&gt;</textarea>" in html
     assert re.search(r'name="version" value="2"', html)  # saving again builds on version 2
     assert "bob wrote this" in html and 'class="wiki-diff"' in html
