@@ -36,7 +36,7 @@ def test_training_space_wiki_edit_conflict_diff_restore(agents, new_page, sign_i
     alice = new_page()
     sign_in(alice, "alice", PASSWORD)
     alice.goto("/groups/new/")
-    alice.get_by_label("Nom", exact=True).fill("Déploiement du nouvel outil")
+    alice.locator("#id_name").fill("Déploiement du nouvel outil")  # "Nom (obligatoire)"
     alice.get_by_label(re.compile("Ouvert|Open", re.I)).first.check()
     alice.get_by_label(re.compile("formation|training", re.I)).check()
     alice.get_by_role("button", name=re.compile("Créer le groupe|Create the group")).click()
