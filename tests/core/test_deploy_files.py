@@ -27,7 +27,11 @@ NGINX = (ROOT / "deploy" / "nginx" / "transverse.conf").read_text()
 GUIDE = (ROOT / "docs" / "deploy.md").read_text()
 ENV_EXAMPLE = (ROOT / "deploy" / "transverse.env.example").read_text()
 MANAGE = (ROOT / "deploy" / "transverse-manage").read_text()
-LONG_RUNNING = {"transverse-daphne@.service", "transverse-worker.service"}
+LONG_RUNNING = {
+    "transverse-pages@.service",
+    "transverse-daphne@.service",
+    "transverse-worker.service",
+}
 PRUNE = {"transverse-prune.service", "transverse-prune.timer"}
 
 
@@ -67,12 +71,27 @@ def test_units_parse_and_services_run_sandboxed_as_the_service_account():
     assert unit(ROOT / "deploy" / "systemd" / "transverse-prune.timer")["Timer"]["OnCalendar"]
 
 
+def unit_environment(path: Path) -> dict:
+    """The unit's own Environment= values (the environment file may override them); read
+    from the text: ConfigParser keeps only the last of repeated keys."""
+    values = {}
+    for line in re.findall(r"^Environment=(.*)$", path.read_text(), re.MULTILINE):
+        for word in shlex.split(line):
+            name, _, value = word.partition("=")
+            values[name] = value
+    return values
+
+
 def exec_lines(path: Path):
-    """The ExecStartPre and ExecStart command lines of a unit, without systemd's '-'."""
+    """The ExecStartPre and ExecStart command lines of a unit, without systemd's '-', with
+    %i and the unit's ${VARIABLES} filled in as systemd would."""
     service = unit(path)["Service"]
+    environment = unit_environment(path)
     for key in ("ExecStartPre", "ExecStart"):
         if key in service:
-            yield shlex.split(service[key].removeprefix("-").replace("%i", "8001"))
+            line = service[key].removeprefix("-").replace("%i", "8001")
+            line = re.sub(r"\$\{(\w+)\}", lambda m: environment[m.group(1)], line)
+            yield shlex.split(line)
 
 
 def test_every_exec_start_is_a_command_line_daphne_or_django_accepts():
@@ -90,6 +109,14 @@ def test_every_exec_start_is_a_command_line_daphne_or_django_accepts():
             assert options.socket_strings == [
                 "tcp:port=8001:interface=127.0.0.1:backlog=4096"
             ] and not (options.host or options.port or options.proxy_headers)
+        elif name == "gunicorn":
+            from gunicorn.config import Config
+
+            options = Config().parser().parse_args(args)
+            module, attribute = options.args[0].split(":")
+            assert callable(getattr(importlib.import_module(module), attribute))
+            assert options.bind == ["127.0.0.1:8001"] and not options.forwarded_allow_ips
+            assert options.worker_class == "gthread" and int(options.threads) > 1
         else:
             assert name == "python" and args[0] == "manage.py", program
             manage_command_parses(args[1:])
@@ -124,11 +151,16 @@ def test_env_example_lines_can_be_uncommented_as_they_are():
 
 
 def test_nginx_upstream_serves_the_instances_the_guide_enables_and_restarts():
-    upstream = re.search(r"upstream transverse \{(.*?)\}", NGINX, re.DOTALL).group(1)
-    ports = set(re.findall(r"server 127\.0\.0\.1:(\d+)", upstream))
-    enabled = re.search(r"systemctl enable --now ([^\n]+)", GUIDE).group(1)
-    assert ports and ports == set(re.findall(r"transverse-daphne@(\d+)", enabled))
-    assert ports == set(re.search(r"for port in ([\d ]+);", GUIDE).group(1).split())
+    enabled = "\n".join(re.findall(r"systemctl enable --now ([^\n]+)", GUIDE))
+    restarted = re.findall(r"for port in ([\d ]+);", GUIDE)
+    for name, instance in (("transverse_pages", "pages"), ("transverse_sockets", "daphne")):
+        upstream = re.search(rf"upstream {name} \{{(.*?)\}}", NGINX, re.DOTALL).group(1)
+        ports = set(re.findall(r"server 127\.0\.0\.1:(\d+)", upstream))
+        assert ports and ports == set(re.findall(rf"transverse-{instance}@(\d+)", enabled))
+        assert ports in [set(line.split()) for line in restarted]
+    # The WebSocket goes to daphne, everything else to the page servers.
+    assert re.search(r"location /ws/ \{[^}]*proxy_pass http://transverse_sockets;", NGINX)
+    assert re.search(r"location / \{[^}]*proxy_pass http://transverse_pages;", NGINX)
     guide_env = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", GUIDE, re.MULTILINE))
     assert "127.0.0.1" in guide_env["TRANSVERSE_TRUSTED_PROXIES"].split(",")
     assert f"alias {guide_env['TRANSVERSE_VAR_DIR']}/static/;" in NGINX
@@ -165,7 +197,7 @@ def test_nginx_gives_every_proxied_request_an_id_it_logs_and_passes_on():
 
 def test_nginx_sends_nothing_to_another_host():
     hosts = set(re.findall(r"https?://([^/\s;]+)", NGINX))
-    assert hosts == {"transverse", "$host$request_uri"}
+    assert hosts == {"transverse_pages", "transverse_sockets", "$host$request_uri"}
 
 
 def test_daphne_of_the_unit_listens_with_a_backlog_for_a_reconnect_storm(tmp_path):
