@@ -1,9 +1,11 @@
-"""Who sees and runs a group's sessions: the group's access model, and the tool being on."""
+"""Who sees and runs a group's sessions: the group's access model, and the tool being on.
+A session's satisfaction survey is for its attendees (the agents marked present) and its
+results for the group's animators; anybody else gets a 404."""
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from intranet.events.models import Event
+from intranet.events.models import Event, Registration, Survey
 from intranet.groups.access import (
     access_group_tool,
     can_moderate_group,
@@ -43,3 +45,41 @@ def access_event(actor, slug: str, event_id) -> Event:
     if event is None:
         raise Http404
     return event
+
+
+def is_attendee(actor, event: Event) -> bool:
+    return Registration.objects.filter(
+        event=event,
+        agent_id=actor.pk,
+        status=Registration.Status.REGISTERED,
+        attended=True,
+    ).exists()
+
+
+def visible_surveys(actor) -> QuerySet[Survey]:
+    """The surveys actor may open: of the sessions they see and attended (notifications
+    re-check their survey targets through this)."""
+    if not actor.is_authenticated or not actor.is_active:
+        return Survey.objects.none()
+    attended = Registration.objects.filter(
+        event=OuterRef("event"),
+        agent_id=actor.pk,
+        status=Registration.Status.REGISTERED,
+        attended=True,
+    )
+    return Survey.objects.filter(event__in=visible_events(actor)).filter(Exists(attended))
+
+
+def access_survey(actor, slug: str, event_id) -> Survey:
+    """The survey of the session event_id for one of its attendees; 404 for anybody else,
+    and while the session has no survey (it has not ended yet)."""
+    event = access_event(actor, slug, event_id)
+    survey = Survey.objects.filter(event=event).select_related("event__group").first()
+    if survey is None or not is_attendee(actor, event):
+        raise Http404
+    return survey
+
+
+def can_see_survey_results(actor, group) -> bool:
+    """The group's animators (and owners, staff), archived group or not."""
+    return can_moderate_group(actor, group)
