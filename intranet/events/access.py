@@ -2,7 +2,7 @@
 A session's satisfaction survey is for its attendees (the agents marked present) and its
 results for the group's animators; anybody else gets a 404."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from intranet.events.models import Event, Registration, Survey
@@ -12,7 +12,7 @@ from intranet.groups.access import (
     can_read_group_content,
     readable_group_ids_q,
 )
-from intranet.groups.models import GroupTool
+from intranet.groups.models import Group, GroupTool, Membership
 
 TOOL = "events"
 
@@ -57,8 +57,10 @@ def is_attendee(actor, event: Event) -> bool:
 
 
 def visible_surveys(actor) -> QuerySet[Survey]:
-    """The surveys actor may open: of the sessions they see and attended (notifications
-    re-check their survey targets through this)."""
+    """The surveys actor may open: of the sessions they attended, in groups whose content
+    they still read with the tool on (the notifications' re-check of survey targets).
+    Correlated EXISTS only: the notification list re-checks every target type at once,
+    and a list of the agent's groups here would cost one more query per list."""
     if not actor.is_authenticated or not actor.is_active:
         return Survey.objects.none()
     attended = Registration.objects.filter(
@@ -67,7 +69,12 @@ def visible_surveys(actor) -> QuerySet[Survey]:
         status=Registration.Status.REGISTERED,
         attended=True,
     )
-    return Survey.objects.filter(event__in=visible_events(actor)).filter(Exists(attended))
+    tool_on = GroupTool.objects.filter(group=OuterRef("event__group"), key=TOOL)
+    surveys = Survey.objects.filter(Exists(attended), Exists(tool_on))
+    if actor.is_staff:
+        return surveys
+    member = Membership.objects.filter(group=OuterRef("event__group"), agent_id=actor.pk)
+    return surveys.filter(Q(Exists(member)) | Q(event__group__policy=Group.Policy.OPEN))
 
 
 def access_survey(actor, slug: str, event_id) -> Survey:

@@ -263,3 +263,34 @@ def test_secret_group_survey_notification_is_hidden_once_agent_leaves(ended, ali
     assert visible_surveys(alice).count() == 1
     Membership.objects.filter(group=training, agent=alice).delete()
     assert visible_surveys(alice).count() == 0
+
+
+def test_programme_page_queries_do_not_grow_with_sessions(client, ended, training, alice, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("events:survey-programme", args=[training.slug])
+    client.force_login(bob)
+    client.get(url)  # warm the per-process caches
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for i in range(3):
+        event = make_event(bob, training, capacity=5, title=f"Séance {i}")
+        services.event_register(alice, event)
+        services.attendance_set(bob, event, [str(alice.pk)])
+        end(event)
+        run_sessions_ended()
+        services.survey_answer(
+            alice,
+            Survey.objects.select_related("event").get(event=event),
+            satisfaction=3,
+            usefulness=3,
+            pace="right",
+            recommend=True,
+        )
+    assert count() == before
