@@ -294,3 +294,20 @@ def test_programme_page_queries_do_not_grow_with_sessions(client, ended, trainin
             recommend=True,
         )
     assert count() == before
+
+
+def test_the_survey_email_carries_its_link_and_stops_once_the_agent_left(
+    ended, alice, dave, bob, training
+):
+    from django.core import mail
+
+    from intranet.groups import services as group_services
+    from intranet.notifications.tasks import send_notification_email
+
+    note = Notification.objects.get(recipient=alice, kind=Kind.EVENT_SURVEY)
+    assert send_notification_email.call(note.pk) is True
+    assert _url(ended) in mail.outbox[0].body
+    services.attendance_set(bob, ended, [str(alice.pk), str(dave.pk)])
+    late = Notification.objects.get(recipient=dave, kind=Kind.EVENT_SURVEY)
+    group_services.group_leave(dave, training)  # budget is closed: dave no longer reads it
+    assert send_notification_email.call(late.pk) is False and len(mail.outbox) == 1
