@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Idle and absolute session lifetimes, the second factor (accounts.second_factor).
     "intranet.accounts.second_factor.SessionRulesMiddleware",
+    # Dates and times in the signed-in agent's time zone (intranet.accounts.middleware).
+    "intranet.accounts.middleware.AgentTimeZoneMiddleware",
     "intranet.core.request_cache.RequestCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -9,6 +9,7 @@ translates frames into service calls and results into frames.
 
 import contextlib
 import time
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
@@ -114,7 +115,13 @@ def connect(session_key: str | None, channel_name: str) -> dict | None:
         if agent is None:
             return None
         conversations, groups = sockets.socket_open(agent, channel_name)
-    return {"agent": agent.pk, "conversations": conversations, "groups": groups, "pending": pending}
+    return {
+        "agent": agent.pk,
+        "conversations": conversations,
+        "groups": groups,
+        "pending": pending,
+        "time_zone": agent.time_zone,  # the socket shows message times in it
+    }
 
 
 @translate_errors
@@ -302,3 +309,44 @@ ACTIONS = {
     "typing": typing,
     "counts": counts,
 }
+
+
+# --- Time zone ----------------------------------------------------------------------------
+
+
+def socket_zone(name: str | None):
+    """The ZoneInfo a socket shows times in: its agent's, the site's when unknown."""
+    from types import SimpleNamespace
+
+    from intranet.accounts.models import agent_zone
+
+    return agent_zone(SimpleNamespace(time_zone=name or ""))
+
+
+def localised(content, zone):
+    """content with every message's "time" and "day" written in zone (an agent's own time
+    zone). Payloads are built once for every reader (chat.selectors.message_payload) in
+    the site's zone; each socket rewrites them for its agent. Returns content itself when
+    nothing changes, so the common case copies nothing."""
+    if isinstance(content, list):
+        items = [localised(item, zone) for item in content]
+        return content if all(a is b for a, b in zip(items, content, strict=True)) else items
+    if not isinstance(content, dict):
+        return content
+    changed = {}
+    for key, value in content.items():
+        if isinstance(value, dict | list):
+            new = localised(value, zone)
+            if new is not value:
+                changed[key] = new
+    created = content.get("created_at")
+    if isinstance(created, str) and "time" in content and "day" in content:
+        try:
+            at = datetime.fromisoformat(created).astimezone(zone)
+        except ValueError:
+            at = None
+        if at is not None:
+            time_text, day = at.strftime("%H:%M"), at.date().isoformat()
+            if (time_text, day) != (content["time"], content["day"]):
+                changed.update(time=time_text, day=day)
+    return {**content, **changed} if changed else content

@@ -64,6 +64,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.bucket, self.bucket_at = float(_setting("TRANSVERSE_WS_BURST", 40)), time.monotonic()
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
+        self.zone = actions.socket_zone(found.get("time_zone"))
         heartbeat.track(self.channel_name, self)  # its presence row is refreshed from now on
         relay.start()  # embedded mode: what other processes publish reaches this one
         live = await self._apply_targets(found, also=self._static_groups())
@@ -188,10 +189,14 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             return  # unsubscribed since (left, removed): drop what was in flight
         if message.get("active_only") and not await active.is_active(self.agent_id):
             return  # deactivated while the event was on its way; the close follows
-        # Encoded once for every socket of the process (the layer hands them one dict).
-        text = message.get("_encoded")
+        # Encoded once for every socket of the process in one time zone (the layer hands
+        # them one dict); message times are written in each socket's agent's zone.
+        key = f"_encoded:{self.zone.key}"
+        text = message.get(key)
         if text is None:
-            text = message["_encoded"] = json.dumps(event, separators=(",", ":"))
+            text = message[key] = json.dumps(
+                actions.localised(event, self.zone), separators=(",", ":")
+            )
         await self.send(text_data=text)
 
     async def subscriptions_refresh(self, message):
@@ -310,6 +315,9 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "error", "code": code, "message": text, "ref": ref})
 
     async def send_json(self, content) -> None:
+        zone = getattr(self, "zone", None)
+        if zone is not None:  # acks, history, sync: message times in the agent's zone
+            content = actions.localised(content, zone)
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
 
     async def send(self, text_data=None, bytes_data=None, close=False):

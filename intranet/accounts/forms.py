@@ -75,3 +75,26 @@ class SecondFactorForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+def time_zone_choices() -> list:
+    """The system's zones grouped by region (Europe, America, Pacific…), by name."""
+    from intranet.accounts.models import time_zone_names
+
+    groups: dict[str, list] = {}
+    for name in sorted(time_zone_names()):
+        region, _slash, place = name.partition("/")
+        if not place:
+            region, place = "UTC" if name.startswith(("UTC", "Etc")) else "Other", name
+        groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " – ")))
+    return sorted(groups.items())
+
+
+class AgentSettingsForm(forms.Form):
+    """The agent's own settings: the time zone dates and times are shown in."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Dates and times of sessions, messages and notifications are shown in it."),
+    )

@@ -1,7 +1,11 @@
 """The agent: one account per person, with the profile fields shown to colleagues."""
 
+import functools
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +16,22 @@ from intranet.core.text import fold
 # ones are copied as they are; the others are resolved (department, manager) or fetched.
 DIRECTORY_TEXT_FIELDS = ("first_name", "last_name", "email", "title", "phone", "office")
 DIRECTORY_FIELDS = (*DIRECTORY_TEXT_FIELDS, "department", "manager", "photo")
+
+
+def default_time_zone() -> str:
+    """A new agent's time zone: the site's (settings.TIME_ZONE)."""
+    return settings.TIME_ZONE
+
+
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zones the system knows (zoneinfo.available_timezones), read once."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(_("Choose a time zone from the list."), code="invalid")
 
 
 def interface_languages():
@@ -69,6 +89,12 @@ class User(AbstractUser):
     # It is also the language of everything sent to them outside a request (e-mails).
     language = models.CharField(
         _("interface language"), max_length=16, blank=True, default="", choices=interface_languages
+    )
+    # Dates and times are shown in it (intranet.accounts.middleware.AgentTimeZoneMiddleware).
+    # The choices are checked by the validator, not stored in migrations: the list of
+    # zones comes from the system's tz database and changes with it.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
     # When the agent saw the first-visit welcome (shown once); null: not yet, a new agent.
     welcomed_at = models.DateTimeField(_("welcome seen on"), null=True, blank=True)
@@ -152,3 +178,11 @@ class SignInFailureCount(models.Model):
     class Meta:
         verbose_name = _("sign-in failure count")
         verbose_name_plural = _("sign-in failure counts")
+
+
+def agent_zone(agent) -> zoneinfo.ZoneInfo:
+    """agent's time zone, the site's when unset or no longer known to the system."""
+    name = getattr(agent, "time_zone", "") or ""
+    if name not in time_zone_names():
+        name = settings.TIME_ZONE
+    return zoneinfo.ZoneInfo(name)

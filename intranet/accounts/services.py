@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.leavers import agents_left
-from intranet.accounts.models import AgentSession, User
+from intranet.accounts.models import AgentSession, User, validate_time_zone
 from intranet.audit import kinds
 from intranet.audit.services import audit_record
 from realtime.publish import agent_disconnect
@@ -35,6 +35,15 @@ def agent_language_set(agent, *, language: str):
     if agent.language != language:
         agent.language = language
         agent.save(update_fields=["language"])
+    return agent
+
+
+def agent_time_zone_set(agent, *, time_zone: str):
+    """The time zone agent's dates and times are shown in: an IANA name the system knows."""
+    validate_time_zone(time_zone)
+    if agent.time_zone != time_zone:
+        agent.time_zone = time_zone
+        agent.save(update_fields=["time_zone"])
     return agent
 
 

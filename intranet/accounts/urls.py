@@ -6,6 +6,7 @@ from intranet.accounts.second_factor import second_factor_exempt
 
 app_name = "accounts"
 urlpatterns = [
+    path("settings/", views.agent_settings, name="agent-settings"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
     path("second-factor/", views.otp_verify, name="otp-verify"),

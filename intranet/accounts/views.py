@@ -5,6 +5,7 @@ import base64
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -15,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 from django_otp import login as otp_login
 
-from intranet.accounts.forms import SecondFactorForm, SignInForm
+from intranet.accounts.forms import AgentSettingsForm, SecondFactorForm, SignInForm
 from intranet.accounts.second_factor import NEEDS, second_factor_done, second_factor_exempt
 from intranet.accounts.services import (
     agent_language_set,
+    agent_time_zone_set,
     otp_check,
     otp_enrolment_confirm,
     otp_enrolment_device,
@@ -142,3 +144,14 @@ def otp_verify(request):
             return redirect(settings.LOGIN_REDIRECT_URL)
         form.add_error("code", _("This code is not valid. Check your app and try again."))
     return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+def agent_settings(request):
+    """The signed-in agent's settings: the time zone."""
+    form = AgentSettingsForm(request.POST or None, initial={"time_zone": request.user.time_zone})
+    if request.method == "POST" and form.is_valid():
+        agent_time_zone_set(request.user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Your settings have been saved."))
+        return redirect("accounts:agent-settings")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/agent_settings.html", {"form": form}, status=status)

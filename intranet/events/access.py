@@ -1,16 +1,18 @@
-"""Who sees and runs a group's sessions: the group's access model, and the tool being on."""
+"""Who sees and runs a group's sessions: the group's access model, and the tool being on.
+A session's satisfaction survey is for its attendees (the agents marked present) and its
+results for the group's animators; anybody else gets a 404."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from intranet.events.models import Event
+from intranet.events.models import Event, Registration, Survey
 from intranet.groups.access import (
     access_group_tool,
     can_moderate_group,
     can_read_group_content,
     readable_group_ids_q,
 )
-from intranet.groups.models import GroupTool
+from intranet.groups.models import Group, GroupTool, Membership
 
 TOOL = "events"
 
@@ -43,3 +45,48 @@ def access_event(actor, slug: str, event_id) -> Event:
     if event is None:
         raise Http404
     return event
+
+
+def is_attendee(actor, event: Event) -> bool:
+    return Registration.objects.filter(
+        event=event,
+        agent_id=actor.pk,
+        status=Registration.Status.REGISTERED,
+        attended=True,
+    ).exists()
+
+
+def visible_surveys(actor) -> QuerySet[Survey]:
+    """The surveys actor may open: of the sessions they attended, in groups whose content
+    they still read with the tool on (the notifications' re-check of survey targets).
+    Correlated EXISTS only: the notification list re-checks every target type at once,
+    and a list of the agent's groups here would cost one more query per list."""
+    if not actor.is_authenticated or not actor.is_active:
+        return Survey.objects.none()
+    attended = Registration.objects.filter(
+        event=OuterRef("event"),
+        agent_id=actor.pk,
+        status=Registration.Status.REGISTERED,
+        attended=True,
+    )
+    tool_on = GroupTool.objects.filter(group=OuterRef("event__group"), key=TOOL)
+    surveys = Survey.objects.filter(Exists(attended), Exists(tool_on))
+    if actor.is_staff:
+        return surveys
+    member = Membership.objects.filter(group=OuterRef("event__group"), agent_id=actor.pk)
+    return surveys.filter(Q(Exists(member)) | Q(event__group__policy=Group.Policy.OPEN))
+
+
+def access_survey(actor, slug: str, event_id) -> Survey:
+    """The survey of the session event_id for one of its attendees; 404 for anybody else,
+    and while the session has no survey (it has not ended yet)."""
+    event = access_event(actor, slug, event_id)
+    survey = Survey.objects.filter(event=event).select_related("event__group").first()
+    if survey is None or not is_attendee(actor, event):
+        raise Http404
+    return survey
+
+
+def can_see_survey_results(actor, group) -> bool:
+    """The group's animators (and owners, staff), archived group or not."""
+    return can_moderate_group(actor, group)

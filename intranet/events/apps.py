@@ -11,6 +11,8 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from intranet.core.schedule import Periodic, periodic_register
+        from intranet.events.hooks import session_ended_register
+        from intranet.events.services import survey_send
         from intranet.events.tasks import ENDED_JOB, REMINDER_JOB, next_quarter_hour
 
         periodic_register(
@@ -19,3 +21,5 @@ class EventsConfig(AppConfig):
         periodic_register(
             Periodic(ENDED_JOB, "intranet.events.tasks.sessions_ended_periodic", next_quarter_hour)
         )
+        # The satisfaction survey: opened for each session once it has ended.
+        session_ended_register(survey_send)

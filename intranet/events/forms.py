@@ -48,3 +48,42 @@ class EventForm(forms.Form):
             "registration_closes_at": closes,
             "description": data.get("description") or "",
         }
+
+
+SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class SurveyForm(forms.Form):
+    """The satisfaction survey's standard questions and a free text."""
+
+    satisfaction = forms.TypedChoiceField(
+        label=_("Overall, how satisfied are you with the session? (1: not at all, 5: very)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    usefulness = forms.TypedChoiceField(
+        label=_("How useful is it for your job? (1: not at all, 5: very)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    pace = forms.ChoiceField(label=_("The pace was"), choices=(), widget=forms.RadioSelect)
+    recommend = forms.TypedChoiceField(
+        label=_("Would you recommend this session to a colleague?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from intranet.events.models import SurveyAnswer
+
+        super().__init__(*args, **kwargs)
+        self.fields["pace"].choices = SurveyAnswer.Pace.choices

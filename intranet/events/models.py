@@ -1,10 +1,13 @@
 """A group's training session or event, the agents registered to it (or waiting for a
-seat) and each agent's secret calendar-feed token."""
+seat), each agent's secret calendar-feed token, and the satisfaction survey sent to a
+session's attendees once it has ended."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +78,62 @@ class CalendarToken(models.Model):
     )
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
+
+
+class Survey(models.Model):
+    """A session's satisfaction survey, opened when the session has ended (the session-ended
+    hook, intranet.events.hooks): its attendees are notified and may answer once each."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="survey")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.event.title
+
+
+class SurveyReply(models.Model):
+    """Who answered a survey (one row per attendee, the constraint), kept apart from what
+    they answered (SurveyAnswer) so the answers carry no link to a person."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="replies")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_replies"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "agent"], name="events_one_survey_reply")
+        ]
+
+
+class SurveyAnswer(models.Model):
+    """One attendee's answers, anonymous: a random key (no order to match with the
+    replies), no agent, no time."""
+
+    class Pace(models.TextChoices):
+        SLOW = "slow", _("too slow")
+        RIGHT = "right", _("just right")
+        FAST = "fast", _("too fast")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    satisfaction = models.PositiveSmallIntegerField(_("overall satisfaction"))
+    usefulness = models.PositiveSmallIntegerField(_("usefulness for my job"))
+    pace = models.CharField(_("pace"), max_length=8, choices=Pace.choices)
+    recommend = models.BooleanField(_("would recommend"))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="events_survey_satisfaction_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(usefulness__gte=1, usefulness__lte=5),
+                name="events_survey_usefulness_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(pace__in=["slow", "right", "fast"]), name="events_survey_pace"
+            ),
+        ]

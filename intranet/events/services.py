@@ -4,6 +4,10 @@ agent of the waiting list), attendance, and the calendar-feed token.
 Registering and cancelling lock the session's row (select_for_update) before counting the
 seats: two agents racing for the last seat are served one after the other, so exactly one
 gets it and the other is wait-listed.
+
+The satisfaction survey: `survey_send` (registered on the session-ended hook) opens a
+session's survey and notifies its attendees; `survey_answer` records one answer per
+attendee (a unique row of who answered; what they answered is stored apart, unlinked).
 """
 
 import secrets
@@ -16,8 +20,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intranet.events.access import can_manage_events, can_register
-from intranet.events.models import CalendarToken, Event, Registration
+from intranet.events.access import can_manage_events, can_register, is_attendee
+from intranet.events.models import (
+    CalendarToken,
+    Event,
+    Registration,
+    Survey,
+    SurveyAnswer,
+    SurveyReply,
+)
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify
 
@@ -147,8 +158,15 @@ def attendance_set(actor, event: Event, present_ids) -> int:
         except (TypeError, ValueError):
             continue
     registered = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
+    before = set(registered.filter(attended=True).values_list("agent_id", flat=True))
     registered.exclude(agent_id__in=ids).update(attended=False)
-    return registered.filter(agent_id__in=ids).update(attended=True)
+    marked = registered.filter(agent_id__in=ids).update(attended=True)
+    survey = Survey.objects.filter(event=event).first()
+    if survey is not None:
+        # Attendance marked after the survey went out: the newly present get it too.
+        for row in registered.filter(agent_id__in=ids - before).select_related("agent"):
+            notify(row.agent, Kind.EVENT_SURVEY, group=event.group, target=survey)
+    return marked
 
 
 def calendar_token(agent) -> str:
@@ -166,3 +184,65 @@ def calendar_token_reset(agent) -> str:
     token = secrets.token_urlsafe(32)
     CalendarToken.objects.update_or_create(agent=agent, defaults={"token": token})
     return token
+
+
+SCORES = range(1, 6)
+COMMENT_MAX = 2000
+
+
+@transaction.atomic
+def survey_send(event: Event, attendees) -> Survey:
+    """Open event's satisfaction survey and notify its attendees (a notification with a
+    link, e-mailed or not by each agent's settings). The session-ended hook calls it once
+    per session; a second call opens nothing new and notifies nobody again."""
+    survey, created = Survey.objects.get_or_create(event=event)
+    if created:
+        for agent in attendees:
+            notify(agent, Kind.EVENT_SURVEY, group=event.group, target=survey)
+    return survey
+
+
+def _score(value, message) -> int:
+    """An integer from 1 to 5 (or its digit): 3.5, True or " 3" are refused."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 1:
+        value = int(value)
+    if type(value) is not int or value not in SCORES:
+        raise ValidationError(message)
+    return value
+
+
+@transaction.atomic
+def survey_answer(
+    actor,
+    survey: Survey,
+    *,
+    satisfaction,
+    usefulness,
+    pace: str,
+    recommend: bool,
+    comment: str = "",
+) -> SurveyAnswer:
+    """Record actor's answers to survey: attendees only, once each (a second answer, even
+    sent at the same instant, is refused by the database constraint and stores nothing)."""
+    event = survey.event
+    if not is_attendee(actor, event):
+        raise PermissionDenied
+    fields = {
+        "satisfaction": _score(satisfaction, _("Rate your overall satisfaction from 1 to 5.")),
+        "usefulness": _score(usefulness, _("Rate the usefulness for your job from 1 to 5.")),
+    }
+    if pace not in SurveyAnswer.Pace.values:
+        raise ValidationError(_("Choose how the pace was."))
+    if not isinstance(recommend, bool):
+        raise ValidationError(_("Say whether you would recommend the session."))
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError(_("The comment is too long (2,000 characters at most)."))
+    try:
+        with transaction.atomic():
+            SurveyReply.objects.create(survey=survey, agent=actor)
+    except IntegrityError:
+        raise ValidationError(_("You have already answered this survey.")) from None
+    return SurveyAnswer.objects.create(
+        survey=survey, pace=pace, recommend=recommend, comment=comment, **fields
+    )

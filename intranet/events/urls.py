@@ -33,4 +33,25 @@ urlpatterns = [
         name="event-attendees-csv",
     ),
     path("groups/<slug:slug>/events/<int:event_id>/event.ics", views.event_ics, name="event-ics"),
+    path(
+        "groups/<slug:slug>/events/<int:event_id>/survey/",
+        views.survey_answer,
+        name="survey-answer",
+    ),
+    path(
+        "groups/<slug:slug>/events/<int:event_id>/survey/results/",
+        views.survey_results,
+        name="survey-results",
+    ),
+    path(
+        "groups/<slug:slug>/events/<int:event_id>/survey/results.csv",
+        views.survey_results_csv,
+        name="survey-results-csv",
+    ),
+    path("groups/<slug:slug>/events/surveys/", views.programme_results, name="survey-programme"),
+    path(
+        "groups/<slug:slug>/events/surveys.csv",
+        views.programme_results_csv,
+        name="survey-programme-csv",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Pages of a group's sessions, the agent's calendar, ICS files and webcal feeds."""
+"""Pages of a group's sessions, the agent's calendar, ICS files and webcal feeds, the
+satisfaction survey and its results (per session and per programme: the group's sessions)."""
 
 from datetime import date
 
@@ -10,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from intranet.core.spreadsheets import csv_response
 from intranet.events import access, selectors, services
-from intranet.events.forms import EventForm
+from intranet.events.forms import EventForm, SurveyForm
 from intranet.events.ics import calendar_of, ics_response
 from intranet.events.models import Registration
 from intranet.groups.access import access_group_tool
@@ -46,6 +48,7 @@ def group_events(request, slug):
         events=selectors.group_events(request.user, group),
         past_events=selectors.group_events(request.user, group, past=True)[:20],
         can_manage_events=can_manage,
+        can_see_survey_results=access.can_see_survey_results(request.user, group),
         form=form,
         time_zone=timezone.get_current_timezone_name(),
         group_feed_url=_webcal(
@@ -77,7 +80,22 @@ def event_detail(request, slug, event_id):
         registrations=selectors.registrations(event) if can_manage else [],
         started=event.starts_at <= timezone.now(),
     )
+    context.update(_survey_context(request, event, registration))
     return render(request, "events/event_detail.html", context)
+
+
+def _survey_context(request, event, registration) -> dict:
+    """The survey links of a session page: to answer (attendees), to read (animators)."""
+    survey = selectors.survey_of(event) if event.ended_hook_at else None
+    attended = bool(registration and registration.attended and registration.status == "registered")
+    return {
+        "survey_exists": survey is not None,
+        "survey_open": survey is not None and attended,
+        "survey_answered": survey is not None
+        and attended
+        and selectors.has_answered(request.user, survey),
+        "can_see_survey_results": access.can_see_survey_results(request.user, event.group),
+    }
 
 
 def _act(request, slug, event_id, action):
@@ -233,3 +251,104 @@ def feed_group(request, agent_id, token, slug):
         events, name=group.name, url_for=lambda e: request.build_absolute_uri(event_url(e))
     )
     return ics_response(data, filename=f"{group.slug}.ics")
+
+
+def survey_url(survey) -> str:
+    return reverse("events:survey-answer", args=[survey.event.group.slug, survey.event_id])
+
+
+def survey_answer(request, slug, event_id):
+    """The survey form for an attendee of the session (404 for anybody else)."""
+    survey = access.access_survey(request.user, slug, event_id)
+    event = survey.event
+    answered = selectors.has_answered(request.user, survey)
+    form = SurveyForm(request.POST or None) if not answered else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.survey_answer(request.user, survey, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you: your answers are recorded."))
+            return redirect(survey_url(survey))
+    elif request.method == "POST" and answered:
+        messages.error(request, _("You have already answered this survey."))
+        return redirect(survey_url(survey))
+    context = _group_page(request, event.group)
+    context.update(event=event, survey=survey, form=form, answered=answered)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "events/survey_answer.html", context, status=status)
+
+
+def _results_event(request, slug, event_id):
+    event = access.access_event(request.user, slug, event_id)
+    if not access.can_see_survey_results(request.user, event.group):
+        raise Http404
+    survey = selectors.survey_of(event)
+    if survey is None:
+        raise Http404
+    return event, survey
+
+
+@require_GET
+def survey_results(request, slug, event_id):
+    event, survey = _results_event(request, slug, event_id)
+    context = _group_page(request, event.group)
+    context.update(
+        selectors.survey_results(selectors.event_survey_answers(survey)),
+        event=event,
+        survey=survey,
+        attendee_count=len(selectors.attendees(event)),
+    )
+    return render(request, "events/survey_results.html", context)
+
+
+def _answers_csv(answers, filename: str):
+    header = [_("Session"), _("Date"), _("Satisfaction"), _("Usefulness"), _("Pace")]
+    rows = [[*header, _("Would recommend"), pgettext("noun", "Comment")]]
+    for a in answers.select_related("survey__event").order_by("survey__event__starts_at", "pk"):
+        rows.append(
+            [
+                a.survey.event.title,
+                timezone.localtime(a.survey.event.starts_at).strftime("%Y-%m-%d %H:%M"),
+                a.satisfaction,
+                a.usefulness,
+                a.get_pace_display(),
+                _("yes") if a.recommend else _("no"),
+                a.comment,
+            ]
+        )
+    return csv_response(rows, filename=filename)
+
+
+@require_GET
+def survey_results_csv(request, slug, event_id):
+    event, survey = _results_event(request, slug, event_id)
+    return _answers_csv(selectors.event_survey_answers(survey), f"survey-{event.pk}.csv")
+
+
+def _programme_group(request, slug):
+    group = access_group_tool(request.user, slug, access.TOOL)
+    if not access.can_see_survey_results(request.user, group):
+        raise Http404
+    return group
+
+
+@require_GET
+def programme_results(request, slug):
+    """The surveys of all the group's sessions (the programme), together and per session."""
+    group = _programme_group(request, slug)
+    context = _group_page(request, group)
+    context.update(
+        selectors.survey_results(selectors.programme_answers(request.user, group)),
+        surveys=selectors.programme_surveys(request.user, group),
+    )
+    return render(request, "events/survey_programme.html", context)
+
+
+@require_GET
+def programme_results_csv(request, slug):
+    group = _programme_group(request, slug)
+    return _answers_csv(
+        selectors.programme_answers(request.user, group), f"{group.slug}-surveys.csv"
+    )

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     DATA_EXPORT_READY = "data_export_ready", _("the export of my data is ready")
     EVENT_PROMOTED = "event_promoted", _("a seat frees up for a session I wait for")
     EVENT_REMINDER = "event_reminder", _("a reminder the day before a session I attend")
+    EVENT_SURVEY = "event_survey", _("a satisfaction survey after a session I attended")
 
 
 class Channel(models.TextChoices):
@@ -63,6 +64,7 @@ DEFAULT_CHANNELS = {
     Kind.DATA_EXPORT_READY: Channel.EMAIL,
     Kind.EVENT_PROMOTED: Channel.EMAIL,
     Kind.EVENT_REMINDER: Channel.EMAIL,
+    Kind.EVENT_SURVEY: Channel.EMAIL,
 }
 
 

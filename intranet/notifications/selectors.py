@@ -145,6 +145,7 @@ def describe(n: Notification, *, others: int = 0) -> str:
         Kind.DATA_EXPORT_READY: _("The export of your data asked on %(target)s is ready"),
         Kind.EVENT_PROMOTED: _("A seat is now yours at the session: %(target)s"),
         Kind.EVENT_REMINDER: _("Reminder: the session takes place tomorrow: %(target)s"),
+        Kind.EVENT_SURVEY: _("How was the session? Give your opinion: %(target)s"),
     }
     # "membre de %(group)s": French elides before a vowel ("membre d’Agents RH").
     return elide(texts[Kind(n.kind)] % {"who": who, "group": group, "target": label})

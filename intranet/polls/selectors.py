@@ -2,7 +2,8 @@
 
 from django.db.models import Exists, OuterRef
 
-from intranet.polls import access, charts
+from intranet.core import charts
+from intranet.polls import access
 from intranet.polls.models import Ballot, NamedVote
 
 

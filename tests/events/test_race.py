@@ -54,3 +54,69 @@ def test_two_agents_racing_for_the_last_seat(finance):
         assert errors == []
         assert sorted(results) == ["registered", "waiting"]
         assert Registration.objects.filter(event=event, status="registered").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_survey_answer_even_when_sent_twice_at_once(finance):
+    """The same attendee posts the survey twice at the same instant (a double click on two
+    connections): the unique reply row lets exactly one through, the other stores nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    from django.core.exceptions import ValidationError
+
+    from intranet.events.models import Survey, SurveyAnswer, SurveyReply
+
+    owner = UserFactory(username="owner-survey", department=finance)
+    agent = UserFactory(username="attendee", department=finance)
+    group = group_services.group_create(owner, name="Enquête", policy="closed")
+    group_services.group_tools_set(owner, group, keys=["events"])
+    Membership.objects.create(group=group, agent=agent)
+    for attempt in range(5):
+        event = services.event_create(
+            owner,
+            group,
+            title=f"Séance {attempt}",
+            starts_at=timezone.now() + timedelta(days=2),
+            duration_minutes=60,
+        )
+        services.event_register(agent, event)
+        services.attendance_set(owner, event, [str(agent.pk)])
+        survey = services.survey_send(event, [agent])
+        barrier = threading.Barrier(2)
+        results, refused, errors = [], [], []
+
+        def answer(
+            score, survey=survey, barrier=barrier, results=results, refused=refused, errors=errors
+        ):
+            try:
+                barrier.wait(timeout=10)
+                fresh = Survey.objects.select_related("event").get(pk=survey.pk)
+                results.append(
+                    services.survey_answer(
+                        agent,
+                        fresh,
+                        satisfaction=score,
+                        usefulness=3,
+                        pace="right",
+                        recommend=True,
+                    ).satisfaction
+                )
+            except ValidationError as error:
+                refused.append(error)
+            except Exception as error:  # pragma: no cover - shown in the assertion
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=answer, args=(score,)) for score in (2, 5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert len(results) == 1 and len(refused) == 1
+        assert SurveyReply.objects.filter(survey=survey).count() == 1
+        assert (
+            list(SurveyAnswer.objects.filter(survey=survey).values_list("satisfaction", flat=True))
+            == results
+        )

@@ -380,3 +380,27 @@ async def test_session_of_a_deactivated_agent_is_refused(alice):
     assert connected
     closed = await communicator.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_message_times_reach_each_socket_in_its_agents_zone(connect_as, room, alice, bob):
+    """alice (Cayenne) sends; bob (Nouméa) receives: each sees the time in their own zone
+    (the payload is built once, in the site's zone, Paris)."""
+    from intranet.accounts.models import User
+
+    await sync_to_async(User.objects.filter(pk=alice.pk).update)(time_zone="America/Cayenne")
+    await sync_to_async(User.objects.filter(pk=bob.pk).update)(time_zone="Pacific/Noumea")
+    a, b = await connect_as(alice), await connect_as(bob)
+    frame = {"action": "send", "conversation": room.pk, "body": "Heure", "key": "tz-000000001"}
+    await a.send_json_to(frame)
+    ack = await expect(a, "ack")
+    event = await expect(b, "message.created")
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime.fromisoformat(event["message"]["created_at"])
+    assert event["message"]["time"] == at.astimezone(ZoneInfo("Pacific/Noumea")).strftime("%H:%M")
+    cayenne = at.astimezone(ZoneInfo("America/Cayenne"))
+    assert ack["message"]["time"] == cayenne.strftime("%H:%M")
+    assert ack["message"]["day"] == cayenne.date().isoformat()
+    for s in (a, b):
+        await s.disconnect()

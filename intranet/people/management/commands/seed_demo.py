@@ -16,6 +16,8 @@ DEMO_EXTENSIONS = (
     "intranet.experts.demo",
     "intranet.questions.demo",
     "intranet.chat.demo",
+    "intranet.events.demo",  # the training space, at a stable address (DEMO_SLUG)
+    "intranet.polls.demo",  # a poll in it
 )
 
 

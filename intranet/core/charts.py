@@ -1,6 +1,7 @@
-"""A poll's results as a horizontal bar chart drawn on the server: an SVG that needs no
-JavaScript, its values written in (or beside) the bars so colour carries no meaning alone.
-The page puts the same figures in a table for screen readers (the SVG is hidden from them)."""
+"""Horizontal bar charts drawn on the server (a poll's results, a survey's answers): an SVG
+that needs no JavaScript, its values written in (or beside) the bars so colour carries no
+meaning alone. The page puts the same figures in a table for screen readers (the SVG is
+hidden from them). Domain-free: a bar is a label, a count and a percentage."""
 
 from dataclasses import dataclass
 
@@ -22,7 +23,13 @@ class Bar:
 
 
 def bars(choices, voters: int) -> list[Bar]:
+    """Bars of objects with .label and .votes, each a percentage of voters."""
     return [Bar(c.label, c.votes, round(100 * c.votes / voters) if voters else 0) for c in choices]
+
+
+def counted_bars(counts: list[tuple[str, int]], total: int) -> list[Bar]:
+    """Bars of (label, count) pairs, each a percentage of total."""
+    return [Bar(label, n, round(100 * n / total) if total else 0) for label, n in counts]
 
 
 def value_text(bar: Bar) -> str:
