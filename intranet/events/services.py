@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.events.access import can_manage_events, can_register
+from intranet.events.hooks import attendance_emit
 from intranet.events.models import CalendarToken, Event, Registration
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify
@@ -148,7 +149,9 @@ def attendance_set(actor, event: Event, present_ids) -> int:
             continue
     registered = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
     registered.exclude(agent_id__in=ids).update(attended=False)
-    return registered.filter(agent_id__in=ids).update(attended=True)
+    marked = registered.filter(agent_id__in=ids).update(attended=True)
+    attendance_emit(event, set(registered.filter(attended=True).values_list("agent_id", flat=True)))
+    return marked
 
 
 def calendar_token(agent) -> str:
