@@ -22,6 +22,11 @@ def _group(request, slug):
     return access_group_tool(request.user, slug, TOOL)
 
 
+def _posted(request):
+    """The submitted data on a POST (even an empty one: it is then invalid), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _page(request, group, **extra) -> dict:
     context = group_page_context(request, group, current_tab=TOOL)
     context["can_manage_paths"] = access.can_manage_paths(request.user, group)
@@ -33,7 +38,7 @@ def path_list(request, slug):
     group = _group(request, slug)
     form = None
     if access.can_manage_paths(request.user, group):
-        form = PathForm(request.POST or None)
+        form = PathForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 path = services.path_create(request.user, group, **form.cleaned_data)
@@ -69,7 +74,7 @@ def path_edit(request, slug, path_id):
     group = _group(request, slug)
     path = access.access_path(request.user, group, path_id, for_write=True)
     initial = {"title": path.title, "description": path.description}
-    form = PathForm(request.POST or None, initial=initial)
+    form = PathForm(_posted(request), initial=initial)
     if request.method == "POST":
         if request.POST.get("delete"):
             services.path_delete(request.user, path)
@@ -101,7 +106,7 @@ def step_add(request, slug, path_id):
     group = _group(request, slug)
     path = access.access_path(request.user, group, path_id, for_write=True)
     candidates = selectors.step_candidates(request.user, group)
-    form = StepForm(request.POST or None, candidates=candidates)
+    form = StepForm(_posted(request), candidates=candidates)
     if request.method == "POST" and _step_form_submit(
         request, group, path, form, lambda **data: services.step_add(request.user, path, **data)
     ):
@@ -119,7 +124,7 @@ def step_edit(request, slug, path_id, step_id):
     if step.target_id:
         initial["target"] = f"{step.kind}:{step.target_id}"
     candidates = selectors.step_candidates(request.user, group)
-    form = StepForm(request.POST or None, candidates=candidates, initial=initial)
+    form = StepForm(_posted(request), candidates=candidates, initial=initial)
     if request.method == "POST" and _step_form_submit(
         request, group, path, form, lambda **data: services.step_update(request.user, step, **data)
     ):
@@ -167,7 +172,7 @@ def step_progress(request, slug, path_id, step_id):
 def cohort_list(request, slug, path_id):
     group = _group(request, slug)
     path = access.access_path(request.user, group, path_id, for_write=True)
-    form = CohortForm(request.POST or None, actor=request.user)
+    form = CohortForm(_posted(request), actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.cohort_create(request.user, path, **form.cleaned_data)
@@ -194,7 +199,7 @@ def cohort_edit(request, slug, path_id, cohort_id):
         "starts_on": cohort.starts_on,
         "members": ", ".join(a.username for a in cohort.members.order_by("last_name")),
     }
-    form = CohortForm(request.POST or None, actor=request.user, initial=initial)
+    form = CohortForm(_posted(request), actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.cohort_update(request.user, cohort, **form.cleaned_data)
