@@ -16,6 +16,7 @@ DEMO_EXTENSIONS = (
     "intranet.experts.demo",
     "intranet.questions.demo",
     "intranet.chat.demo",
+    "intranet.paths.demo",
 )
 
 
