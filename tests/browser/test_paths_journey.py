@@ -107,7 +107,7 @@ def test_animator_builds_path_member_ticks_animator_sees(
     alice_page.goto(path_url)
     axe_check(alice_page)
     alice_page.locator("ol.path-steps > li").first.get_by_role(
-        "button", name=re.compile("^(Mark as done|Marquer comme fait)")
+        "button", name=re.compile("^(Mark as done|Marquer comme faite)")
     ).click()
     expect(alice_page.locator("#path-progress-summary")).to_contain_text(re.compile("1"))
     expect(alice_page.locator("ol.path-steps > li").first).to_have_class(re.compile("done"))
