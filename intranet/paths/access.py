@@ -3,6 +3,7 @@ the group's content sees its paths while the group's paths tool is on
 (intranet.groups.tools), anybody else gets a 404; the group's animators build them and
 manage their cohorts; members tick their own progress."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -44,11 +45,13 @@ def _pk(value) -> int:
 
 
 def access_path(actor, group: Group, path_id, *, for_write: bool = False) -> LearningPath:
-    """The path path_id of group (opened with access_group_tool): 404 when missing or, with
-    for_write, when actor may not manage it (a reader learns nothing from another answer)."""
+    """The path path_id of group (opened with access_group_tool): 404 when missing, 403
+    with for_write when actor sees it but may not manage it."""
     path = visible_paths(actor).filter(group=group, pk=_pk(path_id)).first()
-    if path is None or (for_write and not can_manage_paths(actor, group)):
+    if path is None:
         raise Http404
+    if for_write and not can_manage_paths(actor, group):
+        raise PermissionDenied
     path.group = group
     return path
 

@@ -1,6 +1,7 @@
-"""Learning-path pages: the access matrix (not visible = 404, a tool that is off = 404),
-unavailable steps that never show their title, hostile input never a 500 nor a script,
-the keyboard's up/down buttons, the CSV export, the profile section for oneself only."""
+"""Learning-path pages: the access matrix (not visible = 404, visible but not the
+animator's = 403, a tool that is off = 404), unavailable steps that never show their
+title, hostile input never a 500 nor a script, the keyboard's up/down buttons, the CSV
+export, the profile section for oneself only."""
 
 import pytest
 from django.urls import reverse
@@ -60,8 +61,10 @@ def test_access_matrix(client, alice, bob, carol, staff, policy, who):
             response = client.post(url, {"direction": "down", "done": "1"})
         else:
             response = client.get(url)
-        if not may_read or (name not in READ and not may_manage and name != "step-progress"):
+        if not may_read:
             assert response.status_code == 404, (name, who, policy)
+        elif name not in READ and not may_manage and name != "step-progress":
+            assert response.status_code == 403, (name, who, policy)  # sees, may not change
         elif name == "step-progress" and who in ("outsider", "staff"):
             assert response.status_code == 403, (name, who)  # reads, but is no member
         else:
