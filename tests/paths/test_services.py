@@ -279,3 +279,25 @@ def test_deleting_a_path_takes_its_steps_and_progress(path, bob, alice):
 
 def test_inactive_agent_sees_no_path(path):
     assert not selectors.group_paths(UserFactory(is_active=False), path.group).exists()
+
+
+def test_a_failing_voted_hook_leaves_the_vote_standing(path, alice, poll, caplog):
+    from intranet.polls import hooks as poll_hooks
+    from intranet.polls.models import Ballot
+
+    def broken(poll, agent):
+        raise RuntimeError("paths down")
+
+    poll_hooks.voted_register(broken)
+    try:
+        poll_services.poll_vote(alice, poll, choice_ids=[poll.choices.first().pk])
+    finally:
+        poll_hooks._hooks.remove(broken)
+    assert Ballot.objects.filter(poll=poll, agent=alice).exists()
+    assert Progress.objects.filter(step__kind="poll", agent=alice).exists()
+    assert "paths down" in caplog.text
+
+
+def test_vote_of_a_non_member_reader_ticks_nothing(path, poll, carol, staff):
+    services.vote_ticks(poll, carol)
+    assert not Progress.objects.exists()
