@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "intranet.privacy",
     "intranet.events",
     "intranet.polls",
+    "intranet.paths",
     "realtime",
 ]
 
@@ -465,6 +466,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "transverse@localhost")
 TRANSVERSE_SITE_URL = env_str("TRANSVERSE_SITE_URL", "http://127.0.0.1:8000")
+# Hosts besides the site's own that learning-path links may point to (".x.fr": subdomains).
+TRANSVERSE_PATHS_LINK_HOSTS = env_list("TRANSVERSE_PATHS_LINK_HOSTS")
 TRANSVERSE_DIGEST_HOUR = env_int("TRANSVERSE_DIGEST_HOUR", 7, minimum=0)
 if TRANSVERSE_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("TRANSVERSE_DIGEST_HOUR must be an hour from 0 to 23.")

@@ -34,6 +34,7 @@ urlpatterns = [
     path("dashboards/", include("intranet.dashboards.urls")),
     path("my-data/", include("intranet.privacy.urls")),
     path("", include("intranet.polls.urls")),  # /groups/<slug>/polls/
+    path("", include("intranet.paths.urls")),  # /groups/<slug>/paths/
     path("i18n/setlang/", account_views.language_switch, name="set_language"),
     path("theme.css", core_views.theme_css, name="theme-css"),
     path("logo", core_views.logo, name="logo"),

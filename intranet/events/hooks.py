@@ -37,3 +37,26 @@ def session_ended_emit(event, attendees) -> None:
             fn(event, attendees)
         except Exception:
             logger.exception("session-ended hook %r failed for event %s", fn, event.pk)
+
+
+# The "attendance marked" hook: fn(event, present_ids) after an animator marks attendance,
+# inside the same transaction (each call in a savepoint: one that raises is logged and
+# undone alone), with the ids of the agents now marked present. The learning paths tick
+# the steps on this session with it.
+_attendance_hooks: list[Callable] = []
+
+
+def attendance_register(fn: Callable) -> None:
+    if fn not in _attendance_hooks:
+        _attendance_hooks.append(fn)
+
+
+def attendance_emit(event, present_ids) -> None:
+    from django.db import transaction
+
+    for fn in list(_attendance_hooks):
+        try:
+            with transaction.atomic():
+                fn(event, present_ids)
+        except Exception:
+            logger.exception("attendance hook %r failed for event %s", fn, event.pk)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.events.access import can_manage_events, can_register, is_attendee
+from intranet.events.hooks import attendance_emit
 from intranet.events.models import (
     CalendarToken,
     Event,
@@ -166,6 +167,7 @@ def attendance_set(actor, event: Event, present_ids) -> int:
         # Attendance marked after the survey went out: the newly present get it too.
         for row in registered.filter(agent_id__in=ids - before).select_related("agent"):
             notify(row.agent, Kind.EVENT_SURVEY, group=event.group, target=survey)
+    attendance_emit(event, set(registered.filter(attended=True).values_list("agent_id", flat=True)))
     return marked
 
 

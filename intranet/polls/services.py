@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.polls import access
+from intranet.polls.hooks import voted_emit
 from intranet.polls.models import (
     MAX_CHOICE,
     MAX_CHOICES,
@@ -94,6 +95,7 @@ def poll_vote(actor, poll: Poll, *, choice_ids: list) -> Poll:
             Poll.objects.filter(pk=poll.pk).update(voter_count=F("voter_count") + 1)
             if not poll.anonymous:
                 NamedVote.objects.bulk_create(NamedVote(choice_id=c, agent=actor) for c in valid)
+            voted_emit(poll, actor)
     except IntegrityError:
         raise ValidationError(_("You have already voted in this poll.")) from None
     poll.refresh_from_db(fields=["voter_count"])

@@ -18,6 +18,7 @@ DEMO_EXTENSIONS = (
     "intranet.chat.demo",
     "intranet.events.demo",  # the training space, at a stable address (DEMO_SLUG)
     "intranet.polls.demo",  # a poll in it
+    "intranet.paths.demo",
 )
 
 
