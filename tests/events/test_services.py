@@ -207,3 +207,30 @@ def test_deactivated_agent_gets_no_promotion_notification(training, session, ali
     other.save()
     services.event_cancel(alice, session)
     assert not Notification.objects.filter(recipient=other).exists()
+
+
+def test_the_seat_counter_follows_registrations_cancellations_and_promotions(
+    training, session, alice, bob, dave, staff
+):
+    Membership.objects.create(group=training, agent=dave)
+
+    def counter():
+        session.refresh_from_db()
+        return session.seats_taken
+
+    for agent in (alice, bob, dave, staff):
+        services.event_register(agent, session)
+    assert counter() == 2 == Registration.objects.filter(status="registered").count()
+    services.event_cancel(staff, session)  # from the waiting list: nothing moves
+    assert counter() == 2
+    services.event_cancel(alice, session)  # dave promoted
+    assert counter() == 2
+    services.event_cancel(bob, session)  # nobody left waiting
+    assert counter() == 1 == Registration.objects.filter(status="registered").count()
+    # A counter gone wrong (a registration removed outside the services) is recounted on
+    # the next cancellation instead of keeping a phantom seat.
+    Event.objects.filter(pk=session.pk).update(seats_taken=2)
+    services.event_register(alice, session)
+    assert Registration.objects.get(agent=alice).status == "waiting"
+    services.event_cancel(dave, session)
+    assert Registration.objects.get(agent=alice).status == "registered" and counter() == 1
