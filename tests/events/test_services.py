@@ -234,3 +234,27 @@ def test_the_seat_counter_follows_registrations_cancellations_and_promotions(
     assert Registration.objects.get(agent=alice).status == "waiting"
     services.event_cancel(dave, session)
     assert Registration.objects.get(agent=alice).status == "registered" and counter() == 1
+
+
+def test_a_seat_freed_while_registering_is_not_left_empty(
+    training, session, alice, bob, dave, monkeypatch
+):
+    """dave reads the session full; before his registration is written, alice cancels
+    and no one is waiting, so her seat stays free. dave's registration, written to the
+    waiting list on what he read, must take that seat once committed (the check after
+    the commit), not wait while it is free."""
+    Membership.objects.create(group=training, agent=dave)
+    services.event_register(alice, session)
+    services.event_register(bob, session)
+    real_can_register = services.can_register
+
+    def cancel_meanwhile(actor, group):
+        if actor == dave:
+            services.event_cancel(alice, session)
+        return real_can_register(actor, group)
+
+    monkeypatch.setattr(services, "can_register", cancel_meanwhile)
+    registration = services.event_register(dave, session)
+    assert registration.status == "registered"
+    session.refresh_from_db()
+    assert session.seats_taken == 2 == Registration.objects.filter(status="registered").count()
