@@ -13,7 +13,8 @@ over them). Figures:
 - a burst of 500 agents registering for a session of 100 seats from 8 threads at once
   (the connection pool's size; real concurrent transactions): wall time (target <= 1 s),
   p99 of one registration (target <= 200 ms), and the seats taken (exactly 100: no
-  over-booking).
+  over-booking), against a baseline burst of the same 500 rows inserted bare (3 rounds,
+  baseline and burst alternating).
 """
 
 import argparse
@@ -87,24 +88,11 @@ def generate():
     Event.objects.bulk_create(events)
 
 
-def burst(record):
+def _burst_run(agents, call):
+    """call(agent) for every agent from THREADS threads at once: wall time and each
+    call's time."""
     from django.db import connections
-    from django.utils import timezone
 
-    from intranet.accounts.models import User
-    from intranet.events import services
-    from intranet.events.models import Event, Registration
-    from intranet.groups.models import Group
-
-    group = Group.objects.get(slug="bench-events-0")
-    event = Event.objects.create(
-        group=group,
-        title="Rafale",
-        starts_at=timezone.now() + timedelta(days=5),
-        duration_minutes=60,
-        capacity=SEATS,
-    )
-    agents = list(User.objects.filter(username__startswith="bench-ev-").order_by("pk")[:BURST])
     queue = list(agents)
     lock = threading.Lock()
     times, errors = [], []
@@ -117,7 +105,7 @@ def burst(record):
                         return
                     agent = queue.pop()
                 started = time.perf_counter()
-                services.event_register(agent, Event(pk=event.pk))
+                call(agent)
                 elapsed = time.perf_counter() - started
                 with lock:
                     times.append(elapsed)
@@ -132,25 +120,79 @@ def burst(record):
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
-    taken = Registration.objects.filter(event=event, status="registered").count()
-    waiting = Registration.objects.filter(event=event, status="waiting").count()
+    return time.perf_counter() - started, times, errors
+
+
+def burst(record, rounds=3):
+    """The registration burst, interleaved with its baseline: the same agents inserting
+    the same registration rows, one bare ORM INSERT in a transaction each (no rule, no
+    seat). Rounds alternate baseline and burst; the ratio is the median of each round's."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from intranet.accounts.models import User
+    from intranet.events import services
+    from intranet.events.models import Event, Registration
+    from intranet.groups.models import Group
+
+    group = Group.objects.get(slug="bench-events-0")
+    agents = list(User.objects.filter(username__startswith="bench-ev-").order_by("pk")[:BURST])
+    walls, base_walls, all_times, base_times, results = [], [], [], [], []
+    for _ in range(rounds):
+        base_event = Event.objects.create(
+            group=group,
+            title="Témoin",
+            starts_at=timezone.now() + timedelta(days=5),
+            duration_minutes=60,
+        )
+
+        def bare(agent, pk=base_event.pk):
+            with transaction.atomic():
+                Registration.objects.create(event_id=pk, agent=agent, status="registered")
+
+        base_wall, times, errors = _burst_run(agents, bare)
+        base_walls.append(base_wall)
+        base_times += times
+        base_event.delete()
+
+        event = Event.objects.create(
+            group=group,
+            title="Rafale",
+            starts_at=timezone.now() + timedelta(days=5),
+            duration_minutes=60,
+            capacity=SEATS,
+        )
+        wall, times, errors = _burst_run(
+            agents, lambda agent, pk=event.pk: services.event_register(agent, Event(pk=pk))
+        )
+        walls.append(wall)
+        all_times += times
+        taken = Registration.objects.filter(event=event, status="registered").count()
+        waiting = Registration.objects.filter(event=event, status="waiting").count()
+        event.refresh_from_db()
+        results.append((taken, waiting, event.seats_taken, errors[:3]))
+        event.delete()
+    ratios = [w / b for w, b in zip(walls, base_walls, strict=True)]
+    import statistics
+
     record.add(
         {
             "figure": "registration burst",
             "agents": BURST,
             "seats": SEATS,
             "threads": THREADS,
-            "wall_s": round(wall, 3),
-            "p50_ms": percentile_ms(times, 0.5),
-            "p99_ms": percentile_ms(times, 0.99),
-            "taken": taken,
-            "waiting": waiting,
-            "errors": errors[:3],
+            "rounds": rounds,
+            "wall_s": [round(w, 3) for w in walls],
+            "p50_ms": percentile_ms(all_times, 0.5),
+            "p99_ms": percentile_ms(all_times, 0.99),
+            "baseline": "bare ORM insert of the same rows, one transaction each",
+            "baseline_wall_s": [round(w, 3) for w in base_walls],
+            "baseline_p99_ms": percentile_ms(base_times, 0.99),
+            "ratio_median": round(statistics.median(ratios), 2),
+            "taken_waiting_counter_errors": results,
         }
     )
-    event.delete()
-    return taken, wall
+    return walls
 
 
 def main():

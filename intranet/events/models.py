@@ -23,6 +23,9 @@ class Event(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_url = models.URLField(_("video-conference link"), max_length=500, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    # The seats held (registrations "registered"), kept by intranet.events.services: a
+    # registration takes one with a conditional UPDATE of this row.
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

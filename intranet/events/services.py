@@ -1,9 +1,14 @@
 """Writes on sessions: creating them, registering, cancelling (which promotes the first
 agent of the waiting list), attendance, and the calendar-feed token.
 
-Registering and cancelling lock the session's row (select_for_update) before counting the
-seats: two agents racing for the last seat are served one after the other, so exactly one
-gets it and the other is wait-listed.
+Seats are counted on the session's row (`seats_taken`). Registering takes a seat with one
+conditional UPDATE (`seats_taken = seats_taken + 1 WHERE seats_taken < capacity`), the
+last statement before the commit: the row is locked from that statement to the commit
+only, two agents racing for the last seat cannot both get it, and an agent finding the
+session full joins the waiting list without touching the row. Cancelling locks the row,
+recounts the seats and promotes the first agents waiting; wait-listing and cancelling
+both look again for a free seat once committed (_fill_free_seats), so no one waits while
+a seat is free.
 
 The satisfaction survey: `survey_send` (registered on the session-ended hook) opens a
 session's survey and notifies its attendees; `survey_answer` records one answer per
@@ -16,7 +21,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,36 +91,73 @@ def event_create(actor, group, **fields) -> Event:
     return Event.objects.create(group=group, created_by=actor, **_clean(**fields))
 
 
-@transaction.atomic
+def _take_seat(event: Event) -> bool:
+    """One seat of event if one is free (an atomic conditional UPDATE)."""
+    free = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+    return bool(Event.objects.filter(free, pk=event.pk).update(seats_taken=F("seats_taken") + 1))
+
+
+def _has_free_seat(event_pk: int) -> bool:
+    row = Event.objects.filter(pk=event_pk).values_list("capacity", "seats_taken").first()
+    return row is not None and (row[0] is None or row[1] < row[0])
+
+
+def _fill_free_seats(event_pk: int) -> bool:
+    """Run after a commit that wait-listed someone or freed a seat: a free seat with
+    agents waiting goes to the first of them.
+
+    A registration wait-listed while a cancellation is being committed cannot be seen by
+    that cancellation's promotion; both sides check again once committed, so whichever
+    commits last sees the other's work: no one waits while a seat is free."""
+    if not _has_free_seat(event_pk):
+        return False
+    if not Registration.objects.filter(
+        event_id=event_pk, status=Registration.Status.WAITING
+    ).exists():
+        return False
+    with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("group").get(pk=event_pk)
+        event.seats_taken = Registration.objects.filter(
+            event=event, status=Registration.Status.REGISTERED
+        ).count()
+        return _promote(event) is not None
+
+
 def event_register(actor, event: Event) -> Registration:
     """Register actor: a seat while there is one, else the waiting list."""
-    group = Event.objects.select_related("group").get(pk=event.pk).group
-    if not can_register(actor, group):  # read before the lock: it holds it shorter
+    event = Event.objects.select_related("group").get(pk=event.pk)
+    if not can_register(actor, event.group):
         raise PermissionDenied
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    event.group = group
     if not event.registration_open():
         raise ValidationError(_("Registration for this session is closed."))
-    counts = Registration.objects.filter(event=event).aggregate(
-        mine=Count("pk", filter=Q(agent_id=actor.pk)),
-        taken=Count("pk", filter=Q(status=Registration.Status.REGISTERED)),
-    )
-    if counts["mine"]:
-        raise ValidationError(_("You are already registered for this session."))
-    full = event.capacity is not None and counts["taken"] >= event.capacity
-    status = Registration.Status.WAITING if full else Registration.Status.REGISTERED
+    registered, waiting = Registration.Status.REGISTERED, Registration.Status.WAITING
+    # Full when read (most of a burst once the seats are gone): straight to the waiting
+    # list, without touching the session's row.
+    full = event.capacity is not None and event.seats_taken >= event.capacity
     try:
         with transaction.atomic():
-            return Registration.objects.create(event=event, agent=actor, status=status)
+            # The registration is written first and the seat's UPDATE comes last: the
+            # session's row stays locked from that statement to the commit only. The
+            # unique constraint refuses a second registration of the same agent, even
+            # submitted twice at once.
+            registration = Registration.objects.create(
+                event=event, agent=actor, status=waiting if full else registered
+            )
+            if not full and not _take_seat(event):
+                registration.status = waiting
+                Registration.objects.filter(pk=registration.pk).update(status=waiting)
     except IntegrityError:
         raise ValidationError(_("You are already registered for this session.")) from None
+    if registration.status == waiting and _fill_free_seats(event.pk):
+        registration.refresh_from_db(fields=["status"])
+    return registration
 
 
 def _promote(event: Event) -> Registration | None:
-    """Give free seats to the first agents of the waiting list (event row locked)."""
+    """Give free seats to the first agents of the waiting list (event row locked, its
+    seats_taken up to date)."""
     promoted = None
-    taken = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
-    while event.capacity is None or taken.count() < event.capacity:
+    while event.capacity is None or event.seats_taken < event.capacity:
         nxt = (
             Registration.objects.filter(event=event, status=Registration.Status.WAITING)
             .select_related("agent")
@@ -126,25 +168,34 @@ def _promote(event: Event) -> Registration | None:
             break
         nxt.status = Registration.Status.REGISTERED
         nxt.save(update_fields=["status"])
+        event.seats_taken += 1
         notify(nxt.agent, Kind.EVENT_PROMOTED, group=event.group, target=event)
         promoted = nxt
+    Event.objects.filter(pk=event.pk).update(seats_taken=event.seats_taken)
     return promoted
 
 
-@transaction.atomic
 def event_cancel(actor, event: Event) -> Registration | None:
     """Cancel actor's registration (or place on the waiting list); the freed seat goes to
     the first agent waiting, who is notified. Returns the promoted registration, if any."""
-    event = Event.objects.select_for_update().select_related("group").get(pk=event.pk)
-    registration = Registration.objects.filter(event=event, agent=actor).first()
-    if registration is None:
-        raise ValidationError(_("You are not registered for this session."))
-    if event.starts_at <= timezone.now():
-        raise ValidationError(_("The session has started: it can no longer be cancelled."))
-    registration.delete()
-    if registration.status == Registration.Status.REGISTERED:
-        return _promote(event)
-    return None
+    with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("group").get(pk=event.pk)
+        registration = Registration.objects.filter(event=event, agent=actor).first()
+        if registration is None:
+            raise ValidationError(_("You are not registered for this session."))
+        if event.starts_at <= timezone.now():
+            raise ValidationError(_("The session has started: it can no longer be cancelled."))
+        registration.delete()
+        if registration.status != Registration.Status.REGISTERED:
+            return None
+        # Recounted under the lock: the count also heals what a deletion elsewhere (an
+        # agent's account removed) left behind.
+        event.seats_taken = Registration.objects.filter(
+            event=event, status=Registration.Status.REGISTERED
+        ).count()
+        promoted = _promote(event)
+    _fill_free_seats(event.pk)
+    return promoted
 
 
 @transaction.atomic

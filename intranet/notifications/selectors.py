@@ -36,7 +36,15 @@ def visible_notifications(actor) -> QuerySet[Notification]:
 
 
 def unread_count(actor) -> int:
-    """The header badge: notifications not yet seen in the list (nor opened)."""
+    """The header badge: notifications not yet seen in the list (nor opened).
+
+    Shown on every page: an indexed look for any unseen row comes first, and the access
+    re-check (a long query, costly to build) runs only when there is one."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return 0
+    unseen = Notification.objects.filter(recipient_id=actor.pk, seen_at__isnull=True)
+    if not unseen.exists():
+        return 0
     return visible_notifications(actor).filter(seen_at__isnull=True).count()
 
 

@@ -8,6 +8,10 @@ from itertools import takewhile
 
 # Long unchanged stretches fold into one "n unchanged lines" row.
 CONTEXT = 3
+# difflib's line matching costs up to (changed old lines) x (changed new lines): beyond
+# this many pairs the changed stretch is shown as replaced as a whole (a bounded time for
+# any two versions, even of the longest pages, rewritten from top to bottom).
+MAX_PAIRS = 250_000
 
 
 @dataclass(frozen=True)
@@ -19,11 +23,48 @@ class Row:
     new_text: str = ""
 
 
+class _Opcodes(difflib.SequenceMatcher):
+    """difflib's grouping (context folding) over opcodes computed beforehand."""
+
+    def __init__(self, opcodes):
+        super().__init__(None, [], [])
+        self.opcodes = opcodes
+
+    def get_opcodes(self):
+        return self.opcodes
+
+
+def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from a to b, in bounded time: the unchanged lines at the start
+    and the end (most edits touch a few lines) are set aside before matching, and a
+    changed stretch too long to match line by line is one replacement."""
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a_mid, b_mid = a[start : len(a) - end], b[start : len(b) - end]
+    codes = []
+    if start:
+        codes.append(("equal", 0, start, 0, start))
+    if len(a_mid) * len(b_mid) > MAX_PAIRS:
+        codes.append(("replace", start, start + len(a_mid), start, start + len(b_mid)))
+    elif a_mid or b_mid:
+        matcher = difflib.SequenceMatcher(None, a_mid, b_mid, autojunk=False)
+        codes += [
+            (tag, i1 + start, i2 + start, j1 + start, j2 + start)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
+    if end:
+        codes.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+    return codes or [("equal", 0, 0, 0, 0)]
+
+
 def diff_rows(old: str, new: str) -> list[Row]:
     a, b = old.splitlines(), new.splitlines()
     rows: list[Row] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for group in matcher.get_grouped_opcodes(CONTEXT):
+    for group in _Opcodes(opcodes(a, b)).get_grouped_opcodes(CONTEXT):
         first = group[0]
         if rows or first[1] > 0:
             rows.append(Row("skip"))
@@ -52,11 +93,12 @@ def changed_chars(old: str, new: str) -> int:
     """About how many characters changed between old and new: the changed lines' text,
     less what the removed and added text share at their start and end (a typo fixed in a
     long line counts for a few characters, not the line)."""
+    a_lines, b_lines = old.splitlines(), new.splitlines()
     removed, added = [], []
-    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
-        if line.startswith(("+++", "---", "@@")):
-            continue
-        (removed if line.startswith("-") else added).append(line[1:])
+    for tag, i1, i2, j1, j2 in opcodes(a_lines, b_lines):
+        if tag != "equal":
+            removed += a_lines[i1:i2]
+            added += b_lines[j1:j2]
     a, b = "\n".join(removed), "\n".join(added)
     prefix = _shared(a, b)
     a, b = a[prefix:], b[prefix:]

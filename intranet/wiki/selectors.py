@@ -30,19 +30,43 @@ def group_contents(group: Group) -> list[Entry]:
     return roots
 
 
+# Deeper than any tree people build; bounds the walk should a cycle ever exist.
+MAX_DEPTH = 50
+
+ANCESTORS_SQL = """
+WITH RECURSIVE chain (id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM {table} WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id, chain.depth + 1
+    FROM {table} p JOIN chain ON p.id = chain.parent_id
+    WHERE chain.depth < %s AND p.group_id = %s
+)
+SELECT p.id, p.group_id, p.parent_id, p.title, p.slug, chain.depth
+FROM chain JOIN {table} p ON p.id = chain.id
+WHERE chain.depth > 0 ORDER BY chain.depth DESC
+"""
+
+
 def page_ancestors(page: WikiPage) -> list[WikiPage]:
-    """From the top page down to page's parent (a cycle, impossible through the services,
-    would stop at the first page seen twice)."""
-    chain, seen, current = [], {page.pk}, page.parent
-    while current is not None and current.pk not in seen:
-        chain.append(current)
-        seen.add(current.pk)
-        current = current.parent
+    """From the top page down to page's parent, in one query (a recursive walk up the
+    tree, whatever its depth; a cycle, impossible through the services, would stop at
+    the first page seen twice)."""
+    if page.parent_id is None:
+        return []
+    sql = ANCESTORS_SQL.format(table=WikiPage._meta.db_table)
+    rows = list(WikiPage.objects.raw(sql, [page.pk, MAX_DEPTH, page.group_id]))
+    chain, seen = [], {page.pk}
+    for row in reversed(rows):  # from the parent up
+        if row.pk in seen:
+            break
+        seen.add(row.pk)
+        chain.append(row)
     return chain[::-1]
 
 
 def page_children(page: WikiPage):
-    return page.children.order_by("title_key").only("title", "slug")
+    # parent_id too: the related manager sets each child's parent (one query a child otherwise).
+    return page.children.order_by("title_key").only("title", "slug", "parent_id")
 
 
 def page_versions(page: WikiPage):

@@ -120,3 +120,61 @@ def test_one_survey_answer_even_when_sent_twice_at_once(finance):
             list(SurveyAnswer.objects.filter(survey=survey).values_list("satisfaction", flat=True))
             == results
         )
+
+
+def test_a_burst_with_cancellations_never_overbooks_nor_passes_anyone_over(finance):
+    """Twelve agents register for three seats from six threads while two of the seated
+    cancel: never more than three seated, the seat counter equals the seated rows, and
+    nobody waits while a seat is free (a cancellation sees every waiting registration
+    committed before it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    owner = UserFactory(username="owner-burst", department=finance)
+    group = group_services.group_create(owner, name="Burst", policy="closed")
+    group_services.group_tools_set(owner, group, keys=["events"])
+    agents = [UserFactory(username=f"burst{i}", department=finance) for i in range(12)]
+    Membership.objects.bulk_create([Membership(group=group, agent=a) for a in agents])
+    for attempt in range(3):
+        event = services.event_create(
+            owner,
+            group,
+            title=f"Rafale {attempt}",
+            starts_at=timezone.now() + timedelta(days=2),
+            duration_minutes=60,
+            capacity=3,
+        )
+        early = agents[:2]
+        for agent in early:
+            services.event_register(agent, event)
+        queue = list(agents[2:]) + [("cancel", a) for a in early]
+        lock, errors = threading.Lock(), []
+        barrier = threading.Barrier(6)
+
+        def work(event=event, queue=queue, lock=lock, errors=errors, barrier=barrier, n=attempt):
+            try:
+                barrier.wait(timeout=10)
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        item = queue.pop(0 if n % 2 else -1)
+                    if isinstance(item, tuple):
+                        services.event_cancel(item[1], Event(pk=event.pk))
+                    else:
+                        services.event_register(item, Event(pk=event.pk))
+            except Exception as error:  # pragma: no cover - shown in the assertion
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        seated = Registration.objects.filter(event=event, status="registered").count()
+        waiting = Registration.objects.filter(event=event, status="waiting").count()
+        event.refresh_from_db()
+        assert seated == 3 == event.seats_taken
+        assert seated + waiting == 10

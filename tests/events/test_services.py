@@ -207,3 +207,54 @@ def test_deactivated_agent_gets_no_promotion_notification(training, session, ali
     other.save()
     services.event_cancel(alice, session)
     assert not Notification.objects.filter(recipient=other).exists()
+
+
+def test_the_seat_counter_follows_registrations_cancellations_and_promotions(
+    training, session, alice, bob, dave, staff
+):
+    Membership.objects.create(group=training, agent=dave)
+
+    def counter():
+        session.refresh_from_db()
+        return session.seats_taken
+
+    for agent in (alice, bob, dave, staff):
+        services.event_register(agent, session)
+    assert counter() == 2 == Registration.objects.filter(status="registered").count()
+    services.event_cancel(staff, session)  # from the waiting list: nothing moves
+    assert counter() == 2
+    services.event_cancel(alice, session)  # dave promoted
+    assert counter() == 2
+    services.event_cancel(bob, session)  # nobody left waiting
+    assert counter() == 1 == Registration.objects.filter(status="registered").count()
+    # A counter gone wrong (a registration removed outside the services) is recounted on
+    # the next cancellation instead of keeping a phantom seat.
+    Event.objects.filter(pk=session.pk).update(seats_taken=2)
+    services.event_register(alice, session)
+    assert Registration.objects.get(agent=alice).status == "waiting"
+    services.event_cancel(dave, session)
+    assert Registration.objects.get(agent=alice).status == "registered" and counter() == 1
+
+
+def test_a_seat_freed_while_registering_is_not_left_empty(
+    training, session, alice, bob, dave, monkeypatch
+):
+    """dave reads the session full; before his registration is written, alice cancels
+    and no one is waiting, so her seat stays free. dave's registration, written to the
+    waiting list on what he read, must take that seat once committed (the check after
+    the commit), not wait while it is free."""
+    Membership.objects.create(group=training, agent=dave)
+    services.event_register(alice, session)
+    services.event_register(bob, session)
+    real_can_register = services.can_register
+
+    def cancel_meanwhile(actor, group):
+        if actor == dave:
+            services.event_cancel(alice, session)
+        return real_can_register(actor, group)
+
+    monkeypatch.setattr(services, "can_register", cancel_meanwhile)
+    registration = services.event_register(dave, session)
+    assert registration.status == "registered"
+    session.refresh_from_db()
+    assert session.seats_taken == 2 == Registration.objects.filter(status="registered").count()

@@ -94,3 +94,54 @@ def test_page_view_query_count_does_not_grow(
     client.get(f"/groups/{wiki_budget.slug}/wiki/top/")
     with django_assert_max_num_queries(25):
         assert client.get(f"/groups/{wiki_budget.slug}/wiki/top/").status_code == 200
+
+
+def test_page_diff_history_and_contents_cost_the_same_queries_as_the_wiki_grows(
+    client, wiki_budget, alice
+):
+    """The page view (breadcrumb, sub-pages, [[links]]), the diff, the history and the
+    table of contents: as many queries for a page at depth 1 with two versions as for a
+    page at depth 6 with many sub-pages, links and versions among many pages."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    base = f"/groups/{wiki_budget.slug}/wiki/"
+
+    def counts(slug: str, version: int) -> dict[str, int]:
+        urls = {
+            "page": f"{base}{slug}/",
+            "diff": f"{base}{slug}/diff/?from={version - 1}&to={version}",
+            "history": f"{base}{slug}/history/",
+            "contents": base,
+        }
+        result = {}
+        for name, url in urls.items():
+            client.get(url)  # caches warmed (content types, translations)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            result[name] = len(queries.captured_queries)
+
+        return result
+
+    def edit(page, body):
+        return services.page_edit(
+            alice, page, base_version=page.version, title=page.title, body=body
+        )
+
+    top = services.page_create(alice, wiki_budget, title="Racine", body="Début")
+    small = services.page_create(alice, wiki_budget, title="Petite", body="[[Racine]]", parent=top)
+    small = edit(small, "[[Racine]]\n\nsuite")
+    client.force_login(alice)
+    few = counts(small.slug, small.version)
+
+    parent = top
+    for depth in range(5):
+        parent = services.page_create(alice, wiki_budget, title=f"Niveau {depth}", parent=parent)
+    links = " ".join(f"[[Sœur {n}]] [[Manquante {n}]]" for n in range(8))
+    big = services.page_create(alice, wiki_budget, title="Grande", body=links, parent=parent)
+    for n in range(8):
+        services.page_create(alice, wiki_budget, title=f"Sœur {n}", parent=big)
+    for n in range(6):
+        big = edit(big, f"{links}\n\nversion {n}\n" + "ligne\n" * (n * 50))
+    many = counts(big.slug, big.version)
+    assert many == few
