@@ -255,7 +255,8 @@ def document_abilities(actor, document: Document) -> Abilities:
         return Abilities(
             view=True,
             download=document.current_version_id is not None,
-            restore=writable and document.deleted_at is not None and not folder_trashed,
+            # Out of a trashed folder too: to the library's root (document_restore).
+            restore=writable,
             in_trash=True,
         )
     writable = not document.group.is_archived and role >= Role.CONTRIBUTOR
