@@ -12,6 +12,10 @@ from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
+from intranet.core import daphne_tuning  # noqa: E402
+
+daphne_tuning.install()  # large uploads and downloads through daphne (its docstring)
+
 from realtime.routing import application_for  # noqa: E402
 
 application = application_for(django_application)

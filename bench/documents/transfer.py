@@ -323,7 +323,7 @@ def run_bench(args, var: Path) -> None:
         f"{figures['server_peak_after_mb']} MB after the uploads "
         f"({figures['server_peak_growth_mb']:+} MB)\n"
     )
-    run.finish(summary)
+    run.finish(summary, load_average=[round(x, 2) for x in os.getloadavg()])
 
 
 def _small(var: Path) -> Path:

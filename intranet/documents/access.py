@@ -255,7 +255,8 @@ def document_abilities(actor, document: Document) -> Abilities:
         return Abilities(
             view=True,
             download=document.current_version_id is not None,
-            restore=writable and document.deleted_at is not None and not folder_trashed,
+            # Out of a trashed folder too: to the library's root (document_restore).
+            restore=writable,
             in_trash=True,
         )
     writable = not document.group.is_archived and role >= Role.CONTRIBUTOR
@@ -367,3 +368,78 @@ def can_see_usage(actor, group: Group) -> bool:
 
 def can_set_quota(actor) -> bool:
     return is_active_agent(actor) and actor.is_staff
+
+
+def documents_restricted_from(agent) -> QuerySet[Document]:
+    """Documents a restriction keeps agent out of (their own or a folder above), whatever
+    agent's activity or memberships: what an export of agent's uploads leaves out.
+
+    Unlike visible_documents, it holds for a deactivated agent too (staff export a
+    leaver's data), so animators are read from guardian without the activity check.
+    """
+    if agent.is_staff:
+        return Document.objects.none()
+    animated = GroupUserObjectPermission.objects.filter(
+        user_id=agent.pk, permission__codename="moderate_group"
+    ).values("content_object_id")
+    folder_keeps_out = Q(restriction=Restriction.ANIMATORS) | (
+        Q(restriction=Restriction.NAMED) & ~_named(FolderUserObjectPermission, agent, PERM_FOLDER)
+    )
+    folders_above = (
+        Folder.objects.filter(group_id=OuterRef("group_id"))
+        .annotate(prefix=Left(OuterRef("folder__path"), Length("path")))
+        .filter(folder_keeps_out, path=F("prefix"))
+    )
+    return Document.objects.exclude(group_id__in=animated).filter(
+        Q(restriction=Restriction.ANIMATORS)
+        | (
+            Q(restriction=Restriction.NAMED)
+            & ~_named(DocumentUserObjectPermission, agent, PERM_DOCUMENT)
+        )
+        | Q(Exists(folders_above))
+    )
+
+
+MAX_BLOCKED_FOLDERS = 50
+
+
+def group_documents_q(actor, group: Group, *, prefix: str = "") -> Q | None:
+    """A Q on documents (through `prefix`, "document__" from versions) saying which of
+    group's documents actor may see: visible_documents(actor).filter(group=group), with
+    the folders that keep actor out read first (one small query) instead of a subquery
+    per document, which PostgreSQL ran as a semi-join over the whole library (1.2 s
+    for a group page with 10,000 documents). None when more than MAX_BLOCKED_FOLDERS
+    folders keep actor out: the caller uses visible_documents then."""
+    role = library_role(actor, group)
+    if role == Role.NONE:
+        return Q(pk__in=[])
+    animator = role >= Role.ANIMATOR
+    keeps_out = Q(deleted_at__isnull=False)
+    if not animator:
+        named_folders = FolderUserObjectPermission.objects.filter(
+            user_id=actor.pk, permission__codename=PERM_FOLDER
+        ).values("content_object_id")
+        keeps_out |= Q(restriction=Restriction.ANIMATORS) | (
+            Q(restriction=Restriction.NAMED) & ~Q(pk__in=named_folders)
+        )
+    paths = list(
+        Folder.objects.filter(keeps_out, group=group).values_list("path", flat=True)[
+            : MAX_BLOCKED_FOLDERS + 1
+        ]
+    )
+    if len(paths) > MAX_BLOCKED_FOLDERS:
+        return None
+    q = Q(**{f"{prefix}group_id": group.pk, f"{prefix}deleted_at__isnull": True})
+    for path in paths:
+        q &= ~Q(**{f"{prefix}folder__path__startswith": path})
+    if not animator:
+        named = DocumentUserObjectPermission.objects.filter(
+            user_id=actor.pk, permission__codename=PERM_DOCUMENT, content_object__group=group
+        ).values_list("content_object_id", flat=True)
+        q &= Q(**{f"{prefix}restriction": Restriction.GROUP}) | Q(
+            **{f"{prefix}restriction": Restriction.NAMED, f"{prefix}pk__in": list(named)}
+        )
+        q &= Q(**{f"{prefix}state": Document.State.READY}) | Q(
+            **{f"{prefix}created_by_id": actor.pk}
+        )
+    return q

@@ -10,7 +10,9 @@ of its batch only, and a batch with none visible is no entry at all.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from intranet.documents.access import visible_documents
+from django.db.models import Q
+
+from intranet.documents.access import group_documents_q, visible_documents
 from intranet.documents.cards import document_url
 from intranet.documents.models import Document, DocumentVersion, Folder
 from intranet.groups.access import member_group_ids
@@ -76,8 +78,13 @@ def document_batches(actor, group, *, since: datetime | None = None, until=None)
     first, for actor: one query (the versions, their documents, folders and authors).
 
     until: a datetime or an expression (a subquery on a feed's cursor)."""
+    visible = group_documents_q(actor, group, prefix="document__")
+    if visible is None:  # many folders keep actor out: the general subquery
+        visible = Q(document__in=shown_documents(actor).filter(group_id=group.pk))
     versions = DocumentVersion.objects.filter(
-        document__in=shown_documents(actor).filter(group_id=group.pk),
+        visible,
+        document__state=Document.State.READY,
+        document__current_version__isnull=False,
         state=DocumentVersion.State.READY,
     )
     if since is not None:

@@ -1,7 +1,8 @@
 """Reads of the libraries, every one through the access model (visible_documents,
 visible_folders), with what the templates read selected up front."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Left, Length
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -71,10 +72,20 @@ def trash_listing(actor, group: Group):
     folders = Folder.objects.filter(group=group, deleted_at__isnull=False).select_related(
         "deleted_by"
     )
-    documents = Document.objects.filter(group=group, deleted_at__isnull=False).select_related(
-        "deleted_by", "current_version", "folder"
+    # Trashed themselves, or inside a trashed folder (each can be restored alone).
+    trashed_above = (
+        Folder.objects.filter(group_id=OuterRef("group_id"), deleted_at__isnull=False)
+        .annotate(prefix=Left(OuterRef("folder__path"), Length("path")))
+        .filter(path=F("prefix"))
     )
-    return list(folders.order_by("-deleted_at")), list(documents.order_by("-deleted_at"))
+    documents = (
+        Document.objects.filter(group=group)
+        .filter(Q(deleted_at__isnull=False) | Exists(trashed_above))
+        .select_related("deleted_by", "current_version", "folder")
+    )
+    return list(folders.order_by("-deleted_at")), list(
+        documents.order_by(F("deleted_at").desc(nulls_last=True), "name")
+    )
 
 
 def document_versions(actor, document: Document) -> list[DocumentVersion]:

@@ -545,19 +545,34 @@ def _restore_abilities(abilities) -> None:
         raise PermissionDenied
 
 
+def _in_trashed_folder(document: Document) -> bool:
+    if not document.folder_id:
+        return False
+    ids = document.folder.ancestor_ids
+    return Folder.objects.filter(pk__in=ids, deleted_at__isnull=False).exists()
+
+
 def document_restore(actor, document: Document) -> Document:
-    """Take a document out of the trash, under "name (2)" if its name was taken since."""
+    """Take a document out of the trash, under "name (2)" if its name was taken since.
+
+    A document in a trashed folder (itself trashed or not) comes back alone, to the
+    library's root: `document.moved_to_root` says so for the message."""
     _restore_abilities(document_abilities(actor, document))
+    to_root = _in_trashed_folder(document)
+    fields = {"folder": None} if to_root else {}
 
     def restore(candidate):
         Document.objects.filter(pk=document.pk).update(
-            deleted_at=None, deleted_by=None, name=candidate
+            deleted_at=None, deleted_by=None, name=candidate, updated_at=timezone.now(), **fields
         )
         return candidate
 
     with transaction.atomic():
+        if to_root:
+            document.folder = None
         document.name = _with_free_name(restore, document.name)
     document.deleted_at = document.deleted_by = None
+    document.moved_to_root = to_root
     document_index_later(document)
     return document
 

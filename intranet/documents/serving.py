@@ -33,10 +33,6 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandb
 # served as application/pdf with nosniff, and the frame itself is sandboxed.
 FRAMED_PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 BLOCK_SIZE = 1024 * 1024
-# Under daphne, what a response sends is queued in the server's memory at once, however
-# slow the client: the file is read in small blocks, each after the event loop has run
-# (so the socket has taken what it could), which keeps the queue short.
-PACED_BLOCK = 64 * 1024
 
 
 def is_inline_type(mime: str) -> bool:
@@ -51,19 +47,21 @@ def _safe_headers(response, *, framed_pdf: bool = False) -> None:
     response["Cross-Origin-Resource-Policy"] = "same-origin"
 
 
-async def _paced_blocks(name: str):
+async def _blocks(name: str):
+    """The file as an async iterator: Django would read a sync one whole into a list under
+    ASGI. Each block is read in a thread; the server's `send` waits while the client is
+    slower than the disk (intranet.core.daphne_tuning for daphne), so memory stays flat."""
     file = await asyncio.to_thread(documents_storage().open, name, "rb")
     try:
-        while block := await asyncio.to_thread(file.read, PACED_BLOCK):
+        while block := await asyncio.to_thread(file.read, BLOCK_SIZE):
             yield block
-            await asyncio.sleep(0)
     finally:
         await asyncio.to_thread(file.close)
 
 
 def _streamed(request, version: DocumentVersion) -> HttpResponse:
     if isinstance(request, ASGIRequest):
-        return StreamingHttpResponse(_paced_blocks(version.blob.file.name))
+        return StreamingHttpResponse(_blocks(version.blob.file.name))
     response = FileResponse(documents_storage().open(version.blob.file.name, "rb"))
     response.block_size = BLOCK_SIZE
     return response

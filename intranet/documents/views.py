@@ -316,7 +316,13 @@ def _document_action(request, document, action):
         return _library_url(document.group, document.folder)
     elif action == "restore":
         services.document_restore(user, document)
-        messages.success(request, _("%(name)s was restored.") % {"name": document.name})
+        if document.moved_to_root:
+            message = _(
+                "%(name)s was restored to the library’s root: its folder is still in the trash."
+            )
+        else:
+            message = _("%(name)s was restored.")
+        messages.success(request, message % {"name": document.name})
     else:
         raise Http404
     return None

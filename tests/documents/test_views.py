@@ -4,9 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from intranet.documents import services
-from intranet.documents.models import Blob, Document
+from intranet.documents.models import Blob, Document, Folder
 from tests.documents.conftest import PDF, png_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -190,3 +191,23 @@ def test_library_page_query_count_does_not_grow(alice_in, alice, budget, upload)
 def test_hostile_ids_answer_404(alice_in):
     for url in ["/documents/0/", "/documents/99999999999999999999/file/"]:
         assert alice_in.get(url).status_code == 404
+
+
+def test_a_document_comes_back_alone_out_of_a_trashed_folder(client, alice, bob, budget, upload):
+    folder = services.folder_create(alice, group=budget, name="Archives")
+    document = upload(alice, budget, "note.txt", b"x", folder=folder)
+    upload(alice, budget, "note.txt", b"y")  # the root already has a note.txt
+    services.folder_delete(alice, folder)
+    client.force_login(alice)  # a member, no animator: the trash is not theirs
+    assert client.post(f"/documents/{document.pk}/restore/").status_code == 404
+    client.force_login(bob)
+    trash = client.get(f"/groups/{budget.slug}/documents/trash/").content.decode()
+    assert f'action="/documents/{document.pk}/restore/"' in trash
+    with translation.override("en"):
+        response = client.post(f"/documents/{document.pk}/restore/", follow=True)
+    assert "restored to the library’s root" in response.content.decode()
+    document.refresh_from_db()
+    assert (document.folder_id, document.deleted_at, document.name) == (None, None, "note (2).txt")
+    assert Folder.objects.get(pk=folder.pk).deleted_at is not None  # the folder stays
+    client.force_login(alice)
+    assert client.get(f"/documents/{document.pk}/").status_code == 200
