@@ -204,7 +204,9 @@ def test_a_document_comes_back_alone_out_of_a_trashed_folder(client, alice, bob,
     trash = client.get(f"/groups/{budget.slug}/documents/trash/").content.decode()
     assert f'action="/documents/{document.pk}/restore/"' in trash
     with translation.override("en"):
-        response = client.post(f"/documents/{document.pk}/restore/", follow=True)
+        response = client.post(
+            f"/documents/{document.pk}/restore/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert "restored to the library’s root" in response.content.decode()
     document.refresh_from_db()
     assert (document.folder_id, document.deleted_at, document.name) == (None, None, "note (2).txt")

@@ -17,6 +17,12 @@ from tests.paths.conftest import TOOLS
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english_pages(client):
+    """Pages in English, so the tests can state their texts exactly."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def urls(path, step=None, cohort=None):
     slug, pk = path.group.slug, path.pk
     step = step or path.steps.first()
