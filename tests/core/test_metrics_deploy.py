@@ -6,7 +6,7 @@ import os
 import re
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.test import Client
 
 from intranet.directory.services.sync import SyncRefused, directory_sync
@@ -16,7 +16,7 @@ from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
-DEPLOY = settings.BASE_DIR / "deploy"
+DEPLOY = django_settings.BASE_DIR / "deploy"
 RULES = DEPLOY / "prometheus" / "transverse-rules.yml"
 DASHBOARD = DEPLOY / "grafana" / "transverse.json"
 METRIC = re.compile(r"\btransverse_[a-z_]+\b")
@@ -76,7 +76,7 @@ def test_the_dashboard_is_grafana_json_with_a_query_per_panel():
     assert "://" not in json.dumps(dashboard)  # nothing fetched from another host
 
 
-def served_names() -> set[str]:
+def served_names(settings) -> set[str]:
     """What /metrics serves once each labelled figure has had its event: a refused
     sign-in, a refused directory sync, a failed task (the requests count themselves)."""
     Client().post("/accounts/login/", {"username": "nobody", "password": PASSWORD})
@@ -95,7 +95,7 @@ def test_every_metric_the_rules_and_dashboard_name_is_served(settings):
     named = set(METRIC.findall(RULES.read_text(encoding="utf-8")))
     named |= set(METRIC.findall(DASHBOARD.read_text(encoding="utf-8")))
     assert len(named) >= 15
-    served = served_names()
+    served = served_names(settings)
     missing = named - served
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         missing -= POSTGRESQL_ONLY
