@@ -151,6 +151,7 @@ def copy_rows(table: str, columns: list[str], rows, total: int, label: str) -> N
 POST_COLUMNS = [
     *("author_id", "visibility", "group_id", "department_id", "body", "body_html", "image"),
     *("is_announcement", "requires_ack", "created_at", "idempotency_key"),
+    *("image_alt", "image_decorative"),  # NOT NULL since the image's text alternative
 ]
 
 

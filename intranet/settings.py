@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every line logged while serving a request carries its id (intranet.core.logs).
     "intranet.core.logs.RequestIdMiddleware",
+    # Requests and latency by route name, for /metrics (intranet.core.metrics).
+    "intranet.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -355,6 +357,18 @@ TRANSVERSE_SENTRY = sentry_init(
     environment=env_str("TRANSVERSE_SENTRY_ENVIRONMENT"),
     release=env_str("TRANSVERSE_SENTRY_RELEASE"),
 )
+
+# --- Metrics (docs/deploy.md, "Metrics and alerts") ---
+# prometheus-client's multiprocess files (intranet/core/metrics.py): one directory shared
+# by the processes of one host, never by two hosts or containers (a pid names a file).
+TRANSVERSE_METRICS_DIR = Path(env_str("TRANSVERSE_METRICS_DIR") or VAR_DIR / "metrics")
+# /metrics answers these addresses (the client's, read as for the sign-in throttle) or a
+# request with "Authorization: Bearer <token>"; everyone else gets a 404.
+TRANSVERSE_METRICS_ALLOWED_ADDRESSES = parse_trusted_proxies(
+    env_list("TRANSVERSE_METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"]),
+    "TRANSVERSE_METRICS_ALLOWED_ADDRESSES",
+)
+TRANSVERSE_METRICS_TOKEN = env_secret("TRANSVERSE_METRICS_TOKEN").strip()
 
 # --- Content-Security-Policy: everything from this site, no inline script or style ------
 CONTENT_SECURITY_POLICY = {

@@ -39,6 +39,7 @@ urlpatterns = [
     path("theme.css", core_views.theme_css, name="theme-css"),
     path("logo", core_views.logo, name="logo"),
     path("healthz", core_views.health, name="health"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("", include("intranet.core.urls")),  # site pages, manifest, service worker
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from intranet.accounts.models import User
 from intranet.accounts.sessions import session_agent
 from intranet.chat import access, selectors, services
+from intranet.core import metrics
 from intranet.notifications.selectors import unread_count as notifications_unread
 from intranet.presence import selectors as presence_selectors
 from intranet.presence import services as presence_services
@@ -188,6 +189,7 @@ def sync(agent_id: int, data: dict) -> list[dict]:
         last_rev = conversation.last_rev
         messages, truncated = selectors.messages_since(conversation, raw_cursor)
         newest = messages[-1].rev if messages else raw_cursor
+        metrics.chat_replay_observe(len(messages))
         frames.append(
             {
                 "type": "replay",

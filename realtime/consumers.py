@@ -22,6 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from intranet.core import metrics
 from realtime import actions, active, heartbeat, publish, relay
 from realtime.threads import in_db_thread
 
@@ -65,6 +66,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
         self.echo_token, self.echo_timer = None, None
         self.agent_id = found["agent"]
         self.zone = actions.socket_zone(found.get("time_zone"))
+        metrics.WEBSOCKETS_OPEN.inc()
         heartbeat.track(self.channel_name, self)  # its presence row is refreshed from now on
         relay.start()  # embedded mode: what other processes publish reaches this one
         live = await self._apply_targets(found, also=self._static_groups())
@@ -198,6 +200,8 @@ class TransverseConsumer(AsyncWebsocketConsumer):
                 actions.localised(event, self.zone), separators=(",", ":")
             )
         await self.send(text_data=text)
+        if "message" in event:  # message.created, .edited, .deleted, reactions
+            metrics.CHAT_DELIVERIES.inc()
 
     async def subscriptions_refresh(self, message):
         targets = await in_db_thread(actions.subscriptions)(self.agent_id)
@@ -380,3 +384,5 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             await asyncio.gather(*tasks, return_exceptions=True)
             if getattr(self, "channel_name", None):
                 heartbeat.untrack(self.channel_name)
+            if hasattr(self, "agent_id"):
+                metrics.WEBSOCKETS_OPEN.dec()

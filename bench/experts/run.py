@@ -278,7 +278,8 @@ def _posts(rng, size, agents, topics):
                 visibility, group, department = "organisation", None, None
             body = " ".join(rng.choice(WORDS) for _ in range(12))
             html, created = f"<p>{body}</p>", start + timedelta(minutes=i)
-            yield (author, visibility, group, department, body, html, "", False, False, created, "")
+            row = (author, visibility, group, department, body, html, "", False, False, created)
+            yield (*row, "", "", False)
 
     copy_rows("stream_post", POST_COLUMNS, posts(), size["posts"], "posts")
     post_ids = list(Post.objects.values_list("pk", flat=True))

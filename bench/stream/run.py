@@ -109,7 +109,7 @@ def generate(size: dict):
             body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40)))
             html = f"<p>{body}</p>"
             row = (author, visibility, group, department, body, html, "", rng.random() < 0.01)
-            yield (*row, False, start + step * i, "")
+            yield (*row, False, start + step * i, "", "", False)
 
     copy_rows("stream_post", POST_COLUMNS, posts(), size["posts"], "posts")
     low, high = (

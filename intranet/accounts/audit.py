@@ -14,6 +14,7 @@ import logging
 from intranet.accounts.throttle import client_address
 from intranet.audit import kinds
 from intranet.audit.services import audit_record
+from intranet.core import metrics
 
 logger = logging.getLogger("intranet.accounts.signin")
 lockout_logger = logging.getLogger("intranet.accounts.lockout")
@@ -44,6 +45,7 @@ def sign_in_failure_log(request, login, reason: str) -> None:
     )
     # The audit trail keeps the same facts (the login typed, never the password).
     audit_record(kinds.SIGN_IN_FAILED, actor=None, request=request, login=login, reason=reason)
+    metrics.SIGN_IN_FAILURES.labels(reason).inc()
 
 
 def lock_out_record(request, login, scopes) -> None:

@@ -6,7 +6,8 @@ verifies against the current secret key: a restarted server checks thousands of 
 at once, and get_user's two ORM queries cost about 1 ms of Python each time. In every
 other case (no session or an expired one, a session signed with a fallback key, a hash
 that does not match, an inactive account, another session engine or backend) get_user
-itself answers, with its own rules (flush, key rotation).
+itself answers, with its own rules (flush, key rotation). A session still waiting for its
+second factor (accounts.second_factor) has no agent for a socket, as it has no page.
 """
 
 import functools
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from intranet.accounts.models import User
+from intranet.accounts.second_factor import NEEDS as SECOND_FACTOR_NEEDED
 from intranet.core.prepared import prepared_cursor
 
 logger = logging.getLogger(__name__)
@@ -46,9 +48,10 @@ def session_agent(session_key: str | None) -> User | None:
     if not session_key:
         return None
     if settings.SESSION_ENGINE == DATABASE_SESSIONS:
-        agent = _verified_agent(session_key)
-        if agent is not None:
-            return agent
+        found = _verified_agent(session_key)
+        if found is not None:
+            agent, data = found
+            return None if data.get(SECOND_FACTOR_NEEDED) else agent
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     try:
         user = get_user(SimpleNamespace(session=store))
@@ -57,12 +60,16 @@ def session_agent(session_key: str | None) -> User | None:
         # raises (a page would answer 500); for a socket it is not signed in.
         logger.warning("session %s… names no usable user", session_key[:6], exc_info=True)
         return None
-    return user if user.is_authenticated else None
+    # A session still waiting for its second factor reaches no page but that factor's:
+    # nor does it open a socket (realtime closes it as not signed in).
+    if not user.is_authenticated or store.get(SECOND_FACTOR_NEEDED):
+        return None
+    return user
 
 
-def _verified_agent(session_key: str) -> User | None:
-    """The agent when everything verifies at first try; None sends the caller to
-    get_user (which also decides every refusal)."""
+def _verified_agent(session_key: str) -> tuple[User, dict] | None:
+    """(the agent, the session's data) when everything verifies at first try; None sends
+    the caller to get_user (which also decides every refusal)."""
     session_sql, user_sql, user_fields = _statements(connection.vendor)
     with prepared_cursor() as cursor:
         cursor.execute(session_sql, [session_key, timezone.now()])
@@ -87,7 +94,7 @@ def _verified_agent(session_key: str) -> User | None:
         return None
     if not constant_time_compare(session_hash, user.get_session_auth_hash()):
         return None
-    return user
+    return user, data
 
 
 @functools.cache

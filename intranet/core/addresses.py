@@ -53,11 +53,22 @@ def _trusted(address, proxies) -> bool:
 
 def client_address(request) -> str:
     """The address a sign-in is counted against (see the module docstring)."""
-    if request is None:
+    client = client_ip(request)
+    if client is None:
         return "unknown"
+    if client.version == 6:
+        return str(ipaddress.ip_network(f"{client}/64", strict=False))
+    return str(client)
+
+
+def client_ip(request):
+    """The client's own IP address (an ipaddress object) as the module docstring reads
+    it, or None when the request has no usable REMOTE_ADDR."""
+    if request is None:
+        return None
     remote = _address(request.META.get("REMOTE_ADDR") or "")
     if remote is None:
-        return "unknown"
+        return None
     proxies = settings.TRANSVERSE_TRUSTED_PROXIES
     client = remote
     if proxies and _trusted(remote, proxies):
@@ -70,6 +81,15 @@ def client_address(request) -> str:
             client = address
             if not _trusted(address, proxies):
                 break
-    if client.version == 6:
-        return str(ipaddress.ip_network(f"{client}/64", strict=False))
-    return str(client)
+    return client
+
+
+def through_untrusted_proxy(request) -> bool:
+    """Whether the request names a forwarded client that was not read (it came through
+    a proxy absent from TRANSVERSE_TRUSTED_PROXIES, such as a local nginx): its
+    REMOTE_ADDR is the proxy's, not the client's."""
+    if not request.META.get("HTTP_X_FORWARDED_FOR") and not request.META.get("HTTP_FORWARDED"):
+        return False
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    proxies = settings.TRANSVERSE_TRUSTED_PROXIES
+    return remote is None or not (proxies and _trusted(remote, proxies))

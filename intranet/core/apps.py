@@ -38,6 +38,14 @@ class CoreConfig(AppConfig):
             )
         )
 
+        # Prometheus: what ended processes left is folded; failed tasks are counted.
+        from django_tasks_db.compat import task_finished
+
+        from intranet.core.metrics import metrics_start, task_finished_observe
+
+        metrics_start()
+        task_finished.connect(task_finished_observe, dispatch_uid="core-metrics-task-finished")
+
         post_migrate.connect(_ensure_schedules, sender=self)
         # Log lines between requests carry no request id (see core.logs).
         request_started.connect(request_id_forget, dispatch_uid="core-request-id-start")

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET
 from intranet.core.branding import current_branding
 from intranet.core.health import site_health
 from intranet.core.markdown import render_markdown
+from intranet.core.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from intranet.core.metrics import scrape, scrape_allowed
 from intranet.core.models import Branding
 from intranet.core.site_pages import site_page_get
 
@@ -71,6 +73,16 @@ def health(request):
     body says "degraded" with Redis unreachable or the worker late)."""
     answer, status = site_health()
     return JsonResponse(answer, status=status)
+
+
+@login_not_required
+@require_GET
+def metrics(request):
+    """Prometheus's scrape: for allowed addresses or the bearer token only, a 404 for
+    anyone else (as if it did not exist). See docs/deploy.md, "Metrics and alerts"."""
+    if not scrape_allowed(request):
+        raise Http404
+    return HttpResponse(scrape(), content_type=METRICS_CONTENT_TYPE)
 
 
 @login_not_required

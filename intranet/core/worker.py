@@ -38,6 +38,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from intranet.core import metrics
 from intranet.core.models import ScheduledJob, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def task_abandon(row: DBTaskResult, reason: str) -> str | None:
         traceback=reason,
     )
     logger.warning("task %s (%s) failed: %s", row.pk, row.task_path, reason)
+    metrics.task_failed(row.task_path)
     return str(copy.pk) if copy else None
 
 

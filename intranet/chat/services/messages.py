@@ -33,6 +33,7 @@ from intranet.chat.services.checks import (
     require,
 )
 from intranet.chat.services.notices import missed_notices_clear
+from intranet.core import metrics
 from intranet.core.markdown import render_markdown
 from intranet.core.prepared import prepared_cursor
 from intranet.groups.access import is_active_agent
@@ -164,6 +165,7 @@ def message_send(
         # indexer's nudge goes through the cache, which raises while Redis is down). The
         # message and its queue row are safe, the broadcast already ran: answer normally.
         logger.warning("after-commit work of a chat send failed", exc_info=True)
+    metrics.CHAT_SENDS.inc()
     return message, True
 
 

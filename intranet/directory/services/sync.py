@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from intranet.audit import kinds
 from intranet.audit.services import audit_record
+from intranet.core import metrics
 from intranet.directory.config import directory_config
 from intranet.directory.connection import DirectoryUnavailable
 from intranet.directory.entries import generalized_time, parse_generalized_time
@@ -91,6 +92,9 @@ def _finish(run, status, *, message="", counts=None, read=None, mark=""):
         run.skipped = [{"dn": dn[:300], "reason": reason} for dn, reason in read.skipped[:1000]]
     run.high_water_mark = mark
     run.save()
+    metrics.directory_sync_observe(
+        run.mode, status, (run.finished_at - run.started_at).total_seconds()
+    )
     # In the audit trail: every full run, refusal and failure, and the incremental runs
     # that changed something (one a minute that changed nothing would drown the rest).
     if (
