@@ -395,7 +395,7 @@ class Agent:
             path = "/react/" if base else f"/posts/{post}/react/"
             form = {"kind": rng.choice(["like", "thanks", "idea"])}
         elif kind == "post" and self.spec["groups"]:
-            slug, _room, group = rng.choice(self.spec["groups"])
+            _slug, _room, group = rng.choice(self.spec["groups"])
             path = "/post/" if base else "/posts/new/"
             body = " ".join(rng.choice(WORDS) for _ in range(12))
             form = {"body": body, "visibility": "group", "group": group}
