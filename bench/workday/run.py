@@ -576,6 +576,17 @@ async def run_step(target, agents_spec, count, data, args, database_url):
         "processes": processes,
         "load": [round(x, 2) for x in load],
     }
+    # Server CPU (every measured process, PostgreSQL's backends of our database included)
+    # per page and per agent: what a fully available core would hold at this mix, apart
+    # from latency, on a machine where the others' load leaves us a share of each core.
+    server = sum(v.get("cpu_pct", 0) for k, v in processes.items() if k != "generator")
+    figure["server_cpu_pct"] = round(server, 1)
+    figure["server_cpu_ms_per_page"] = (
+        round(server / 100 * elapsed / len(all_pages) * 1000, 1) if all_pages else None
+    )
+    figure["agents_per_core_by_cpu"] = (
+        round(count * args.speed / (server / 100)) if server else None
+    )
     figure["ok"] = bool(
         all_pages
         and figure["page_p95_ms"] <= LIMITS["page_p95_ms"]
@@ -680,9 +691,10 @@ def summary(record, figures, args, load_start) -> str:
         f"{args.server_cpus}, generator on CPU {args.client_cpu}, speed x{args.speed}, "
         f"commit {record.commit}, {record.date}",
         "",
-        "| target | agents | pages/s | page p50/p95/p99 ms | chat delivery p99 ms | errors | "
-        "server CPU % (daphne, pg, redis, worker) | daphne RSS MiB | generator CPU % | load |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| target | agents (x speed) | pages/s | page p50/p95/p99 ms | chat delivery p99 ms | "
+        "errors | server CPU % (daphne, pg, redis, worker) | CPU ms/page | agents per core "
+        "by CPU | daphne RSS MiB | generator CPU % | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for f in figures:
         p = f["processes"]
@@ -693,9 +705,11 @@ def summary(record, figures, args, load_start) -> str:
         )
         rss = "/".join(str(v["rss_mib"]) for v in daphne)
         lines.append(
-            f"| {f['target']} | {f['agents']} | {f['pages_per_s']} | {f['page_p50_ms']}/"
+            f"| {f['target']} | {f['agents']} ({f['agents_equivalent']:.0f}) | "
+            f"{f['pages_per_s']} | {f['page_p50_ms']}/"
             f"{f['page_p95_ms']}/{f['page_p99_ms']} | {f['chat_delivery_p99_ms']} | "
-            f"{f['errors']} | {cpu:.0f}, {extra} | {rss} | "
+            f"{f['errors']} | {cpu:.0f}, {extra} | {f['server_cpu_ms_per_page']} | "
+            f"{f['agents_per_core_by_cpu']} | {rss} | "
             f"{p.get('generator', {}).get('cpu_pct')} | {f['load'][0]} |"
         )
     lines += ["", "| target | kind | n | p50 | p95 | p99 |", "|---|---|---|---|---|---|"]
