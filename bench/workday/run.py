@@ -598,9 +598,10 @@ async def run_step(target, agents_spec, count, data, args, database_url):
 
 def profile(pid: int, seconds: int, out: Path) -> None:
     """py-spy record of one daphne process for `seconds` (started in the background)."""
+    spy = Path(PYTHON).parent / "py-spy"  # the virtualenv's (bench extra), else PATH's
     return subprocess.Popen(
         [
-            "py-spy",
+            str(spy) if spy.exists() else "py-spy",
             "record",
             "--pid",
             str(pid),
