@@ -584,8 +584,13 @@ async def run_step(target, agents_spec, count, data, args, database_url):
     figure["server_cpu_ms_per_page"] = (
         round(server / 100 * elapsed / len(all_pages) * 1000, 1) if all_pages else None
     )
+    # All server CPU charged to pages (sockets, chat and writes included), at the agent's
+    # rate of pages (RATES: page + search a minute): served load, not offered load, so a
+    # saturated step does not flatter the figure.
+    per_page = figure["server_cpu_ms_per_page"]
+    pages_per_agent_s = (RATES["page"] + RATES["search"]) / 60
     figure["agents_per_core_by_cpu"] = (
-        round(count * args.speed / (server / 100)) if server else None
+        round(1000 / (per_page * pages_per_agent_s)) if per_page else None
     )
     figure["ok"] = bool(
         all_pages
