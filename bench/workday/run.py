@@ -619,7 +619,7 @@ def profile(pid: int, seconds: int, out: Path) -> None:
             "--nonblocking",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=open(out.with_suffix(".log"), "wb"),  # noqa: SIM115 (why py-spy failed)
+        stderr=open(out.with_suffix(".log"), "wb"),  # why py-spy failed, if it did
     )
 
 
