@@ -46,6 +46,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -677,6 +678,8 @@ async def main(args):
     finally:
         if servers:
             servers.stop()
+        if not args.keep_logs:
+            shutil.rmtree(folder, ignore_errors=True)  # the servers' logs, our Redis folder
     record.finish(summary(record, figures, args, load_start), capacity=capacities(figures))
 
 
@@ -754,6 +757,7 @@ if __name__ == "__main__":
     parser.add_argument("--pool", type=int, default=32, help="HTTP connections per node")
     parser.add_argument("--batch", type=int, default=50, help="sockets opened at once")
     parser.add_argument("--profile", action="store_true", help="py-spy on the last step")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     add_result_arguments(parser)
     arguments = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)
