@@ -612,7 +612,7 @@ def profile(pid: int, seconds: int, out: Path) -> None:
             "--pid",
             str(pid),
             "--duration",
-            str(seconds),
+            str(int(seconds)),
             "--format",
             "raw",
             "--output",
