@@ -56,17 +56,16 @@ def agent_colleagues(actor, agent: User, *, limit: int = 12) -> list[User]:
     if agent.department_id is None:
         return []
     colleagues = visible_agents(actor).filter(department_id=agent.department_id)
-    return list(
-        colleagues.exclude(pk=agent.pk).select_related("department").order_by("sort_name")[:limit]
-    )
+    # Shown as cards: their skills prefetched (a card lists them: 2 queries a card else).
+    return list(with_card_data(colleagues.exclude(pk=agent.pk)).order_by("sort_name")[:limit])
 
 
 def agent_reports(actor, agent: User) -> list[User]:
-    return list(visible_agents(actor).filter(manager=agent).order_by("sort_name"))
+    return list(with_card_data(visible_agents(actor).filter(manager=agent)).order_by("sort_name"))
 
 
 def newcomers(actor, *, limit: int = 6) -> list[User]:
-    agents = visible_agents(actor).filter(is_superuser=False).select_related("department")
+    agents = with_card_data(visible_agents(actor).filter(is_superuser=False))
     return list(agents.order_by("-date_joined", "-pk")[:limit])
 
 

@@ -82,3 +82,16 @@ def test_list_reads_targets_in_a_fixed_number_of_queries(
         items = notification_list(alice)
         texts = [item.text for item in items] + [item.url for item in items]
     assert len(items) == 6 and all("Durée de conservation" in t for t in texts[:6])
+
+
+def test_unread_count_with_nothing_unseen_is_one_query(alice, carol, django_assert_num_queries):
+    """The badge of every page and socket: no unseen notification, one indexed query (the
+    visibility rules of each target kind only when there is something to count)."""
+    question = _question(alice)
+    notification = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    assert unread_count(carol) == 1
+    Notification.objects.filter(pk=notification.pk).update(seen_at=notification.created_at)
+    with django_assert_num_queries(1):
+        assert unread_count(carol) == 0
+    services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    assert unread_count(carol) == 1
