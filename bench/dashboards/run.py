@@ -40,6 +40,27 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
 os.environ.setdefault("TRANSVERSE_DEMO", "true")
 
 
+FILLED = ("stream_post", "stream_comment", "stream_reaction", "chat_message")
+
+
+def column_defaults() -> None:
+    """Give this bench database's text and boolean NOT NULL columns a default ('' or false),
+    so that the generator's COPY, which names the columns it knew when it was written, still
+    loads once an app adds one (stream_post.image_alt, chat_message.attachment_alt...)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            " WHERE table_name = ANY(%s) AND is_nullable = 'NO' AND column_default IS NULL"
+            " AND data_type IN ('character varying', 'text', 'boolean')",
+            [list(FILLED)],
+        )
+        for table, column, kind in cursor.fetchall():
+            default = "false" if kind == "boolean" else "''"
+            cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT {default}')
+
+
 def into_last_year(size: dict) -> None:
     """Move the stream data set's dates into the 365 days before today (once), add chat."""
     from django.db import connection
@@ -144,6 +165,7 @@ def main():
     from django.utils import timezone
 
     size = SIZES[args.size]
+    column_defaults()
     generate(size)
     into_last_year(size)
     record = Run("dashboards", args.size, label=args.label, history=not args.no_history)

@@ -13,11 +13,11 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from intranet.accounts.models import AgentSession, User
-from intranet.core.activity import activity_sources
+from intranet.core.activity import activity_sources, completion_sources
 from intranet.dashboards.models import (
     ActiveDay,
     DepartmentDay,
@@ -62,6 +62,12 @@ def _distinct_agents(day: date, days: int) -> int:
     return ActiveDay.objects.filter(_window(day, days)).values("agent_id").distinct().count()
 
 
+def _counts(memberships) -> Counter:
+    return Counter(
+        dict(memberships.values("group_id").annotate(n=Count("id")).values_list("group_id", "n"))
+    )
+
+
 def _answer_delays(start, end) -> dict[int | None, list[int]]:
     delays = defaultdict(list)
     for group_id, created, first in Question.objects.filter(
@@ -88,9 +94,12 @@ def aggregate_day(day: date) -> None:
     for source in activity_sources():
         for group_id, agent_id in source.contributions(start, end):
             network[source.kind] += 1
-            active.add((group_id, agent_id))
             if group_id is not None:
                 per_group[group_id][source.kind] += 1
+            if agent_id is None:  # counted, tied to nobody (an anonymous vote)
+                continue
+            active.add((group_id, agent_id))
+            if group_id is not None:
                 per_group_department[group_id][str(departments.get(agent_id))] += 1
         if source.interactions is not None:
             for agent_id, other_id in source.interactions(start, end):
@@ -110,24 +119,31 @@ def aggregate_day(day: date) -> None:
     active_7 = _distinct_per_group(day, 7)
     active_30 = _distinct_per_group(day, 30)
     departments_30 = _distinct_per_group(day, 30, "department")
-    active_90_pairs = set(
+    groups_active_90 = set(
         ActiveDay.objects.filter(_window(day, DORMANT_AFTER_DAYS), group__isnull=False)
-        .values_list("group_id", "agent_id")
+        .values_list("group_id", flat=True)
         .distinct()
     )
 
-    # Members (as they are now: the run is the observation) and the questions.
+    # Members (as they are now: the run is the observation) and the questions, counted
+    # by the database (GROUP BY): no membership row comes into Python.
+    joined = Membership.objects.filter(joined_at__lt=end)
     members: dict[int, Counter] = defaultdict(Counter)
-    dormant: Counter = Counter()
-    new_members: Counter = Counter()
-    for group_id, agent_id, joined_at, department_id in Membership.objects.filter(
-        joined_at__lt=end
-    ).values_list("group_id", "agent_id", "joined_at", "agent__department_id"):
-        members[group_id][str(department_id)] += 1
-        if joined_at >= start:
-            new_members[group_id] += 1
-        if (group_id, agent_id) not in active_90_pairs:
-            dormant[group_id] += 1
+    for group_id, department_id, n in (
+        joined.values("group_id", "agent__department_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "agent__department_id", "n")
+    ):
+        members[group_id][str(department_id)] += n
+    new_members = _counts(joined.filter(joined_at__gte=start))
+    # Dormant: a member with no row in ActiveDay for this group over the last 90 days
+    # (index dashboards_active_member: group, agent, day).
+    recently = ActiveDay.objects.filter(
+        _window(day, DORMANT_AFTER_DAYS),
+        group_id=OuterRef("group_id"),
+        agent_id=OuterRef("agent_id"),
+    )
+    dormant = _counts(joined.exclude(Exists(recently)))
     questions = Counter(
         dict(
             Question.objects.filter(
@@ -139,6 +155,10 @@ def aggregate_day(day: date) -> None:
         )
     )
     delays = _answer_delays(start, end)
+    completion: dict[int, dict] = defaultdict(dict)
+    for source in completion_sources():  # learning paths, when an app registers them
+        for group_id, enrolled, completed in source.completion(end):
+            completion[group_id][source.kind] = [enrolled, completed]
 
     previous = {row.group_id: row for row in GroupDay.objects.filter(day=day - timedelta(days=1))}
     existing = {row.group_id: row for row in GroupDay.objects.filter(day=day)}
@@ -175,6 +195,7 @@ def aggregate_day(day: date) -> None:
                 contributions_by_department=dict(per_group_department[group_id]),
                 questions=questions.get(group_id, 0),
                 answer_delays=delays.get(group_id, []),
+                completion=completion.get(group_id, {}),
                 computed_at=now,
             )
         )
@@ -254,7 +275,7 @@ def aggregate_day(day: date) -> None:
             .filter(Q(first_answer_at__isnull=True) | Q(first_answer_at__gte=end))
             .count(),
             "groups": len(groups),
-            "dormant_groups": len(set(groups) - {g for g, _a in active_90_pairs}),
+            "dormant_groups": len(set(groups) - groups_active_90),
             "ambassador_coverage": coverage,
             "departments": len(department_ids),
             "computed_at": now,

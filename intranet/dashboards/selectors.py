@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from intranet.core.activity import activity_sources
+from intranet.core.activity import activity_sources, completion_sources
 from intranet.dashboards import charts
 from intranet.dashboards.aggregation import DORMANT_AFTER_DAYS, median
 from intranet.dashboards.charts import escape
@@ -173,6 +173,26 @@ def _contributions_figure(slug, rows) -> Figure:
     )
 
 
+def _completion_figure(completion: dict) -> Figure:
+    """Learning-path completion as it stood on the period's last day (counts only)."""
+    labels = {s.kind: str(s.label) for s in completion_sources()}
+    title = _("Learning-path completion")
+    rows, items = [], []
+    for kind, (enrolled, completed) in sorted(completion.items()):
+        label = labels.get(kind, kind)
+        rows.append([label, number(enrolled), number(completed), percent(completed, enrolled)])
+        items.append(
+            (label, 100 * completed / enrolled if enrolled else 0, percent(completed, enrolled))
+        )
+    return Figure(
+        "completion",
+        title,
+        [_("Learning paths"), _("Agents enrolled"), _("Agents who completed"), _("Completion")],
+        rows,
+        charts.bar_chart("completion", title, items, number),
+    )
+
+
 def group_dashboard(group: Group, period: Period, *, with_dormant_list: bool) -> dict:
     rows = list(
         GroupDay.objects.filter(group=group, day__gte=period.first, day__lte=period.last).order_by(
@@ -255,6 +275,8 @@ def group_dashboard(group: Group, period: Period, *, with_dormant_list: bool) ->
             ],
         )
     )
+    if last is not None and last.completion:
+        figures.append(_completion_figure(last.completion))
     dormant = None
     if with_dormant_list and last is not None:
         window = last.day - timedelta(days=DORMANT_AFTER_DAYS - 1)
