@@ -237,10 +237,7 @@ def aggregate_day(day: date) -> None:
         )
         for d in department_ids
     )
-    PairDay.objects.filter(day=day).delete()
-    PairDay.objects.bulk_create(
-        PairDay(day=day, source_id=a, target_id=b, interactions=n) for (a, b), n in pairs.items()
-    )
+    _pairs_store(day, pairs)
 
     # The network.
     horizon = end - timedelta(days=UNANSWERED_AFTER_DAYS)
@@ -283,13 +280,59 @@ def aggregate_day(day: date) -> None:
     )
 
 
+def _pairs_store(day: date, pairs: dict[tuple[int, int], int]) -> None:
+    """The day's rows of PairDay: one for every pair that ever interacted up to this day,
+    with the day's interactions and the running total since the first aggregated day
+    (`cumulative`), so that a period's matrix is two days' rows (last minus the day
+    before first), whatever its length."""
+    before = {
+        (a, b): c
+        for a, b, c in PairDay.objects.filter(day=day - timedelta(days=1)).values_list(
+            "source_id", "target_id", "cumulative"
+        )
+    }
+    PairDay.objects.filter(day=day).delete()
+    PairDay.objects.bulk_create(
+        (
+            PairDay(
+                day=day,
+                source_id=a,
+                target_id=b,
+                interactions=pairs.get((a, b), 0),
+                cumulative=before.get((a, b), 0) + pairs.get((a, b), 0),
+            )
+            for a, b in set(before) | set(pairs)
+        ),
+        batch_size=5000,
+    )
+
+
+@transaction.atomic
+def _pairs_carry(day: date) -> None:
+    """Redo a later day's running totals from its own interactions (after a rebuild)."""
+    _pairs_store(
+        day,
+        {
+            (a, b): n
+            for a, b, n in PairDay.objects.filter(day=day, interactions__gt=0).values_list(
+                "source_id", "target_id", "interactions"
+            )
+        },
+    )
+
+
 def aggregate_period(first: date, last: date, progress=None) -> int:
-    """Recompute every day of [first, last] in order; progress(day) after each."""
+    """Recompute every day of [first, last] in order; progress(day) after each. The days
+    already aggregated after `last` get their pairs' running totals carried forward."""
     day, n = first, 0
     while day <= last:
         aggregate_day(day)
         n += 1
         if progress is not None:
             progress(day)
+        day += timedelta(days=1)
+    latest = PairDay.objects.order_by("-day").values_list("day", flat=True).first()
+    while latest is not None and day <= latest:
+        _pairs_carry(day)
         day += timedelta(days=1)
     return n

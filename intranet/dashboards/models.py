@@ -82,6 +82,9 @@ class PairDay(models.Model):
     source = models.ForeignKey("departments.Department", on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey("departments.Department", on_delete=models.CASCADE, related_name="+")
     interactions = models.PositiveIntegerField(default=0)
+    # From the first aggregated day through this one: a period's total is the difference
+    # of two days' rows. Every pair that ever interacted has a row on every later day.
+    cumulative = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from django.db.models import Sum
+from django.db.models import Q, Subquery
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
@@ -394,12 +394,21 @@ def network_dashboard(period: Period) -> dict:
 
 
 def _pair_totals(period: Period) -> dict[tuple[int, int], int]:
-    rows = (
-        PairDay.objects.filter(day__gte=period.first, day__lte=period.last)
-        .values("source_id", "target_id")
-        .annotate(n=Sum("interactions"))
-    )
-    return {(r["source_id"], r["target_id"]): r["n"] for r in rows}
+    """Interactions per pair over the period: the running totals of its last aggregated day
+    minus those of the last aggregated day before it (two days' rows, in one query,
+    whatever the period's length)."""
+
+    def latest(q):
+        return Subquery(PairDay.objects.filter(q).order_by("-day").values("day")[:1])
+
+    rows = PairDay.objects.filter(
+        Q(day=latest(Q(day__lte=period.last, day__gte=period.first)))
+        | Q(day=latest(Q(day__lt=period.first)))
+    ).values_list("day", "source_id", "target_id", "cumulative")
+    totals: Counter = Counter()
+    for day, a, b, cumulative in rows:
+        totals[(a, b)] += cumulative if day >= period.first else -cumulative
+    return {pair: n for pair, n in totals.items() if n > 0}
 
 
 def _together(pairs) -> dict[int, Counter]:

@@ -319,3 +319,28 @@ def test_the_rebuild_command_refuses_bad_dates(db):
         call_command(
             "dashboards_rebuild", "--from", "2026-02-01", "--to", "2026-01-01", stdout=io.StringIO()
         )
+
+
+def test_matrix_totals_come_from_running_totals_and_survive_a_middle_rebuild(
+    activity, day, alice, carol, finance
+):
+    from intranet.dashboards.aggregation import aggregate_period
+    from intranet.dashboards.selectors import Period, _pair_totals
+
+    first = day - timedelta(days=2)
+    aggregate_period(first, day)
+    crossing = (carol.department_id, finance.pk)
+    assert _pair_totals(Period("custom", first, day))[crossing] == 3
+    assert _pair_totals(Period("custom", first, day - timedelta(days=1))) == {}
+    # A comment made two days before, then only that day rebuilt: the later days' running
+    # totals are carried forward, so every period containing it counts it once.
+    comment = CommentFactory(post=activity, author=carol)
+    Comment.objects.filter(pk=comment.pk).update(created_at=at(first, 10))
+    aggregate_period(first, first)
+    assert _pair_totals(Period("custom", first, day))[crossing] == 4
+    assert _pair_totals(Period("custom", day, day))[crossing] == 3
+    assert _pair_totals(Period("custom", first, first)) == {crossing: 1}
+    per_day = sum(
+        PairDay.objects.filter(source_id=crossing[0]).values_list("interactions", flat=True)
+    )
+    assert per_day == 4
