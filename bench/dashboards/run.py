@@ -182,7 +182,16 @@ def aggregations(record, first, last, days):
     from intranet.dashboards.aggregation import aggregate_day, aggregate_period
 
     started = time.perf_counter()
-    aggregate_period(first, last - timedelta(days=1))
+    done = [0]
+
+    def progress(day):
+        done[0] += 1
+        if done[0] % 10 == 0:
+            spent = time.perf_counter() - started
+            print(f"  {done[0]} days, {spent:.0f} s, {spent / done[0]:.2f} s/day, load "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+
+    aggregate_period(first, last - timedelta(days=1), progress)
     full = round(time.perf_counter() - started, 2)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     record.add(
@@ -192,6 +201,7 @@ def aggregations(record, first, last, days):
             "seconds": full,
             "seconds_per_day": round(full / (days - 1), 3),
             "peak_rss_mib": round(rss, 1),
+            "load_average": round(os.getloadavg()[0], 1),
         }
     )
     seconds, peak = measured(aggregate_day, last)
@@ -205,6 +215,7 @@ def aggregations(record, first, last, days):
             "seconds_with_tracemalloc": seconds,
             "peak_traced_mib": peak,
             "target_seconds": 60,
+            "load_average": round(os.getloadavg()[0], 1),
         }
     )
 
@@ -260,6 +271,7 @@ def pages(record, args, last):
                     "queries_30_days": queries["30"],
                     "queries_12_months": queries["365"],
                     "ratio_rps_vs_hello": round(statistics.median(ratios), 4),
+                    "load_average": round(os.getloadavg()[0], 1),
                 }
             )
 

@@ -292,12 +292,39 @@ def test_links_on_the_group_page_and_in_the_header(client, budget, bob, alice, s
     assert 'href="/dashboards/"' in client.get("/").text
 
 
-def test_the_network_page_query_count_is_constant(
-    client, aggregated, staff, django_assert_max_num_queries
-):
-    client.force_login(staff)
-    with django_assert_max_num_queries(20):
-        assert client.get(reverse("dashboards:network"), {"period": "365"}).status_code == 200
+def test_every_page_query_count_is_constant(client, aggregated, day, staff, bob, budget, carol):
+    """The same number of queries for 30 days and 12 months, and after more days, groups
+    and departments are aggregated: the pages read daily rows, never one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = [
+        (staff, reverse("dashboards:network")),
+        (staff, reverse("dashboards:silos")),
+        (staff, reverse("dashboards:silos-department", args=[carol.department_id])),
+        (bob, reverse("dashboards:group", args=[budget.slug])),
+    ]
+
+    def counts():
+        seen = []
+        for agent, url in pages:
+            client.force_login(agent)
+            client.get(url)  # the first request of a session fills per-process caches
+            for period in ("30", "365"):
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url, {"period": period}).status_code == 200
+                seen.append(len(queries))
+        return seen
+
+    before = counts()
+    assert max(before) <= 20
+    for n in range(3):
+        GroupFactory(name=f"Autre {n}")
+        make_department(f"Service {n}")
+    for n in (3, 2):
+        aggregate_day(day - timedelta(days=n))
+    aggregate_day(day)
+    assert counts() == before
 
 
 def test_the_daily_run_is_scheduled_after_midnight():
