@@ -487,9 +487,14 @@ def silo_dashboard(period: Period, department: Department | None = None) -> dict
     summary = percent(cross, total)
     if department is None:
         title = _("Interactions between departments (from the row's department to the column's)")
-        cells = [
-            [(pairs.get((a, b), 0), shown(pairs.get((a, b), 0), True)) for b in ids] for a in ids
-        ]
+        texts: dict[int, str] = {}  # one formatting per distinct value, not per cell
+
+        def cell(n: int) -> tuple[int, str]:
+            if n not in texts:
+                texts[n] = shown(n, True)
+            return n, texts[n]
+
+        cells = [[cell(pairs.get((a, b), 0)) for b in ids] for a in ids]
         labels = [names[d] for d in ids]
         figures.append(
             Figure(
