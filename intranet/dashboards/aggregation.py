@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from intranet.accounts.models import AgentSession, User
 from intranet.core.activity import activity_sources, completion_sources
+from intranet.core.bulk import rows_insert
 from intranet.dashboards.models import (
     ActiveDay,
     DepartmentDay,
@@ -107,11 +108,12 @@ def aggregate_day(day: date) -> None:
                 if a is not None and b is not None:
                     pairs[(a, b)] += 1
     ActiveDay.objects.filter(day=day).delete()
-    ActiveDay.objects.bulk_create(
-        (
-            ActiveDay(day=day, group_id=g, agent_id=a, department_id=departments.get(a))
+    rows_insert(  # no model instance per row: ~10,000 rows a day at size L
+        ActiveDay,
+        [
+            {"day": day, "group_id": g, "agent_id": a, "department_id": departments.get(a)}
             for g, a in active
-        ),
+        ],
         batch_size=5000,
     )
 
@@ -292,17 +294,18 @@ def _pairs_store(day: date, pairs: dict[tuple[int, int], int]) -> None:
         )
     }
     PairDay.objects.filter(day=day).delete()
-    PairDay.objects.bulk_create(
-        (
-            PairDay(
-                day=day,
-                source_id=a,
-                target_id=b,
-                interactions=pairs.get((a, b), 0),
-                cumulative=before.get((a, b), 0) + pairs.get((a, b), 0),
-            )
+    rows_insert(
+        PairDay,
+        [
+            {
+                "day": day,
+                "source_id": a,
+                "target_id": b,
+                "interactions": pairs.get((a, b), 0),
+                "cumulative": before.get((a, b), 0) + pairs.get((a, b), 0),
+            }
             for a, b in set(before) | set(pairs)
-        ),
+        ],
         batch_size=5000,
     )
 
