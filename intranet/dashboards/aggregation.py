@@ -50,17 +50,32 @@ def _window(day: date, days: int) -> Q:
     return Q(day__gt=day - timedelta(days=days), day__lte=day)
 
 
-def _distinct_per_group(day: date, days: int, field: str = "agent") -> dict[int, int]:
+def _windows_per_group(day: date) -> tuple[dict, dict, dict]:
+    """Distinct agents over 7 and 30 days and distinct departments over 30 days, per
+    group, in one scan of the 30 days' rows (three scans before)."""
     rows = (
-        ActiveDay.objects.filter(_window(day, days), group__isnull=False)
+        ActiveDay.objects.filter(_window(day, 30), group__isnull=False)
         .values("group_id")
-        .annotate(n=Count(field, distinct=True))
+        .annotate(
+            a7=Count("agent", distinct=True, filter=_window(day, 7)),
+            a30=Count("agent", distinct=True),
+            d30=Count("department", distinct=True),
+        )
     )
-    return {row["group_id"]: row["n"] for row in rows}
+    active_7, active_30, departments_30 = {}, {}, {}
+    for row in rows:
+        group_id = row["group_id"]
+        active_7[group_id], active_30[group_id] = row["a7"], row["a30"]
+        departments_30[group_id] = row["d30"]
+    return active_7, active_30, departments_30
 
 
-def _distinct_agents(day: date, days: int) -> int:
-    return ActiveDay.objects.filter(_window(day, days)).values("agent_id").distinct().count()
+def _windows_network(day: date) -> dict[str, int]:
+    """Distinct agents active anywhere over 7 and 30 days, in one scan."""
+    return ActiveDay.objects.filter(_window(day, 30)).aggregate(
+        active_7d=Count("agent", distinct=True, filter=_window(day, 7)),
+        active_30d=Count("agent", distinct=True),
+    )
 
 
 def _active_insert(day: date, active, departments: dict[int, int]) -> None:
@@ -133,9 +148,7 @@ def aggregate_day(day: date) -> None:
     _active_insert(day, active, departments)
 
     # Rolling windows, from the working table.
-    active_7 = _distinct_per_group(day, 7)
-    active_30 = _distinct_per_group(day, 30)
-    departments_30 = _distinct_per_group(day, 30, "department")
+    active_7, active_30, departments_30 = _windows_per_group(day)
     groups_active_90 = set(
         ActiveDay.objects.filter(_window(day, DORMANT_AFTER_DAYS), group__isnull=False)
         .values_list("group_id", flat=True)
@@ -272,8 +285,7 @@ def aggregate_day(day: date) -> None:
         day=day,
         defaults={
             "agents": sum(agents_per_department.values()),
-            "active_7d": _distinct_agents(day, 7),
-            "active_30d": _distinct_agents(day, 30),
+            **_windows_network(day),
             "signins": AgentSession.objects.filter(
                 created_at__gte=start, created_at__lt=end
             ).count(),
