@@ -351,12 +351,23 @@ def _pairs_carry(day: date) -> None:
     )
 
 
+def _analyse() -> None:
+    """Refresh the planner's statistics of ActiveDay after each day of a run. Rebuilding a
+    past period fills days the statistics say are empty: PostgreSQL then estimated one
+    row in the 90-day window and chose a nested-loop anti-join for the dormant members
+    (30 s a day at size L instead of a fraction of a second)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE dashboards_activeday")
+
+
 def aggregate_period(first: date, last: date, progress=None) -> int:
     """Recompute every day of [first, last] in order; progress(day) after each. The days
     already aggregated after `last` get their pairs' running totals carried forward."""
     day, n = first, 0
     while day <= last:
         aggregate_day(day)
+        _analyse()
         n += 1
         if progress is not None:
             progress(day)
