@@ -228,6 +228,10 @@ TRANSVERSE_RETENTION_NOTIFICATIONS_DAYS = env_int(
 )
 TRANSVERSE_RETENTION_AUDIT_DAYS = env_int("TRANSVERSE_RETENTION_AUDIT_DAYS", 365, minimum=0)
 TRANSVERSE_RETENTION_TASKS_DAYS = env_int("TRANSVERSE_RETENTION_TASKS_DAYS", 14, minimum=0)
+# Who was active in which group on which day (dashboards); at least 92 days are kept.
+TRANSVERSE_RETENTION_DASHBOARDS_ACTIVITY_DAYS = env_int(
+    "TRANSVERSE_RETENTION_DASHBOARDS_ACTIVITY_DAYS", 120, minimum=0
+)
 
 # --- Directory (LDAP) ---
 # Agents sign in with their OpenLDAP / Active Directory account; `sync_directory` and the

@@ -23,6 +23,8 @@ class ActiveDay(models.Model):
         indexes = [
             models.Index(fields=["day", "group"], name="dashboards_active_day"),
             models.Index(fields=["group", "day"], name="dashboards_active_group_day"),
+            # a member's last 90 days in a group (dormant members)
+            models.Index(fields=["group", "agent", "day"], name="dashboards_active_member"),
         ]
 
 
@@ -42,6 +44,8 @@ class GroupDay(models.Model):
     contributions_by_department = models.JSONField(default=dict)  # {department id: n}
     questions = models.PositiveIntegerField(default=0)
     answer_delays = models.JSONField(default=list)  # minutes to the first answer
+    # {completion source kind: [enrolled, completed]} (core.activity.completion_register)
+    completion = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -78,6 +82,9 @@ class PairDay(models.Model):
     source = models.ForeignKey("departments.Department", on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey("departments.Department", on_delete=models.CASCADE, related_name="+")
     interactions = models.PositiveIntegerField(default=0)
+    # From the first aggregated day through this one: a period's total is the difference
+    # of two days' rows. Every pair that ever interacted has a row on every later day.
+    cumulative = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from django.db.models import Sum
+from django.db.models import Q, Subquery
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from intranet.core.activity import activity_sources
+from intranet.core.activity import activity_sources, completion_sources
 from intranet.dashboards import charts
 from intranet.dashboards.aggregation import DORMANT_AFTER_DAYS, median
 from intranet.dashboards.charts import escape
@@ -173,6 +173,26 @@ def _contributions_figure(slug, rows) -> Figure:
     )
 
 
+def _completion_figure(completion: dict) -> Figure:
+    """Learning-path completion as it stood on the period's last day (counts only)."""
+    labels = {s.kind: str(s.label) for s in completion_sources()}
+    title = _("Learning-path completion")
+    rows, items = [], []
+    for kind, (enrolled, completed) in sorted(completion.items()):
+        label = labels.get(kind, kind)
+        rows.append([label, number(enrolled), number(completed), percent(completed, enrolled)])
+        items.append(
+            (label, 100 * completed / enrolled if enrolled else 0, percent(completed, enrolled))
+        )
+    return Figure(
+        "completion",
+        title,
+        [_("Learning paths"), _("Agents enrolled"), _("Agents who completed"), _("Completion")],
+        rows,
+        charts.bar_chart("completion", title, items, number),
+    )
+
+
 def group_dashboard(group: Group, period: Period, *, with_dormant_list: bool) -> dict:
     rows = list(
         GroupDay.objects.filter(group=group, day__gte=period.first, day__lte=period.last).order_by(
@@ -255,6 +275,8 @@ def group_dashboard(group: Group, period: Period, *, with_dormant_list: bool) ->
             ],
         )
     )
+    if last is not None and last.completion:
+        figures.append(_completion_figure(last.completion))
     dormant = None
     if with_dormant_list and last is not None:
         window = last.day - timedelta(days=DORMANT_AFTER_DAYS - 1)
@@ -372,12 +394,21 @@ def network_dashboard(period: Period) -> dict:
 
 
 def _pair_totals(period: Period) -> dict[tuple[int, int], int]:
-    rows = (
-        PairDay.objects.filter(day__gte=period.first, day__lte=period.last)
-        .values("source_id", "target_id")
-        .annotate(n=Sum("interactions"))
-    )
-    return {(r["source_id"], r["target_id"]): r["n"] for r in rows}
+    """Interactions per pair over the period: the running totals of its last aggregated day
+    minus those of the last aggregated day before it (two days' rows, in one query,
+    whatever the period's length)."""
+
+    def latest(q):
+        return Subquery(PairDay.objects.filter(q).order_by("-day").values("day")[:1])
+
+    rows = PairDay.objects.filter(
+        Q(day=latest(Q(day__lte=period.last, day__gte=period.first)))
+        | Q(day=latest(Q(day__lt=period.first)))
+    ).values_list("day", "source_id", "target_id", "cumulative")
+    totals: Counter = Counter()
+    for day, a, b, cumulative in rows:
+        totals[(a, b)] += cumulative if day >= period.first else -cumulative
+    return {pair: n for pair, n in totals.items() if n > 0}
 
 
 def _together(pairs) -> dict[int, Counter]:
@@ -456,9 +487,14 @@ def silo_dashboard(period: Period, department: Department | None = None) -> dict
     summary = percent(cross, total)
     if department is None:
         title = _("Interactions between departments (from the row's department to the column's)")
-        cells = [
-            [(pairs.get((a, b), 0), shown(pairs.get((a, b), 0), True)) for b in ids] for a in ids
-        ]
+        texts: dict[int, str] = {}  # one formatting per distinct value, not per cell
+
+        def cell(n: int) -> tuple[int, str]:
+            if n not in texts:
+                texts[n] = shown(n, True)
+            return n, texts[n]
+
+        cells = [[cell(pairs.get((a, b), 0)) for b in ids] for a in ids]
         labels = [names[d] for d in ids]
         figures.append(
             Figure(
