@@ -106,6 +106,10 @@ def build_the_space(tess, sign_in, axe_check) -> tuple[Group, str, str, str]:
 
     tess.goto(f"/groups/{group.slug}/")
     tab(tess, group.name, "^(Learning paths|Parcours)$")
+    # The template's welcome path is there already; Tess builds the programme's own.
+    expect(
+        tess.get_by_role("link", name=re.compile("Welcome path|Parcours d’accueil"))
+    ).to_be_visible()
     axe_check(tess)
     tess.get_by_label(re.compile("^(Title|Titre)")).fill("Prendre en main l’outil")
     tess.get_by_role("button", name=re.compile("(Create the path|Créer le parcours)")).click()
