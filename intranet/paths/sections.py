@@ -1,7 +1,9 @@
-"""Learning paths as a group tool (intranet.groups.tools), the agent's own progress on
-their profile ("profile.main"), and the sessions' and polls' hooks that tick steps."""
+"""Learning paths as a group tool (intranet.groups.tools) with the training template's
+welcome path, the agent's own progress on their profile ("profile.main"), and the
+sessions' and polls' hooks that tick steps."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intranet.core.sections import Section, section_register
@@ -9,9 +11,27 @@ from intranet.events.hooks import attendance_register
 from intranet.groups.access import can_read_group_content
 from intranet.groups.tools import Tool, tool_register
 from intranet.paths.access import TOOL
+from intranet.paths.models import Step
 from intranet.paths.selectors import agent_paths
-from intranet.paths.services import attendance_ticks, vote_ticks
+from intranet.paths.services import attendance_ticks, path_create, step_add, vote_ticks
 from intranet.polls.hooks import voted_register
+from intranet.wiki.access import visible_pages
+
+
+def welcome_path(actor, group) -> None:
+    """The training template's content: a "Welcome path" whose first step is the group's
+    first wiki page (the wiki's own setup, run before this one, writes the welcome page);
+    the animators add the rest. Without a page the path starts empty."""
+    path = path_create(
+        actor,
+        group,
+        title=gettext("Welcome path"),
+        description=gettext("The first steps in this space: add the pages, sessions and polls."),
+    )
+    first = visible_pages(actor).filter(group=group).order_by("pk").first()
+    if first is not None:
+        step_add(actor, path, kind=Step.Kind.WIKI, target_id=first.pk)
+
 
 tool_register(
     Tool(
@@ -21,6 +41,7 @@ tool_register(
         url=lambda group: reverse("paths:path-list", args=[group.slug]),
         order=80,
         visible=lambda request, group: can_read_group_content(request.user, group),
+        setup=welcome_path,
     )
 )
 
