@@ -10,13 +10,21 @@ Measured with bench/documents/transfer.py (bench/results/documents.md):
    Then daphne reads the whole body (kept by Twisted in a temporary file) into its queue
    of `http.request` messages at once, 8 KiB each: memory grew by the body's size. The
    messages now keep only where their bytes are in that file and read them when the
-   application takes them (_LazyBody), REQUEST_MESSAGE_BYTES at a time.
+   application takes them (_LazyBody), REQUEST_MESSAGE_BYTES at a time; daphne does not
+   even read the file to queue them (_Spans).
 2. Downloads. daphne writes what the application sends into Twisted's buffer at once:
    `await send(...)` never waits for the client, so a file read faster than the client
    takes it piled up in memory (+594 MB for two 200 MB downloads). Each response now
    registers a push producer on its connection; Twisted pauses it when its buffer for
    the connection holds more than SEND_BUFFER_BYTES, and daphne's `send` waits until it
-   resumes: memory stays flat whatever the client's speed.
+   resumes: memory stays flat whatever the client's speed. Django cuts each streamed
+   block into 64 KiB messages; it sends RESPONSE_MESSAGE_BYTES at once instead.
+
+3. Django's ASGIHandler copies the request body from those messages into its own
+   temporary file (a SpooledTemporaryFile) before the view reads it: one more full write
+   and read of an upload. When the messages come from a request's temporary file
+   (_LazyBody, whole and in order), Django now reads the body from that file directly
+   (_read_body); any other request is read as Django does.
 
 Nothing changes for WebSockets. `install()` runs once, from intranet/asgi.py; it does
 nothing when daphne is not installed (another ASGI server serves the site).
@@ -31,7 +39,8 @@ DRAIN_CHECK_SECONDS = 1.0
 SEND_BUFFER_BYTES = 1024 * 1024
 
 
-REQUEST_MESSAGE_BYTES = 256 * 1024
+REQUEST_MESSAGE_BYTES = 1024 * 1024
+RESPONSE_MESSAGE_BYTES = 1024 * 1024
 
 
 class _LazyBody(dict):
@@ -55,25 +64,99 @@ class _LazyBody(dict):
         return self["body"] if key == "body" else super().get(key, default)
 
 
+async def _lazy_body_file(receive):
+    """(the request's body as a file of its own, None) when every message of the body is a
+    _LazyBody of one file, in order from its start and ending with it; else (None, the
+    messages received, to be read as Django does)."""
+    messages, length, file = [], 0, None
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            break
+    for message in messages:
+        if isinstance(message, _LazyBody):
+            where, offset, size = message._where
+            if (file is not None and where is not file) or offset != length:
+                return None, messages
+            file, length = where, length + size
+        elif message["type"] != "http.request" or message.get("body"):
+            return None, messages
+    if file is None:
+        return None, messages
+    try:  # a description of its own (its own position), on the same unnamed file
+        fd = os.open(f"/proc/self/fd/{file.fileno()}", os.O_RDONLY)
+    except (OSError, ValueError):
+        return None, messages
+    body = os.fdopen(fd, "rb")
+    if os.fstat(fd).st_size != length:
+        body.close()
+        return None, messages
+    return body, messages
+
+
+def _read_body(read_body):
+    async def patched(self, receive):
+        body, messages = await _lazy_body_file(receive)
+        if body is not None:
+            return body
+
+        async def replay():
+            return messages.pop(0) if messages else await receive()
+
+        return await read_body(self, replay)
+
+    return patched
+
+
+class _Span(int):
+    """What daphne's read of a request's body returns instead of the bytes: their length."""
+
+    def __len__(self):
+        return int(self)
+
+
+class _Spans:
+    """A request's body file whose reads return spans (_Span), not bytes: daphne's process()
+    reads the whole body only to queue it, and the messages read their bytes later."""
+
+    def __init__(self, content, size: int):
+        self._content, self._left = content, size
+
+    def __getattr__(self, name):
+        return getattr(self._content, name)
+
+    def read(self, size=-1):
+        span = self._left if size is None or size < 0 else min(size, self._left)
+        self._left -= span
+        return _Span(span)
+
+
 class _LazyQueue:
     """daphne's queue of one request, as daphne's process() fills it: bodies stay on disk."""
 
     def __init__(self, queue, request):
         self._queue, self._request, self._offset, self._file = queue, request, 0, None
+        content = request.content
+        try:  # its own descriptor: Twisted may close the request's file first
+            self._file = os.fdopen(os.dup(content.fileno()), "rb", 0)
+            left = os.fstat(self._file.fileno()).st_size - content.tell()
+        except (AttributeError, OSError, ValueError):  # a small body, kept in memory
+            self._file = None
+            return
+        self._offset = content.tell()
+        request.content = _Spans(content, left)
 
     def __getattr__(self, name):
         return getattr(self._queue, name)
 
     def put_nowait(self, message):
         body = message.get("body") if message.get("type") == "http.request" else None
-        if body and self._file is None:
-            try:  # its own descriptor: Twisted may close the request's file first
-                self._file = os.fdopen(os.dup(self._request.content.fileno()), "rb", 0)
-            except (AttributeError, OSError, ValueError):  # a small body, kept in memory
-                self._file = False
-        if body and self._file:
-            message = _LazyBody(message, self._file, self._offset, len(body))
-            self._offset += len(body)
+        if isinstance(body, _Span):
+            message = _LazyBody(message, self._file, self._offset, int(body))
+            self._offset += int(body)
+            if not message.get("more_body", False):  # the whole body is queued
+                self._request.content = self._request.content._content
         self._queue.put_nowait(message)
 
 
@@ -105,6 +188,7 @@ class _Pacer:
 def install() -> None:
     try:
         from daphne import http_protocol, server
+        from django.core.handlers.asgi import ASGIHandler
         from twisted.internet.interfaces import IPushProducer
         from zope.interface import classImplements
     except ImportError:
@@ -120,6 +204,9 @@ def install() -> None:
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("parsePOSTFormSubmission", False)
             super().__init__(*args, **kwargs)
+            transport = getattr(self.channel, "transport", None)
+            if transport is not None:  # the body read from the socket in larger pieces
+                transport.bufferSize = max(transport.bufferSize, SEND_BUFFER_BYTES)
 
         @property
         def application_queue(self):
@@ -161,3 +248,7 @@ def install() -> None:
             await pacer.drained(protocol)
 
     server.Server.handle_reply = handle_reply
+    ASGIHandler.read_body = _read_body(ASGIHandler.read_body)
+    # Django cuts every streamed block into 64 KiB messages: each one a trip through
+    # daphne's send and Twisted's write. One message per block the view yields instead.
+    ASGIHandler.chunk_size = max(ASGIHandler.chunk_size, RESPONSE_MESSAGE_BYTES)

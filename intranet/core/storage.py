@@ -71,6 +71,8 @@ class AtomicFileSystemStorage(FileSystemStorage):
     def _write_temporary(self, directory: str, content) -> str:
         """Write content under a new hidden name in directory; return its path."""
         temporary = os.path.join(directory, f"{TEMPORARY_PREFIX}{uuid.uuid4().hex}")
+        if self._link_written(content, temporary):
+            return temporary
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(temporary, flags, 0o666)
@@ -90,6 +92,31 @@ class AtomicFileSystemStorage(FileSystemStorage):
                 raise _translated(exc) from exc
             raise
         return temporary
+
+    def _link_written(self, content, temporary: str) -> bool:
+        """Whether content, an upload already written whole to a file on this file system
+        (an upload handler's temporary file), was synced and linked as temporary: saving a
+        200 MB upload is then one copy of its bytes, not two. False: write a copy."""
+        source = getattr(content, "temporary_file_path", None)
+        if source is None:
+            return False
+        try:
+            content.file.flush()
+            fd = os.open(source(), os.O_RDONLY)
+        except (AttributeError, ValueError, OSError):
+            return False
+        try:
+            if self.file_permissions_mode is not None:
+                os.fchmod(fd, self.file_permissions_mode)
+            os.fsync(fd)  # the bytes are on disk before the name exists
+            os.link(source(), temporary)
+        except OSError as exc:
+            if exc.errno in FULL_ERRNOS:
+                raise _translated(exc) from exc
+            return False  # another file system, no hard links: copied instead
+        finally:
+            os.close(fd)
+        return True
 
     def _link(self, temporary: str, full_path: str) -> str:
         """Give temporary its final name without ever replacing another file."""
