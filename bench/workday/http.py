@@ -23,8 +23,10 @@ class Pool:
     async def request(self, method: str, path: str, *, headers=None, body: bytes = b""):
         """(status, headers as a list of (name lowercased, value), body)."""
         async with self.slots:
-            for attempt in (1, 2):  # a kept-alive connection the server closed: once more
-                if self.free.empty():
+            for attempt in (1, 2):  # a kept-alive connection the server closed: once more,
+                # on a new connection (the other idle ones may be as stale: gunicorn closes
+                # them after 2 s)
+                if attempt == 2 or self.free.empty():
                     reader, writer = await asyncio.open_connection(self.host, self.port)
                     fresh = True
                 else:
