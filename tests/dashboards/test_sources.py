@@ -129,7 +129,9 @@ def test_the_group_page_shows_the_new_kinds(client, later_activity, budget, bob)
     aggregate_day(later_activity)
     client.force_login(bob)
     with translation.override("en"):
-        html = client.get(reverse("dashboards:group", args=[budget.slug])).text
+        html = client.get(
+            reverse("dashboards:group", args=[budget.slug]), HTTP_ACCEPT_LANGUAGE="en"
+        ).text
     table = Tables()
     table.feed(html)
     kinds = dict(table.tables["contributions"][1:])
@@ -163,7 +165,9 @@ def test_learning_paths_declare_completion_through_the_hook(
     assert GroupDay.objects.get(group=budget, day=day).completion == {"paths": [12, 5]}
     client.force_login(bob)
     with translation.override("en"):
-        html = client.get(reverse("dashboards:group", args=[budget.slug])).text
+        html = client.get(
+            reverse("dashboards:group", args=[budget.slug]), HTTP_ACCEPT_LANGUAGE="en"
+        ).text
     table = Tables()
     table.feed(html)
     assert table.tables["completion"][1][:3] == ["learning paths", "12", "5"]

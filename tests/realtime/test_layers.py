@@ -188,6 +188,7 @@ async def test_a_burst_reaches_a_socket_in_order_through_the_consumer(redis_url,
     from channels.layers import channel_layers
     from channels.testing import ApplicationCommunicator
 
+    from realtime.actions import socket_zone
     from realtime.consumers import TransverseConsumer
 
     settings.CHANNEL_LAYERS = {
@@ -209,6 +210,7 @@ async def test_a_burst_reaches_a_socket_in_order_through_the_consumer(redis_url,
             await asyncio.sleep(0.01)
         # The socket is not signed in, so its connect closes it: relay to it directly.
         consumer.agent_id, consumer.conversations = 1, {7}
+        consumer.zone = socket_zone(None)  # what connect sets for a signed-in agent
         sent = [
             {"type": "message.created", "message": {"conversation": 7, "n": n}} for n in range(200)
         ]
