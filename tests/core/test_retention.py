@@ -213,3 +213,17 @@ def test_the_search_index_no_longer_holds_removed_messages(
     drain(lock_timeout=30)
     keys = set(get_engine().digests())
     assert f"chat:{old.pk}" not in keys and f"chat:{new.pk}" in keys
+
+
+def test_every_kind_without_its_own_removal_goes_in_one_delete_per_batch(limits):
+    """The default removal stays set-based only while Django can delete the rows without
+    loading them (no cascade, no delete signal): a kind that loses that needs its own
+    `remove`, as chat has."""
+    from django.db.models.deletion import Collector
+
+    from intranet.core.retention import retention_rules
+
+    now = timezone.now()
+    for rule in retention_rules():
+        if rule.remove is None:
+            assert Collector("default").can_fast_delete(rule.expired(now)), rule.name
