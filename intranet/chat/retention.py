@@ -13,12 +13,12 @@ delete signal on Message cannot be skipped silently here.
 from functools import partial
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from intranet.chat.models import Message, Reaction
 from intranet.chat.search import MessageDocuments
-from intranet.core.bulk import rows_insert
+from intranet.core.bulk import insert_select_sql
 from intranet.core.retention import RetentionRule, retention_register
 from intranet.search.models import IndexEntry
 from intranet.search.services import search_indexer_kick_after_commit
@@ -33,19 +33,24 @@ def _files_delete(names: list[str]) -> None:
         default_storage.delete(name)
 
 
+def _index_removals_queue(pks: list[int]) -> None:
+    """One INSERT ... SELECT of the search remove queue's rows for these messages (a
+    thousand single-row inserts took half the batch's time)."""
+    entry = IndexEntry(kind=MessageDocuments.kind, object_id=0, action=IndexEntry.Action.REMOVE)
+    quote = connection.ops.quote_name
+    key = quote(Message._meta.pk.column)
+    sql, params = insert_select_sql(entry, {"object_id": key}, quote(Message._meta.db_table))
+    where = " WHERE {} IN ({})".format(key, ", ".join(["%s"] * len(pks)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql + where, [*params, *pks])
+    search_indexer_kick_after_commit()
+
+
 def messages_remove(pks: list[int]) -> int:
     """Delete these messages, their reactions, their files and their search documents."""
     messages = Message.objects.filter(pk__in=pks)
     files = list(messages.exclude(attachment="").values_list("attachment", flat=True))
-    rows_insert(
-        IndexEntry,
-        [
-            {"kind": MessageDocuments.kind, "object_id": pk, "action": IndexEntry.Action.REMOVE}
-            for pk in pks
-        ],
-        batch_size=len(pks),
-    )
-    search_indexer_kick_after_commit()
+    _index_removals_queue(pks)
     reactions = Reaction.objects.filter(message_id__in=pks)
     reactions._raw_delete(reactions.db)
     Message.objects.filter(parent_id__in=pks).update(parent=None)  # on_delete=SET_NULL
