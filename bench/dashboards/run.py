@@ -61,25 +61,124 @@ def column_defaults() -> None:
             cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET DEFAULT {default}')
 
 
-RAW = ("stream_post", "stream_comment", "stream_reaction", "chat_message", "accounts_agentsession")
+def raw_index_models():
+    """The raw tables the daily run reads one day at a time, with their created_at index
+    as the models declare it (stream, chat: Meta.indexes). accounts_agentsession has none:
+    it holds only the sessions not yet expired (bench/results/dashboards.md)."""
+    from intranet.chat.models import Message
+    from intranet.stream.models import Comment, Post, Reaction
+
+    found = []
+    for model in (Post, Comment, Reaction, Message):
+        index = next(i for i in model._meta.indexes if list(i.fields) == ["created_at"])
+        found.append((model._meta.db_table, index.name))
+    return found
 
 
-def raw_indexes(create: bool) -> None:
-    """With --raw-indexes: a created_at index on each raw table the daily run reads by day
-    (the stream and chat apps define none; an experiment, not the shipped schema).
-    Without: make sure none is left from an earlier run."""
+def raw_indexes(create: bool) -> float:
+    """Create (or drop) the created_at index of each raw table, then ANALYZE them; the
+    seconds the creation took. --raw-indexes without drops them for the whole run
+    (the schema before the indexes), compare times both ways in the same run."""
     from django.db import connection
 
+    started = time.perf_counter()
     with connection.cursor() as cursor:
-        for table in RAW:
+        for table, name in raw_index_models():
+            cursor.execute(f'DROP INDEX IF EXISTS "bench_{table}_created"')  # older runs'
             if create:
-                cursor.execute(
-                    f'CREATE INDEX IF NOT EXISTS "bench_{table}_created" ON "{table}" (created_at)'
-                )
+                cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (created_at)')
             else:
-                cursor.execute(f'DROP INDEX IF EXISTS "bench_{table}_created"')
-        if create:
-            cursor.execute("ANALYZE")
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        built = time.perf_counter() - started
+        for table, _name in raw_index_models():
+            cursor.execute(f'ANALYZE "{table}"')
+    return round(built, 2)
+
+
+def insert_cost(table: str, rows: int) -> float:
+    """Seconds to insert `rows` copies of existing rows into table (new ids, unique keys
+    made unique), in a transaction rolled back: the write side of an index."""
+    from django.db import connection, transaction
+
+    uniques = {
+        "stream_post": {"idempotency_key": "''"},
+        "stream_comment": {"idempotency_key": "''"},
+        "stream_reaction": {"kind": "'w' || (id % 1000000000)"},
+        "chat_message": {"seq": "seq + 1000000000", "idempotency_key": "'w' || id"},
+    }[table]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+            " AND column_name <> 'id' ORDER BY ordinal_position",
+            [table],
+        )
+        columns = [c for (c,) in cursor.fetchall()]
+        chosen = ", ".join(uniques.get(c, f'"{c}"') for c in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        try:
+            with transaction.atomic():
+                started = time.perf_counter()
+                cursor.execute(
+                    f'INSERT INTO "{table}" ({names}) SELECT {chosen} FROM "{table}"'  # noqa: S608
+                    f" ORDER BY id DESC LIMIT {int(rows)}"
+                )
+                seconds = time.perf_counter() - started
+                raise _RollBack
+        except _RollBack:
+            pass
+    return seconds
+
+
+class _RollBack(Exception):
+    pass
+
+
+def compare_raw_indexes(record, last, days: int, pairs: int) -> None:
+    """Without and with the created_at indexes, interleaved (A B A B): a rebuild of the
+    `days` days before `last`, then the daily run of `last`; and the write side, the
+    time to insert 20,000 rows into each big raw table. Ratios without / with."""
+    from intranet.dashboards.aggregation import aggregate_day, aggregate_period
+
+    first = last - timedelta(days=days)
+    runs = {False: [], True: []}
+    for _pair in range(pairs):
+        for create in (False, True):
+            built = raw_indexes(create)
+            started = time.perf_counter()
+            aggregate_period(first, last - timedelta(days=1))
+            rebuild = time.perf_counter() - started
+            started = time.perf_counter()
+            aggregate_day(last)
+            daily = time.perf_counter() - started
+            writes = {t: insert_cost(t, 20_000) for t in FILLED}
+            runs[create].append((rebuild, daily, writes, built))
+            print(f"  indexes={create}: rebuild {rebuild:.2f} s, daily {daily:.2f} s, "
+                  f"inserts {writes}, load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    med = lambda values: round(statistics.median(values), 3)  # noqa: E731
+    without, with_ = runs[False], runs[True]
+    figure = {
+        "id": "dashboards.raw_indexes",
+        "days_rebuilt": days,
+        "pairs": pairs,
+        "rebuild_s_without": med([r[0] for r in without]),
+        "rebuild_s_with": med([r[0] for r in with_]),
+        "daily_s_without": med([r[1] for r in without]),
+        "daily_s_with": med([r[1] for r in with_]),
+        "ratio_rebuild_without_over_with": med(
+            [a[0] / b[0] for a, b in zip(without, with_, strict=True)]
+        ),
+        "ratio_daily_without_over_with": med(
+            [a[1] / b[1] for a, b in zip(without, with_, strict=True)]
+        ),
+        "index_build_s": med([r[3] for r in with_]),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    for table in FILLED:
+        figure[f"insert_20k_{table}_ratio_with_over_without"] = med(
+            [b[2][table] / a[2][table] for a, b in zip(without, with_, strict=True)]
+        )
+        figure[f"insert_20k_{table}_s_with"] = med([b[2][table] for b in with_])
+    record.add(figure)
 
 
 def into_last_year(size: dict) -> None:
@@ -182,9 +281,12 @@ def main():
     )
     parser.add_argument(
         "--raw-indexes",
-        action="store_true",
-        help="index the raw tables on created_at first (an experiment: see raw_indexes)",
+        choices=("with", "without", "compare"),
+        default="with",
+        help="the raw tables' created_at indexes: as shipped (with), dropped for the run "
+        "(without), or compare: both, interleaved, before the rest (see compare_raw_indexes)",
     )
+    parser.add_argument("--compare-days", type=int, default=3)
     add_result_arguments(parser)
     args = parser.parse_args()
     setup_django()
@@ -194,10 +296,12 @@ def main():
     column_defaults()
     generate(size)
     into_last_year(size)
-    raw_indexes(args.raw_indexes)
     record = Run("dashboards", args.size, label=args.label, history=not args.no_history)
     last = timezone.localdate() - timedelta(days=1)
     first = last - timedelta(days=args.days - 1)
+    if args.raw_indexes == "compare":
+        compare_raw_indexes(record, last, args.compare_days, args.pairs)
+    raw_indexes(args.raw_indexes != "without")
 
     if not args.pages_only:
         aggregations(record, first, last, args.days)

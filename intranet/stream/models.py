@@ -87,6 +87,8 @@ class Post(models.Model):
                 condition=Q(pinned_at__isnull=False),
                 name="stream_post_pinned",
             ),
+            # The dashboards' daily run reads one day (docs/dashboards.md, Performance).
+            models.Index(fields=["created_at"], name="stream_post_created"),
         ]
 
     def __str__(self):
@@ -160,7 +162,10 @@ class Comment(models.Model):
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["post", "id"])]
+        indexes = [
+            models.Index(fields=["post", "id"]),
+            models.Index(fields=["created_at"], name="stream_comment_created"),  # dashboards
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "idempotency_key"],
@@ -201,6 +206,9 @@ class Reaction(models.Model):
                 name="stream_reaction_once_per_comment",
             ),
         ]
+        indexes = [
+            models.Index(fields=["created_at"], name="stream_reaction_created")
+        ]  # dashboards
 
 
 class Follow(models.Model):
