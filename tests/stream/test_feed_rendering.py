@@ -76,7 +76,7 @@ def test_feed_queries_do_not_grow_with_page_size_or_depth(
     """Memberships (read twice outside a request's cache), posts, topics, reactions: 5 or
     6 queries whatever the page size and depth, rendering included; a group feed also
     reads the group's upload batches (memberships once more, the libraries the agent
-    animates, the versions): 8."""
+    animates, the folders restricted away from the agent, the versions): 9."""
     fill(carol, alice, group, 120)
     deep = home_feed(alice, limit=limit)
     for _ in range(2):
@@ -84,7 +84,7 @@ def test_feed_queries_do_not_grow_with_page_size_or_depth(
     for cursor in (None, deep.next_cursor):
         for feed_of, budget in (
             (lambda c: home_feed(alice, cursor=c, limit=limit), 6),
-            (lambda c: group_feed(alice, group, cursor=c, limit=limit), 8),
+            (lambda c: group_feed(alice, group, cursor=c, limit=limit), 9),
         ):
             with django_assert_max_num_queries(budget):
                 feed = feed_of(cursor)
@@ -99,12 +99,12 @@ def test_feed_fragments_stay_under_eight_queries_at_any_depth(
     deep = home_feed(alice, limit=50).next_cursor
     deep_group = group_feed(alice, group, limit=50).next_cursor
     # A group's fragment also reads its upload batches (the libraries the agent animates,
-    # the versions): two more.
+    # the folders restricted away from the agent, the versions): three more.
     for url, budget in (
         ("/?fragment=1", 8),
         (f"/?fragment=1&after={deep}", 8),
-        (f"/groups/{group.slug}/?fragment=1", 10),
-        (f"/groups/{group.slug}/?fragment=1&after={deep_group}", 10),
+        (f"/groups/{group.slug}/?fragment=1", 11),
+        (f"/groups/{group.slug}/?fragment=1&after={deep_group}", 11),
     ):
         with django_assert_max_num_queries(budget):
             assert alice_client.get(url).status_code == 200
