@@ -419,7 +419,8 @@ TRANSVERSE_ANONYMISE_LEAVERS_AFTER_DAYS = env_int(
 STORAGES = {
     # Written under a temporary name then linked: a full disk leaves no partial file.
     "default": {"BACKEND": "intranet.core.storage.AtomicFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Django's StaticFilesStorage, each address computed once per process.
+    "staticfiles": {"BACKEND": "intranet.core.storage.StaticStorage"},
     # Personal-data exports: outside MEDIA_ROOT, never served but by their owner's download.
     "private": {
         "BACKEND": "intranet.core.storage.AtomicFileSystemStorage",

@@ -25,22 +25,27 @@ PERM_MANAGE_MEMBERS = "groups.manage_members"
 PERM_ADMINISTER = "groups.administer_group"
 
 
-def member_group_ids(actor) -> frozenset[int]:
-    """Ids of the groups actor belongs to (read once per HTTP request, fresh elsewhere)."""
+def member_roles(actor) -> dict[int, str]:
+    """{group id: role} of actor's memberships (read once per HTTP request, fresh
+    elsewhere): the page frame asks both for the groups (access rules) and for the ones
+    actor animates (the moderation link), one query answers both."""
     if not is_active_agent(actor):
-        return frozenset()
+        return {}
     return request_cached(
-        ("member_group_ids", actor.pk),
-        lambda: frozenset(
-            Membership.objects.filter(agent_id=actor.pk).values_list("group_id", flat=True)
-        ),
+        ("member_roles", actor.pk),
+        lambda: dict(Membership.objects.filter(agent_id=actor.pk).values_list("group_id", "role")),
     )
 
 
+def member_group_ids(actor) -> frozenset[int]:
+    """Ids of the groups actor belongs to (read once per HTTP request, fresh elsewhere)."""
+    return frozenset(member_roles(actor))
+
+
 def forget_memberships(actor) -> None:
-    """Drop the cached membership list after actor's memberships changed."""
+    """Drop the cached memberships after actor's memberships or roles changed."""
     if actor is not None:
-        request_cache_forget(("member_group_ids", actor.pk))
+        request_cache_forget(("member_roles", actor.pk))
 
 
 def visible_groups(actor) -> QuerySet[Group]:
@@ -101,6 +106,7 @@ def forget_group_perms(actor) -> None:
     """Drop the cached permissions after actor's role changed."""
     if actor is not None:
         request_cache_forget(("group_perms", actor.pk))
+        forget_memberships(actor)  # the roles cached with them
 
 
 def can_moderate_group(actor, group: Group) -> bool:

@@ -4,17 +4,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from intranet.accounts.access import is_active_agent
+from intranet.groups.access import member_roles
 from intranet.groups.models import Membership
 from intranet.moderation.models import Report
 
 
 def moderated_group_ids(actor) -> list[int]:
-    """Groups where actor is an animator or the owner."""
-    return list(
-        Membership.objects.filter(
-            agent_id=actor.pk, role__in=[Membership.Role.ANIMATOR, Membership.Role.OWNER]
-        ).values_list("group_id", flat=True)
-    )
+    """Groups where actor is an animator or the owner (read with actor's memberships,
+    once per request: the main menu's moderation link asks on every page)."""
+    roles = (Membership.Role.ANIMATOR, Membership.Role.OWNER)
+    return [group_id for group_id, role in member_roles(actor).items() if role in roles]
 
 
 def visible_reports(actor) -> QuerySet[Report]:

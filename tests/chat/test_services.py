@@ -355,6 +355,51 @@ def test_unread_counts_follow_read_position(room, alice, bob):
     assert selectors.unread_total(bob) == 0
 
 
+def _unread_by_the_orm(actor) -> int:
+    """The unread total as conversation_list counts it, the reference of unread_total."""
+    return sum(c.unread for c in selectors.conversation_list(actor))
+
+
+def test_unread_total_is_one_query_and_follows_the_access_rules(room, alice, bob, carol, dave):
+    """unread_total's compiled statement agrees with the ORM's rules: rooms of the
+    actor's groups only, conversations left or deleted messages not counted, nothing
+    for a deactivated agent, and the actor's id is never another agent's."""
+    from django.test.utils import CaptureQueriesContext
+
+    from intranet.chat.services.conversations import conversation_leave
+
+    services.conversation_mark_read(alice, room.pk, seq=0)
+    services.conversation_mark_read(bob, room.pk, seq=0)
+    direct = services.conversation_direct_open(alice, other=bob)
+    named = services.conversation_named_create(alice, name="Trio", agents=[bob, carol])
+    for conversation in (direct, named):
+        services.conversation_mark_read(alice, conversation.pk, seq=0)
+    send(bob, room, key="u-room-0001")
+    gone = send(bob, room, key="u-room-0002")
+    send(alice, room, key="u-room-0003")
+    send(bob, direct, key="u-dir-00001")
+    send(bob, named, key="u-named-001")
+    send(carol, named, key="u-named-002")
+    services.message_delete(bob, gone.pk)
+    agents = (alice, bob, carol)
+    for agent in agents:
+        assert selectors.unread_total(agent) == _unread_by_the_orm(agent)
+    # The room counts 0: alice's own message moved her read position past bob's.
+    assert selectors.unread_total(alice) == 3  # direct 1, named 2
+    with CaptureQueriesContext(connection) as queries:
+        selectors.unread_total(alice)
+    assert len(queries) == 1
+    conversation_leave(carol, named.pk)
+    assert selectors.unread_total(carol) == 0 == _unread_by_the_orm(carol)
+    Membership.objects.filter(group=room.group, agent=alice).delete()
+    send(bob, room, key="u-room-0004")
+    assert selectors.unread_total(alice) == 3 == _unread_by_the_orm(alice)
+    assert selectors.unread_total(dave) == 0
+    User.objects.filter(pk=bob.pk).update(is_active=False)
+    bob.refresh_from_db()
+    assert selectors.unread_total(bob) == 0
+
+
 def test_a_room_never_opened_counts_as_read(room, alice, bob):
     send(bob, room)
     assert selectors.unread_total(alice) == 0

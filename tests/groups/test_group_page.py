@@ -9,7 +9,9 @@ from intranet.groups.models import Group, Membership
 from intranet.stream.services import posts, reactions
 from tests.factories import UserFactory
 
-MAX_QUERIES = 24  # session, user, 4 header badges, group, memberships, department, feed,
+MAX_QUERIES = (
+    23  # session, user, 3 header badges, group, memberships (and roles), department, feed,
+)
 # pinned, topics, reactions, membership, member count, roles (guardian: 2), themes, subgroups,
 # documents (the libraries the agent animates, recent documents, upload batches, the folders
 # and documents restricted away from the agent: documents.access.group_documents_q), the
