@@ -241,6 +241,9 @@ def main() -> None:
     parser.add_argument("--skip-uploads", action="store_true")
     add_result_arguments(parser)
     args = parser.parse_args()
+    # Under the project's var/ (made here on a fresh clone, where nothing created it yet):
+    # the plain copy and the server's storage then share one disk.
+    (ROOT / "var").mkdir(exist_ok=True)
     var = Path(tempfile.mkdtemp(prefix="transverse-bench-documents-", dir=ROOT / "var"))
     try:
         run_bench(args, var)

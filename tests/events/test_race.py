@@ -122,6 +122,7 @@ def test_one_survey_answer_even_when_sent_twice_at_once(finance):
         )
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_burst_with_cancellations_never_overbooks_nor_passes_anyone_over(finance):
     """Twelve agents register for three seats from six threads while two of the seated
     cancel: never more than three seated, the seat counter equals the seated rows, and
