@@ -88,9 +88,9 @@ def generate():
     Event.objects.bulk_create(events)
 
 
-def _burst_run(agents, call):
-    """call(agent) for every agent from THREADS threads at once: wall time and each
-    call's time."""
+def _threads_run(agents, call, threads):
+    """call(agent) for every agent from `threads` threads at once: each call's time and
+    the errors."""
     from django.db import connections
 
     queue = list(agents)
@@ -114,16 +114,57 @@ def _burst_run(agents, call):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return times, errors
+
+
+def _burst_run(agents, call, processes=1, threads=THREADS):
+    """call(agent) for every agent from `processes` processes of `threads` threads each,
+    all at once (as a page server's workers would take the requests): wall time, each
+    call's time, the errors."""
+    if processes == 1:
+        started = time.perf_counter()
+        times, errors = _threads_run(agents, call, threads)
+        return time.perf_counter() - started, times, errors
+    import multiprocessing
+
+    from django.db import connections
+
+    # A forked child must not share its parent's connections, nor its pool (whose
+    # threads a child does not inherit): closed here, each child opens its own.
+    connections.close_all()
+    for connection in connections.all():
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()
+    context = multiprocessing.get_context("fork")
+    ready, results = context.Barrier(processes + 1), context.Queue()
+
+    def child(index):
+        share = agents[index::processes]
+        ready.wait()
+        results.put(_threads_run(share, call, threads))
+
+    children = [context.Process(target=child, args=(i,)) for i in range(processes)]
+    for process in children:
+        process.start()
+    ready.wait()
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, times, errors
+    times, errors = [], []
+    for _ in children:
+        some_times, some_errors = results.get()
+        times += some_times
+        errors += some_errors
+    wall = time.perf_counter() - started
+    for process in children:
+        process.join()
+    return wall, times, errors
 
 
-def burst(record, rounds=3):
+def burst(record, rounds=3, processes=1, threads=THREADS):
     """The registration burst, interleaved with its baseline: the same agents inserting
     the same registration rows, one bare ORM INSERT in a transaction each (no rule, no
     seat). Rounds alternate baseline and burst; the ratio is the median of each round's."""
@@ -150,7 +191,7 @@ def burst(record, rounds=3):
             with transaction.atomic():
                 Registration.objects.create(event_id=pk, agent=agent, status="registered")
 
-        base_wall, times, errors = _burst_run(agents, bare)
+        base_wall, times, errors = _burst_run(agents, bare, processes, threads)
         base_walls.append(base_wall)
         base_times += times
         base_event.delete()
@@ -163,7 +204,10 @@ def burst(record, rounds=3):
             capacity=SEATS,
         )
         wall, times, errors = _burst_run(
-            agents, lambda agent, pk=event.pk: services.event_register(agent, Event(pk=pk))
+            agents,
+            lambda agent, pk=event.pk: services.event_register(agent, Event(pk=pk)),
+            processes,
+            threads,
         )
         walls.append(wall)
         all_times += times
@@ -180,7 +224,8 @@ def burst(record, rounds=3):
             "figure": "registration burst",
             "agents": BURST,
             "seats": SEATS,
-            "threads": THREADS,
+            "processes": processes,
+            "threads": threads,
             "rounds": rounds,
             "wall_s": [round(w, 3) for w in walls],
             "p50_ms": percentile_ms(all_times, 0.5),
@@ -195,26 +240,15 @@ def burst(record, rounds=3):
     return walls
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=20)
-    parser.add_argument("--pairs", type=int, default=5)
-    parser.add_argument("--calendar-only", action="store_true", help="skip the registration burst")
-    add_result_arguments(parser)
-    args = parser.parse_args()
-    setup_django()
-    generate()
-
+def calendar_pages(record, args, agent):
+    """The calendar's month and list views of an agent in 30 groups, interleaved with the
+    accessibility page."""
     import statistics
 
     from django.test import Client
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from intranet.accounts.models import User
-
-    agent = User.objects.get(username="bench-ev-0")
-    record = Run("events", "L", label=args.label, history=not args.no_history)
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.force_login(agent)
@@ -246,8 +280,33 @@ def main():
                     "queries": run.queries,
                 }
             )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--calendar-only", action="store_true", help="skip the registration burst")
+    parser.add_argument("--burst-only", action="store_true", help="skip the calendar pages")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="burst from this many processes (deploy/'s page server: 2 workers a node)",
+    )
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per process")
+    add_result_arguments(parser)
+    args = parser.parse_args()
+    setup_django()
+    generate()
+
+    from intranet.accounts.models import User
+
+    record = Run("events", "L", label=args.label, history=not args.no_history)
+    if not args.burst_only:
+        calendar_pages(record, args, User.objects.get(username="bench-ev-0"))
     if not args.calendar_only:
-        burst(record)
+        burst(record, processes=args.processes, threads=args.threads)
     lines = ["# Sessions benchmark", ""]
     lines += [f"- {f}" for f in record.figures]
     record.finish("\n".join(lines) + "\n")

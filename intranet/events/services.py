@@ -2,10 +2,11 @@
 agent of the waiting list), attendance, and the calendar-feed token.
 
 Seats are counted on the session's row (`seats_taken`). Registering takes a seat with one
-conditional UPDATE (`seats_taken = seats_taken + 1 WHERE seats_taken < capacity`), the
-last statement before the commit: the row is locked from that statement to the commit
-only, two agents racing for the last seat cannot both get it, and an agent finding the
-session full joins the waiting list without touching the row. Cancelling locks the row,
+conditional UPDATE (`seats_taken = seats_taken + 1 WHERE seats_taken < capacity`), in the
+same statement as the registration's INSERT on PostgreSQL (its own transaction), the last
+statement before the commit elsewhere: the row is locked from that statement to the
+commit only, two agents racing for the last seat cannot both get it, and an agent finding
+the session full joins the waiting list without touching the row. Cancelling locks the row,
 recounts the seats and promotes the first agents waiting; wait-listing and cancelling
 both look again for a free seat once committed (_fill_free_seats), so no one waits while
 a seat is free.
@@ -15,7 +16,9 @@ session's survey and notifies its attendees; `survey_answer` records one answer 
 attendee (a unique row of who answered; what they answered is stored apart, unlinked).
 """
 
+import functools
 import secrets
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +38,7 @@ from intranet.events.models import (
     SurveyAnswer,
     SurveyReply,
 )
+from intranet.groups.models import Group
 from intranet.notifications.models import Kind
 from intranet.notifications.services import notify
 
@@ -98,8 +102,15 @@ def _take_seat(event: Event) -> bool:
 
 
 def _has_free_seat(event_pk: int) -> bool:
-    row = Event.objects.filter(pk=event_pk).values_list("capacity", "seats_taken").first()
-    return row is not None and (row[0] is None or row[1] < row[0])
+    # Plain SQL: asked after every wait-listing of a burst, and the ORM's compilation
+    # costs five times the statement.
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT capacity IS NULL OR seats_taken < capacity FROM events_event WHERE id = %s",
+            [event_pk],
+        )
+        row = cursor.fetchone()
+    return row is not None and bool(row[0])
 
 
 def _fill_free_seats(event_pk: int) -> bool:
@@ -123,32 +134,114 @@ def _fill_free_seats(event_pk: int) -> bool:
         return _promote(event) is not None
 
 
+# PostgreSQL registers in one statement, its own transaction: the seat's conditional UPDATE
+# and the registration's INSERT run together, and a second registration of the same agent
+# (the unique constraint) rolls the seat back with it. One round trip instead of five
+# (BEGIN, INSERT, UPDATE, COMMIT and the ORM's work around each): what a burst of agents
+# for the last seats costs. %(take)s is false when the session was read full, so the
+# UPDATE touches no row and the agent joins the waiting list.
+_REGISTER_SQL = """
+WITH seat AS (
+    UPDATE events_event SET seats_taken = seats_taken + 1
+    WHERE id = %(event)s AND %(take)s AND (capacity IS NULL OR seats_taken < capacity)
+    RETURNING id
+)
+INSERT INTO events_registration (event_id, agent_id, status, attended, created_at)
+SELECT %(event)s, %(agent)s,
+       CASE WHEN EXISTS (SELECT 1 FROM seat) THEN %(registered)s ELSE %(waiting)s END,
+       false, %(now)s
+RETURNING id, status, created_at
+"""
+
+
+def _register_row(event: Event, actor, *, take_seat: bool) -> Registration:
+    """actor's registration row, with a seat if take_seat and one is free (else waiting).
+    IntegrityError when actor is already registered."""
+    registered, waiting = Registration.Status.REGISTERED, Registration.Status.WAITING
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        params = {
+            "event": event.pk,
+            "agent": actor.pk,
+            "take": take_seat,
+            "registered": registered.value,
+            "waiting": waiting.value,
+            "now": timezone.now(),
+        }
+        # Inside a caller's transaction, a savepoint keeps it usable after a refusal.
+        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with savepoint, connection.cursor() as cursor:
+            cursor.execute(_REGISTER_SQL, params)
+            pk, status, created_at = cursor.fetchone()
+        return Registration(
+            pk=pk, event=event, agent=actor, status=status, attended=False, created_at=created_at
+        )
+    # Elsewhere (SQLite, one writer at a time): the registration first, the seat's UPDATE
+    # last, so the session's row is locked from that statement to the commit only.
+    with transaction.atomic():
+        registration = Registration.objects.create(
+            event=event, agent=actor, status=registered if take_seat else waiting
+        )
+        if take_seat and not _take_seat(event):
+            registration.status = waiting
+            Registration.objects.filter(pk=registration.pk).update(status=waiting)
+    return registration
+
+
+# What registering reads of a session and its group, on PostgreSQL: the ORM's
+# select_related compiles some forty columns for each registration of a burst; these are
+# the ones the rules and the seat need (the instances defer the others: reading one
+# loads it).
+_EVENT_FIELDS = {"id", "group_id", "capacity", "seats_taken", "starts_at", "registration_closes_at"}
+_GROUP_FIELDS = {"id", "policy", "archived_at"}
+
+
+@functools.cache
+def _target_statement() -> tuple[str, list[str], list[str]]:
+    """The SELECT and its columns, in each model's field order (what from_db expects)."""
+    event = [f.attname for f in Event._meta.concrete_fields if f.attname in _EVENT_FIELDS]
+    group = [f.attname for f in Group._meta.concrete_fields if f.attname in _GROUP_FIELDS]
+    columns = [f"e.{name}" for name in event] + [f"g.{name}" for name in group]
+    sql = (  # the columns are the models' own names, no input
+        f"SELECT {', '.join(columns)} FROM events_event e "  # noqa: S608
+        "JOIN groups_group g ON g.id = e.group_id WHERE e.id = %s"
+    )
+    return sql, event, group
+
+
+def _registration_target(pk) -> Event:
+    """The session pk with its group, as registering needs them (Event.DoesNotExist)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return Event.objects.select_related("group").get(pk=pk)
+    sql, event_fields, group_fields = _target_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Event.DoesNotExist
+    split = len(event_fields)
+    event = Event.from_db(connection.alias, event_fields, row[:split])
+    event.group = Group.from_db(connection.alias, group_fields, row[split:])
+    return event
+
+
 def event_register(actor, event: Event) -> Registration:
     """Register actor: a seat while there is one, else the waiting list."""
-    event = Event.objects.select_related("group").get(pk=event.pk)
+    event = _registration_target(event.pk)
     if not can_register(actor, event.group):
         raise PermissionDenied
     if not event.registration_open():
         raise ValidationError(_("Registration for this session is closed."))
-    registered, waiting = Registration.Status.REGISTERED, Registration.Status.WAITING
     # Full when read (most of a burst once the seats are gone): straight to the waiting
-    # list, without touching the session's row.
+    # list, without touching the session's row. The unique constraint refuses a second
+    # registration of the same agent, even submitted twice at once.
     full = event.capacity is not None and event.seats_taken >= event.capacity
     try:
-        with transaction.atomic():
-            # The registration is written first and the seat's UPDATE comes last: the
-            # session's row stays locked from that statement to the commit only. The
-            # unique constraint refuses a second registration of the same agent, even
-            # submitted twice at once.
-            registration = Registration.objects.create(
-                event=event, agent=actor, status=waiting if full else registered
-            )
-            if not full and not _take_seat(event):
-                registration.status = waiting
-                Registration.objects.filter(pk=registration.pk).update(status=waiting)
+        registration = _register_row(event, actor, take_seat=not full)
     except IntegrityError:
         raise ValidationError(_("You are already registered for this session.")) from None
-    if registration.status == waiting and _fill_free_seats(event.pk):
+    if registration.status == Registration.Status.WAITING and _fill_free_seats(event.pk):
         registration.refresh_from_db(fields=["status"])
     return registration
 

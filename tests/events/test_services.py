@@ -258,3 +258,33 @@ def test_a_seat_freed_while_registering_is_not_left_empty(
     assert registration.status == "registered"
     session.refresh_from_db()
     assert session.seats_taken == 2 == Registration.objects.filter(status="registered").count()
+
+
+def test_refused_second_registration_takes_no_seat(training, session, alice):
+    """The seat and the registration are written together: the unique constraint's refusal
+    of a second registration gives the seat back (on PostgreSQL, one statement; inside a
+    caller's transaction, which stays usable)."""
+    services.event_register(alice, session)
+    _messages(services.event_register, alice, session)
+    session.refresh_from_db()
+    assert session.seats_taken == 1
+    assert Registration.objects.filter(event=session, agent=alice).count() == 1
+
+
+def test_registration_reads_twice_and_writes_once(
+    training, session, alice, bob, dave, django_assert_num_queries
+):
+    """A burst of agents for a session pays: the session and its group, the agent's
+    memberships (the access rule), then the registration and its seat. PostgreSQL writes
+    both in one statement (inside a savepoint here: the test runs in a transaction);
+    SQLite in an INSERT and an UPDATE. Read full, the registration is wait-listed
+    without touching the seat, and one more read looks for a seat freed meanwhile."""
+    from django.db import connection
+
+    Membership.objects.get_or_create(group=training, agent=dave)
+    writes = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(2 + 2 + writes):  # 2 reads, SAVEPOINT / RELEASE
+        services.event_register(alice, session)
+    services.event_register(bob, session)
+    with django_assert_num_queries(2 + 2 + 1 + 1):  # read full: only the INSERT
+        assert services.event_register(dave, session).status == "waiting"
