@@ -202,7 +202,7 @@ def plain_copy(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
-def _vary(source: Path) -> None:
+def vary(source: Path) -> None:
     with source.open("r+b") as out:
         out.seek(20)
         out.write(os.urandom(16))
@@ -251,16 +251,20 @@ def main() -> None:
         shutil.rmtree(var, ignore_errors=True)
 
 
-def run_bench(args, var: Path) -> None:
+def set_up(var: Path, mb: int, *, settings_module: str = "intranet.settings"):
+    """The embedded site a transfer bench serves from var, for files of mb MB: the page
+    server's environment (SQLite and files under var, documents up to mb MB; settings from
+    settings_module), the migrated database with an agent, her group and her session
+    (prepare), and a source file of mb MB. Returns (env, ctx, source)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.pop("DATABASE_URL", None)  # embedded mode: SQLite in the temporary var directory
     os.environ.pop("DATABASE_URL", None)
     env.update(
         TRANSVERSE_VAR_DIR=str(var),
         TRANSVERSE_LOG_LEVEL="WARNING",
-        TRANSVERSE_DOCUMENT_MAX_BYTES=str((args.mb + 10) * CHUNK),
-        TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES=str(1000 * args.mb * CHUNK),
-        DJANGO_SETTINGS_MODULE="intranet.settings",
+        TRANSVERSE_DOCUMENT_MAX_BYTES=str((mb + 10) * CHUNK),
+        TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES=str(1000 * mb * CHUNK),
+        DJANGO_SETTINGS_MODULE=settings_module,
     )
     os.environ.update(
         TRANSVERSE_DOCUMENT_MAX_BYTES=env["TRANSVERSE_DOCUMENT_MAX_BYTES"],
@@ -268,19 +272,24 @@ def run_bench(args, var: Path) -> None:
     )
     ctx = prepare(var)
     source = var / "source.pdf"
-    make_file(source, args.mb)
+    make_file(source, mb)
+    return env, ctx, source
+
+
+def run_bench(args, var: Path) -> None:
+    env, ctx, source = set_up(var, args.mb)
     size = source.stat().st_size
     run = Run("documents", f"{args.mb}MB", label=args.label, history=not args.no_history)
     results = {"copy": [], "upload": [], "download": []}
     peaks = []  # daphne's peak RSS (MB) after each step
     with Server(env, var / "daphne.log") as server:
         pid = server.process.pid
-        upload(server.port, ctx, _small(var), "warm.pdf")  # imports, connections, caches
+        upload(server.port, ctx, small_file(var), "warm.pdf")  # imports, connections, caches
         start_peak, start_rss = peak_kb(pid), rss_kb(pid)
         # Downloads first (documents added by the services in this process), so that
         # daphne's peak after them is the downloads' own; then the uploads.
         for n in range(args.rounds):
-            _vary(source)
+            vary(source)
             results["copy"].append(plain_copy(source, var / f"copy{n}.pdf"))
             (var / f"copy{n}.pdf").unlink()
             document_id = add_directly(ctx, source, f"direct {n}.pdf")
@@ -289,7 +298,7 @@ def run_bench(args, var: Path) -> None:
             (var / "got.pdf").unlink()
         peaks.append(("after downloads", round(peak_kb(pid) / 1024, 1)))
         for n in range(0 if args.skip_uploads else args.rounds):
-            _vary(source)  # a new content each time: the same sha256 would cost nothing
+            vary(source)  # a new content each time: the same sha256 would cost nothing
             elapsed, _answer = upload(server.port, ctx, source, f"rapport {n}.pdf")
             results["upload"].append(elapsed)
             peaks.append(("after upload", round(peak_kb(pid) / 1024, 1)))
@@ -329,7 +338,7 @@ def run_bench(args, var: Path) -> None:
     run.finish(summary, load_average=[round(x, 2) for x in os.getloadavg()])
 
 
-def _small(var: Path) -> Path:
+def small_file(var: Path) -> Path:
     path = var / "warm.pdf"
     make_file(path, 1)
     return path

@@ -40,24 +40,8 @@ def main() -> None:
 
 def run_bench(args, var: Path) -> None:
     mb = transfer.CHUNK
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.pop("DATABASE_URL", None)
-    os.environ.pop("DATABASE_URL", None)
+    env, ctx, source = transfer.set_up(var, args.mb, settings_module="bench.serving.settings")
     env.pop("REDIS_URL", None)
-    env.update(
-        TRANSVERSE_VAR_DIR=str(var),
-        TRANSVERSE_LOG_LEVEL="WARNING",
-        TRANSVERSE_DOCUMENT_MAX_BYTES=str((args.mb + 10) * mb),
-        TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES=str(1000 * args.mb * mb),
-        DJANGO_SETTINGS_MODULE="bench.serving.settings",
-    )
-    os.environ.update(
-        TRANSVERSE_DOCUMENT_MAX_BYTES=env["TRANSVERSE_DOCUMENT_MAX_BYTES"],
-        TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES=env["TRANSVERSE_DOCUMENT_GROUP_QUOTA_BYTES"],
-    )
-    ctx = transfer.prepare(var)
-    source = var / "source.pdf"
-    transfer.make_file(source, args.mb)
     size = source.stat().st_size
     os.sched_setaffinity(0, {0})
     run = Run("serving-transfer", f"{args.mb}MB", label=args.label, history=not args.no_history)
@@ -65,9 +49,9 @@ def run_bench(args, var: Path) -> None:
     for name in args.servers.split(","):
         with Server(name, env, var / f"{name}.log") as server:
             pid = server.process.pid
-            transfer.upload(server.port, ctx, transfer._small(var), "warm.pdf")
+            transfer.upload(server.port, ctx, transfer.small_file(var), "warm.pdf")
             before = memory_mb(pid)
-            transfer._vary(source)
+            transfer.vary(source)
             copy_s = transfer.plain_copy(source, var / "copy.pdf")
             (var / "copy.pdf").unlink()
             document_id = transfer.add_directly(ctx, source, f"direct {name}.pdf")
@@ -75,7 +59,7 @@ def run_bench(args, var: Path) -> None:
             assert (var / "got.pdf").stat().st_size == size
             (var / "got.pdf").unlink()
             after_download = memory_mb(pid)
-            transfer._vary(source)
+            transfer.vary(source)
             copy2_s = transfer.plain_copy(source, var / "copy.pdf")
             (var / "copy.pdf").unlink()
             try:

@@ -5,6 +5,7 @@ results for the group's animators; anybody else gets a 404."""
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from intranet.accounts.models import User
 from intranet.events.models import Event, Registration, Survey
 from intranet.groups.access import (
     access_group_tool,
@@ -23,6 +24,18 @@ def visible_events(actor) -> QuerySet[Event]:
         return Event.objects.none()
     tool_on = GroupTool.objects.filter(group=OuterRef("group"), key=TOOL)
     return Event.objects.filter(readable_group_ids_q(actor)).filter(Exists(tool_on))
+
+
+def event_audience(event: Event) -> QuerySet[User]:
+    """The agents who may see event, all at once (visible_events' rules for a set of
+    agents): active ones, every one of them in an open group, else the group's members and
+    staff; nobody while the group's sessions tool is off. Reminders go only to them."""
+    tool_on = GroupTool.objects.filter(group_id=event.group_id, key=TOOL)
+    agents = User.objects.filter(Exists(tool_on), is_active=True)
+    if event.group.policy == Group.Policy.OPEN:
+        return agents
+    member = Membership.objects.filter(group_id=event.group_id, agent_id=OuterRef("pk"))
+    return agents.filter(Q(is_staff=True) | Exists(member))
 
 
 def can_manage_events(actor, group) -> bool:

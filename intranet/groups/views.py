@@ -66,12 +66,14 @@ def group_create(request):
     return render(request, "groups/group_form.html", {"form": form, "similar": similar})
 
 
-def _group_page(request, group) -> dict:
-    """What every tab of a group's page shows above its tab: the group, the agent's
-    membership and what they may do, and the tabs (intranet.core.sections "group.tabs")."""
+def group_page_context(request, group, *, current_tab: str = "") -> dict:
+    """The top of a group's page, for the group's own tabs and for a tool's pages (wiki,
+    events, polls, paths...): the group, the agent's membership and what they may do, and
+    the tabs (intranet.core.sections "group.tabs"). The tab whose key is `current_tab` is
+    marked current, so a tool's tab stays marked on every page of the tool."""
     actor = request.user
     can_request = access.can_request_to_join(actor, group)
-    return {
+    context = {
         "group": group,
         "membership": access.membership_of(actor, group),
         "member_count": selectors.member_count(group),
@@ -83,12 +85,6 @@ def _group_page(request, group) -> dict:
         "can_manage_tools": access.can_manage_tools(actor, group),
         "tabs": tabs_for("group.tabs", request, group),
     }
-
-
-def group_page_context(request, group, *, current_tab: str = "") -> dict:
-    """The top of a group's page (header and tabs) for a tool's own pages: the tab of
-    `current_tab` is marked current on every page of the tool."""
-    context = _group_page(request, group)
     if current_tab:
         for tab in context["tabs"]:
             tab["current"] = tab["key"] == current_tab
@@ -104,7 +100,7 @@ def group_detail(request, slug):
         if response is None:
             raise Http404
         return response
-    context = _group_page(request, group)
+    context = group_page_context(request, group)
     context["subgroups"] = access.visible_groups(request.user).filter(parent=group).order_by("name")
     return render(request, "groups/group_detail.html", context)
 
@@ -112,7 +108,7 @@ def group_detail(request, slug):
 @require_GET
 def group_about(request, slug):
     group = access.access_group(request.user, slug)
-    context = _group_page(request, group)
+    context = group_page_context(request, group)
     context["subgroups"] = access.visible_groups(request.user).filter(parent=group).order_by("name")
     context["animators"] = selectors.group_animators(group)
     return render(request, "groups/group_about.html", context)
@@ -154,7 +150,7 @@ def group_tools(request, slug):
         services.group_tools_set(request.user, group, keys=form.cleaned_data["tools"])
         messages.success(request, _("The group's tools have been saved."))
         return redirect("groups:group-tools", slug=group.slug)
-    context = _group_page(request, group)
+    context = group_page_context(request, group)
     context["form"] = form
     return render(request, "groups/group_tools.html", context)
 
@@ -172,7 +168,7 @@ def group_members(request, slug):
     group = access.access_group(request.user, slug)
     if not access.can_read_group_content(request.user, group):
         raise Http404
-    context = _group_page(request, group)
+    context = group_page_context(request, group)
     context.update(
         members=selectors.group_members(group),
         requests=selectors.pending_requests(group) if context["can_manage"] else [],

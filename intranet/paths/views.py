@@ -91,45 +91,41 @@ def path_edit(request, slug, path_id):
     return render(request, "paths/path_edit.html", _page(request, group, path=path, form=form))
 
 
-def _step_form_submit(request, group, path, form, save) -> bool:
-    if not form.is_valid():
-        return False
-    try:
-        save(**form.cleaned_data)
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    return True
-
-
 def step_add(request, slug, path_id):
-    group = _group(request, slug)
-    path = access.access_path(request.user, group, path_id, for_write=True)
-    candidates = selectors.step_candidates(request.user, group)
-    form = StepForm(_posted(request), candidates=candidates)
-    if request.method == "POST" and _step_form_submit(
-        request, group, path, form, lambda **data: services.step_add(request.user, path, **data)
-    ):
-        messages.success(request, _("The step has been added."))
-        return redirect("paths:path-detail", slug=group.slug, path_id=path.pk)
-    context = _page(request, group, path=path, form=form, step=None)
-    return render(request, "paths/step_form.html", context, status=400 if form.errors else 200)
+    return _step_form_page(request, slug, path_id, step_id=None)
 
 
 def step_edit(request, slug, path_id, step_id):
+    return _step_form_page(request, slug, path_id, step_id=step_id)
+
+
+def _step_form_page(request, slug, path_id, *, step_id):
+    """The step form of step_add (step_id None) and step_edit: the same checks, page and
+    answers; only the service called, the form's initial values and the message differ."""
     group = _group(request, slug)
     path = access.access_path(request.user, group, path_id, for_write=True)
-    step = access.access_step(request.user, path, step_id)
-    initial = {"url": step.url, "label": step.label}
-    if step.target_id:
-        initial["target"] = f"{step.kind}:{step.target_id}"
+    step = None if step_id is None else access.access_step(request.user, path, step_id)
+    initial = {}
+    if step is not None:
+        initial = {"url": step.url, "label": step.label}
+        if step.target_id:
+            initial["target"] = f"{step.kind}:{step.target_id}"
     candidates = selectors.step_candidates(request.user, group)
     form = StepForm(_posted(request), candidates=candidates, initial=initial)
-    if request.method == "POST" and _step_form_submit(
-        request, group, path, form, lambda **data: services.step_update(request.user, step, **data)
-    ):
-        messages.success(request, _("The step has been saved."))
-        return redirect("paths:path-detail", slug=group.slug, path_id=path.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if step is None:
+                services.step_add(request.user, path, **form.cleaned_data)
+            else:
+                services.step_update(request.user, step, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            added = step is None
+            messages.success(
+                request, _("The step has been added.") if added else _("The step has been saved.")
+            )
+            return redirect("paths:path-detail", slug=group.slug, path_id=path.pk)
     context = _page(request, group, path=path, form=form, step=step)
     return render(request, "paths/step_form.html", context, status=400 if form.errors else 200)
 
