@@ -43,7 +43,7 @@ def group_events(request, slug):
             else:
                 messages.success(request, _("The session is created."))
                 return redirect(event_url(event))
-    context = group_page_context(request, group)
+    context = group_page_context(request, group, current_tab=access.TOOL)
     context.update(
         events=selectors.group_events(request.user, group),
         past_events=selectors.group_events(request.user, group, past=True)[:20],
@@ -67,7 +67,7 @@ def event_detail(request, slug, event_id):
     event = access.access_event(request.user, slug, event_id)
     registration = selectors.registration_of(request.user, event)
     can_manage = access.can_manage_events(request.user, event.group)
-    context = group_page_context(request, event.group)
+    context = group_page_context(request, event.group, current_tab=access.TOOL)
     context.update(
         event=event,
         registration=registration,
@@ -274,7 +274,7 @@ def survey_answer(request, slug, event_id):
     elif request.method == "POST" and answered:
         messages.error(request, _("You have already answered this survey."))
         return redirect(survey_url(survey))
-    context = group_page_context(request, event.group)
+    context = group_page_context(request, event.group, current_tab=access.TOOL)
     context.update(event=event, survey=survey, form=form, answered=answered)
     status = 400 if form is not None and form.errors else 200
     return render(request, "events/survey_answer.html", context, status=status)
@@ -293,7 +293,7 @@ def _results_event(request, slug, event_id):
 @require_GET
 def survey_results(request, slug, event_id):
     event, survey = _results_event(request, slug, event_id)
-    context = group_page_context(request, event.group)
+    context = group_page_context(request, event.group, current_tab=access.TOOL)
     context.update(
         selectors.survey_results(selectors.event_survey_answers(survey)),
         event=event,
@@ -338,7 +338,7 @@ def _programme_group(request, slug):
 def programme_results(request, slug):
     """The surveys of all the group's sessions (the programme), together and per session."""
     group = _programme_group(request, slug)
-    context = group_page_context(request, group)
+    context = group_page_context(request, group, current_tab=access.TOOL)
     context.update(
         selectors.survey_results(selectors.programme_answers(request.user, group)),
         surveys=selectors.programme_surveys(request.user, group),

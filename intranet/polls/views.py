@@ -34,7 +34,7 @@ def poll_list(request, slug):
                 return redirect("polls:poll-detail", slug=group.slug, poll_id=poll.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    context = group_page_context(request, group)
+    context = group_page_context(request, group, current_tab=access.TOOL)
     context.update(polls=selectors.group_polls(request.user, group), form=form)
     return render(request, "polls/poll_list.html", context)
 
@@ -43,7 +43,7 @@ def poll_detail(request, slug, poll_id):
     group = _polls_group(request, slug)
     poll = access.access_poll(request.user, group, poll_id)
     voted = access.has_voted(request.user, poll)
-    context = group_page_context(request, group)
+    context = group_page_context(request, group, current_tab=access.TOOL)
     context.update(
         poll=poll,
         choices=poll.choices.all(),

@@ -103,3 +103,11 @@ def test_a_tool_page_below_a_tab_marks_that_tab(client, alice, open_group):
     links = dict(tab_links(page(client, alice, f"/groups/{slug}/documents/")))
     assert links[f"/groups/{slug}/documents/"] is True
     assert links[f"/groups/{slug}/"] is False
+
+
+@pytest.mark.parametrize(("tool", "path"), [("events", "events/"), ("polls", "polls/")])
+def test_a_tools_own_page_marks_its_tab_current(client, alice, open_group, tool, path):
+    services.group_tools_set(alice, open_group, keys=[tool])
+    url = f"/groups/{open_group.slug}/{path}"
+    current = [href for href, is_current in tab_links(page(client, alice, url)) if is_current]
+    assert current == [url]
