@@ -36,7 +36,10 @@ error.
 Servers: by default the run starts its own (daphne processes pinned to --server-cpus,
 one worker, a private redis-server); --http URL and --ws URL (each repeatable, one per
 node; agent i uses node i mod n) target servers started elsewhere (deploy/ scripts), with
---pids for the processes whose CPU to report.
+--pids for the processes whose CPU to report. --private-postgres copies DATABASE_URL's
+database into a PostgreSQL of the run's own whose postmaster (and so every backend) is
+pinned to --server-cpus, so that the server's cores hold PostgreSQL too (at size L:
+`--size L --steps 20 --seconds 20 --warmup 5 --speed 10 --private-postgres`).
 """
 
 import argparse
