@@ -14,6 +14,7 @@ import json
 import os
 import random
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def search_index() -> None:
     if SearchDocument.objects.exists():
         return
     with override_settings(TRANSVERSE_SEARCH_ENGINE="postgres"):
-        call_command("search_rebuild", no_progress=True)
+        call_command("search_rebuild")  # progress on stderr: long at size L
 
 
 def sessions(path: Path) -> dict:
@@ -224,11 +225,16 @@ def prepare(size: str) -> Path:
             "ALTER TABLE stream_post ALTER COLUMN image_alt SET DEFAULT '', "
             "ALTER COLUMN image_decorative SET DEFAULT false"
         )
-    generate(spec)
-    chat_history(spec)
-    search_index()
     path = RAW / f"workday-{connection.settings_dict['NAME']}.json"
-    sessions(path)
+    for name, stage in (
+        ("stream", lambda: generate(spec)),
+        ("chat", lambda: chat_history(spec)),
+        ("search", search_index),
+        ("sessions", lambda: sessions(path)),
+    ):
+        started = time.perf_counter()
+        stage()
+        print(f"stage {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     return path
 
 

@@ -27,8 +27,6 @@ PostgreSQL and its folder included.
 import argparse
 import asyncio
 import contextlib
-import importlib.machinery
-import importlib.util
 import json
 import os
 import signal
@@ -41,16 +39,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from bench.common import RAW, Run, add_result_arguments  # noqa: E402
 from bench.realtime.cluster import LISTEN_BACKLOG, PYTHON, free_port, wait_port  # noqa: E402
-from bench.workday.run import RATES, Target, capacities, run_step  # noqa: E402
-
-
-def trial_cluster_module():
-    path = ROOT / "deploy" / "trial-cluster"
-    loader = importlib.machinery.SourceFileLoader("trial_cluster", str(path))
-    spec = importlib.util.spec_from_loader("trial_cluster", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+from bench.workday.run import (  # noqa: E402
+    RATES,
+    Target,
+    capacities,
+    run_step,
+    trial_cluster_module,
+)
 
 
 def tree(pid: int) -> list[int]:

@@ -36,12 +36,17 @@ error.
 Servers: by default the run starts its own (daphne processes pinned to --server-cpus,
 one worker, a private redis-server); --http URL and --ws URL (each repeatable, one per
 node; agent i uses node i mod n) target servers started elsewhere (deploy/ scripts), with
---pids for the processes whose CPU to report.
+--pids for the processes whose CPU to report. --private-postgres copies DATABASE_URL's
+database into a PostgreSQL of the run's own whose postmaster (and so every backend) is
+pinned to --server-cpus, so that the server's cores hold PostgreSQL too (at size L:
+`--size L --steps 20 --seconds 20 --warmup 5 --speed 10 --private-postgres`).
 """
 
 import argparse
 import asyncio
 import collections
+import importlib.machinery
+import importlib.util
 import json
 import os
 import random
@@ -180,6 +185,74 @@ class Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.redis.stop()
+
+
+def trial_cluster_module():
+    """deploy/trial-cluster (a script without .py) as a module: its Cluster starts private
+    PostgreSQL, Redis and nodes."""
+    path = ROOT / "deploy" / "trial-cluster"
+    loader = importlib.machinery.SourceFileLoader("trial_cluster", str(path))
+    spec = importlib.util.spec_from_loader("trial_cluster", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+class PrivatePostgres:
+    """A PostgreSQL of the run's own (deploy/trial-cluster's), on the server's CPUs, holding
+    a copy of DATABASE_URL's database: the "server core" then includes PostgreSQL, as issue
+    21 asks, where the shared server's backends run on any core.
+
+    The postmaster is started with the server's affinity (this process's, set around
+    pg_ctl), so every backend it forks inherits it. The copy is pg_dump piped into psql:
+    CREATE DATABASE ... TEMPLATE does not cross clusters.
+    """
+
+    def __init__(self, folder: Path, cpus: set[int]):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.cluster = trial_cluster_module().Cluster(folder)
+        self.cpus = cpus
+
+    def start(self, source_url: str) -> str:
+        """Start, copy source_url's database in; the copy's URL."""
+        own = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, self.cpus)  # inherited by pg_ctl and the postmaster
+        try:
+            self.cluster.start_postgres()
+        finally:
+            os.sched_setaffinity(0, own)
+        state = self.cluster.state
+        self.postmaster = int(
+            (Path(state["postgres_data"]) / "postmaster.pid").read_text().split()[0]
+        )
+        pin(self.postmaster, self.cpus)  # a no-op unless something forked before
+        state["database"] = source_url.rsplit("/", 1)[1]
+        self.cluster.create_database(state["postgres_server"])
+        url = state["database_url"]
+        started = time.perf_counter()
+        dump = subprocess.Popen(
+            ["pg_dump", "--no-owner", "--no-privileges", "-d", source_url], stdout=subprocess.PIPE
+        )
+        subprocess.run(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", url],
+            stdin=dump.stdout,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        dump.stdout.close()
+        if dump.wait():
+            raise RuntimeError(f"pg_dump of {source_url} failed")
+        with subprocess.Popen(["psql", "-qAt", "-d", url, "-c", "ANALYZE"]) as analyze:
+            analyze.wait()
+        print(
+            f"database copied into the private PostgreSQL (CPUs {sorted(self.cpus)}) in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        return url
+
+    def stop(self):
+        self.cluster.stop()
 
 
 def postgres_pids(database_url) -> list[int]:
@@ -646,16 +719,20 @@ async def main(args):
     settings = {"TRANSVERSE_LOG_LEVEL": "WARNING", "TRANSVERSE_SEARCH_ENGINE": "postgres"}
     folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"workday-{uuid.uuid4().hex[:8]}"
     folder.mkdir()
-    servers = None
+    servers = private = None
+    if args.private_postgres:
+        private = PrivatePostgres(folder / "postgres", set(args.server_cpus))
     if args.http:
         targets = [Target("external", args.http, args.ws, {f"p{p}": p for p in args.pids})]
-    else:
-        servers = Servers(database_url, args.processes, set(args.server_cpus), folder)
-        servers.start(settings)
-        targets = [servers.bare, servers.transverse]
     load_start = os.getloadavg()
     figures = []
     try:
+        if private:
+            database_url = private.start(database_url)
+        if not args.http:
+            servers = Servers(database_url, args.processes, set(args.server_cpus), folder)
+            servers.start(settings)
+            targets = [servers.bare, servers.transverse]
         for count in steps:
             for target in targets:
                 spy = None
@@ -678,6 +755,8 @@ async def main(args):
     finally:
         if servers:
             servers.stop()
+        if private:
+            private.stop()
         if not args.keep_logs:
             shutil.rmtree(folder, ignore_errors=True)  # the servers' logs, our Redis folder
     record.finish(summary(record, figures, args, load_start), capacity=capacities(figures))
@@ -758,6 +837,12 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=50, help="sockets opened at once")
     parser.add_argument("--profile", action="store_true", help="py-spy on the last step")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
+    parser.add_argument(
+        "--private-postgres",
+        action="store_true",
+        help="copy DATABASE_URL's database into a PostgreSQL of the run's own, pinned to "
+        "--server-cpus with the servers",
+    )
     add_result_arguments(parser)
     arguments = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)
