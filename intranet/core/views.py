@@ -3,6 +3,7 @@ pages (accessibility, legal notice, personal data) and what makes the site insta
 (the web app manifest, the service worker and its offline page)."""
 
 import json
+from functools import lru_cache
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -85,6 +86,13 @@ def metrics(request):
     return HttpResponse(scrape(), content_type=METRICS_CONTENT_TYPE)
 
 
+@lru_cache(maxsize=32)
+def _site_page_body(source: str):
+    """A site page's HTML, rendered once per process for each text (a handful of pages,
+    read on every visit to them; a changed text is another key)."""
+    return render_markdown(source)
+
+
 @login_not_required
 @require_GET
 def site_page(request, slug):
@@ -96,7 +104,7 @@ def site_page(request, slug):
     context = {
         "page": page,
         "title": page.title_in(language),
-        "body": render_markdown(page.body_in(language)),
+        "body": _site_page_body(page.body_in(language)),
     }
     return render(request, "core/site_page.html", context)
 

@@ -1,7 +1,10 @@
 """Template filters shared by every app."""
 
 from django import template
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from intranet.core.markdown import render_markdown
 from intranet.core.sections import sections_for, tabs_for
@@ -48,3 +51,53 @@ def page_sections(context, slot, obj):
         with context.push(extra):
             parts.append(template.render(context))
     return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered, escaped template
+
+
+# Rendered frame fragments, per process: {(template, name, language, prefix, *vary): html}.
+_fragments: dict[tuple, str] = {}
+FRAGMENTS_MAX = 2048
+
+
+def _fragments_forget(**kwargs) -> None:
+    _fragments.clear()
+
+
+# A test's override_settings may change what a fragment shows (URLs, static files, names).
+setting_changed.connect(_fragments_forget, dispatch_uid="transverse_frame_fragments")
+
+
+class FrameFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary):
+        self.nodelist, self.name, self.vary = nodelist, name, vary
+
+    def render(self, context):
+        if context.template.engine.debug:
+            return self.nodelist.render(context)  # templates edited while serving
+        key = (
+            self.origin.template_name,
+            self.name,
+            get_language(),
+            get_script_prefix(),
+            *(value.resolve(context) for value in self.vary),
+        )
+        html = _fragments.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if len(_fragments) >= FRAGMENTS_MAX:
+                _fragments.clear()  # a few branding changes or many URL names: start afresh
+            _fragments[key] = html
+        return html
+
+
+@register.tag
+def frame_fragment(parser, token):
+    """`{% frame_fragment "nav" value... %}...{% endframe_fragment %}`: a part of the page
+    frame rendered once per process for each language and each set of the values named
+    (what it shows must depend on nothing else: no user, no CSRF token, no query)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("frame_fragment needs a name")
+    nodelist = parser.parse(("endframe_fragment",))
+    parser.delete_first_token()
+    vary = [parser.compile_filter(bit) for bit in bits[2:]]
+    return FrameFragmentNode(nodelist, bits[1].strip("\"'"), vary)
