@@ -22,7 +22,7 @@ from intranet.stream.models import REACTION_SYMBOLS, Post, ReactionKind
 register = template.Library()
 
 # Bump when stream/_post.html changes, so that no cached article of the old markup is used.
-ARTICLE_VERSION = 3
+ARTICLE_VERSION = 4
 ARTICLE_TTL = 24 * 3600
 
 
