@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -185,8 +186,11 @@ class _PostDisplay:
     def __init__(self):
         self._patterns = {}
         self.date_format = get_format("SHORT_DATETIME_FORMAT")
+        # The icon of each kind, rendered once per page rather than included per button.
+        icon = get_template("_reaction_icon.html")
         self.reaction_kinds = [
-            (kind, str(label), REACTION_SYMBOLS[kind]) for kind, label in ReactionKind.choices
+            (kind, str(label), REACTION_SYMBOLS[kind], icon.render({"kind": kind}))
+            for kind, label in ReactionKind.choices
         ]
 
     def url(self, name: str, value) -> str:
@@ -220,8 +224,8 @@ class _PostDisplay:
         post.created_label = dateformat.format(created, self.date_format)
         counts, mine = post.reaction_counts, post.my_reactions
         post.reaction_buttons = [
-            (kind, label, symbol, counts.get(kind, 0), kind in mine)
-            for kind, label, symbol in self.reaction_kinds
+            (kind, label, symbol, counts.get(kind, 0), kind in mine, icon)
+            for kind, label, symbol, icon in self.reaction_kinds
         ]
         n = getattr(post, "comment_count", 0) or 0
         post.comment_label = ngettext("%(counter)s comment", "%(counter)s comments", n) % {

@@ -132,3 +132,38 @@ def test_reactions_are_drawn_with_the_site_s_icons_not_emoji(alice_client, alice
     sprite = b"".join(icons.streaming_content).decode()
     for kind in ("like", "thanks", "idea", "agree", "celebrate"):
         assert f'<symbol id="reaction-{kind}"' in sprite
+
+
+def test_composer_fields_follow_the_language_despite_the_field_cache(alice_client):
+    english = alice_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    french = alice_client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Your message" in english and "Your message" not in french
+    assert "Votre message" in french
+    assert alice_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode().count(
+        "Your message"
+    ) == english.count("Your message")
+
+
+@pytest.mark.parametrize("who", ["alice", "staff"])
+@pytest.mark.parametrize("in_group", [False, True])
+def test_composer_fields_are_the_widgets_own_markup(request, who, in_group, group):
+    from django.template import Context, Template
+
+    from intranet.stream.forms import PostForm
+
+    form = PostForm(actor=request.getfixturevalue(who), group=group if in_group else None)
+    plain = Template('{% include "_field.html" with field=field %}')
+    tagged = Template("{% load stream %}{% composer_field field %}")
+    for field in form.visible_fields():
+        for _ in range(2):  # rendered, then from the field cache
+            context = {"field": field}
+            assert tagged.render(Context(context)) == plain.render(Context(context)), field.name
+
+
+def test_a_refused_post_shows_its_errors_and_text_not_a_cached_field(alice_client):
+    html = alice_client.post(
+        "/posts/new/", {"body": "", "visibility": "nowhere"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "field--error" in html
+    html = alice_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "field--error" not in html

@@ -22,7 +22,7 @@ from intranet.stream.models import REACTION_SYMBOLS, Post, ReactionKind
 register = template.Library()
 
 # Bump when stream/_post.html changes, so that no cached article of the old markup is used.
-ARTICLE_VERSION = 3
+ARTICLE_VERSION = 4
 ARTICLE_TTL = 24 * 3600
 
 
@@ -102,6 +102,41 @@ def feed_entries(context, feed, hide_group=False):
                 get_template(entry.template).render({"batch": entry}, context.get("request"))
             )
     return mark_safe("".join(parts))  # noqa: S308  (rendered, escaped templates)
+
+
+# Rendered blocks of unbound composer fields, by language and field variant (a handful).
+_composer_fields: dict[tuple, str] = {}
+_COMPOSER_FIELDS_MAX = 64
+
+
+@register.simple_tag
+def composer_field(field):
+    """{% composer_field post_form.body %}: the field's block (_field.html), the same as
+    `{% include "_field.html" %}`. An unbound field prints the same for every agent (its
+    label, help text and initial value), so it is rendered once per process for each
+    language and variant: the widgets' templates were a large part of a home page."""
+    template = get_template("_field.html")
+    form, bound = field.form, field.field
+    if form.is_bound:
+        return template.render({"field": field})
+    key = (
+        get_language(),
+        type(form),
+        form.prefix,
+        form.auto_id,
+        field.name,
+        type(bound.widget),
+        repr(bound.widget.attrs),
+        bound.required,
+        repr(field.value()),
+        repr(getattr(bound, "choices", None)),
+    )
+    html = _composer_fields.get(key)
+    if html is None:
+        if len(_composer_fields) >= _COMPOSER_FIELDS_MAX:
+            _composer_fields.clear()
+        html = _composer_fields[key] = template.render({"field": field})
+    return html
 
 
 @register.filter
