@@ -8,6 +8,7 @@ from intranet.core.text import fold
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
 from intranet.experts.models import Theme
+from intranet.people.widgets import ListSelect
 from intranet.skills.models import SkillClaim
 from intranet.skills.services import MAX_SKILL_LENGTH, skill_labels_normalise, skills_resolve
 from intranet.topics.services import topic_key
@@ -22,6 +23,7 @@ def _department_field(empty_label):
         required=False,
         empty_value=None,
         choices=[("", empty_label)],
+        widget=ListSelect,
     )
 
 
@@ -45,7 +47,7 @@ class FinderForm(ThemeChoiceMixin, forms.Form):
         required=False,
         help_text=_("Any spelling or synonym, for example GDPR or données personnelles."),
     )
-    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False, widget=ListSelect)
     department = _department_field(_("All departments"))
     office = forms.CharField(label=_("Site or office"), max_length=200, required=False)
     level = forms.TypedChoiceField(
@@ -54,6 +56,7 @@ class FinderForm(ThemeChoiceMixin, forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        widget=ListSelect,
     )
     accepts_requests = forms.BooleanField(label=_("Happy to be asked only"), required=False)
 
@@ -68,7 +71,7 @@ class FinderForm(ThemeChoiceMixin, forms.Form):
 
 class CoverageFilterForm(ThemeChoiceMixin, forms.Form):
     department = _department_field(_("All departments"))
-    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False, widget=ListSelect)
 
     def __init__(self, *args, themes=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,11 +68,17 @@ def targets_prefetch() -> GenericPrefetch:
     )
 
 
-def visible_targets_q(actor) -> Q:
-    """A Q on Notification keeping notifications without target or with a visible one."""
+def visible_targets_q(actor, *, type_ids=None) -> Q:
+    """A Q on Notification keeping notifications without target or with a visible one.
+
+    type_ids (content type ids) limits the re-checks to these kinds of target: a
+    notification pointing to another kind is then kept by none (hidden, never shown
+    unchecked)."""
     q = Q(target_type__isnull=True)
     for target in _targets.values():
         content_type = ContentType.objects.get_for_model(target.model)
+        if type_ids is not None and content_type.pk not in type_ids:
+            continue
         q |= Q(target_type_id=content_type.pk, target_id__in=target.visible(actor).values("pk"))
     return q
 

@@ -9,6 +9,7 @@ from intranet.accounts.models import User
 from intranet.core.images import check_image
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
+from intranet.people.widgets import ListSelect
 from intranet.skills.services import MAX_SKILL_LENGTH, MAX_SKILLS, skill_labels_normalise
 
 LANGUAGE_CHOICES = [
@@ -124,7 +125,7 @@ class ProfileForm(AgentFieldsMixin, forms.Form):
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), max_length=200, required=False)
     department = forms.TypedChoiceField(
-        label=_("Department"), coerce=int, required=False, empty_value=None
+        label=_("Department"), coerce=int, required=False, empty_value=None, widget=ListSelect
     )
     skill = forms.CharField(label=_("Skill"), max_length=MAX_SKILL_LENGTH, required=False)
 

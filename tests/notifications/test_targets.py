@@ -95,3 +95,25 @@ def test_unread_count_with_nothing_unseen_is_one_query(alice, carol, django_asse
         assert unread_count(carol) == 0
     services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
     assert unread_count(carol) == 1
+
+
+def test_list_rechecks_only_the_kinds_received_and_agrees_with_visible(
+    alice, carol, group, carol_member
+):
+    """The list re-checks only what carol's notifications point to (listed_notifications),
+    and shows exactly what visible_notifications keeps, as access changes."""
+    from intranet.notifications.selectors import listed_notifications
+
+    assert not listed_notifications(carol).exists()  # nothing received: no rule at all
+    question = _question(alice, group=group)
+    asked = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    services.notify(carol, Kind.MEMBERSHIP_APPROVED, group=group)
+
+    def same() -> set:
+        listed = set(listed_notifications(carol).values_list("pk", flat=True))
+        assert listed == set(visible_notifications(carol).values_list("pk", flat=True))
+        return listed
+
+    assert len(same()) == 2
+    group_services.group_leave(carol, group)
+    assert asked.pk not in same()
