@@ -12,6 +12,7 @@ An object the actor may not see is answered with 404, exactly like a missing one
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -31,10 +32,18 @@ def member_roles(actor) -> dict[int, str]:
     actor animates (the moderation link), one query answers both."""
     if not is_active_agent(actor):
         return {}
-    return request_cached(
-        ("member_roles", actor.pk),
-        lambda: dict(Membership.objects.filter(agent_id=actor.pk).values_list("group_id", "role")),
-    )
+    return request_cached(("member_roles", actor.pk), lambda: _read_member_roles(actor.pk))
+
+
+def _read_member_roles(agent_id: int) -> dict[int, str]:
+    # Plain SQL: asked by every page and every socket command, and the ORM's compilation
+    # of this one-table read cost four times its execution.
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_MEMBER_ROLES_SQL, [agent_id])
+        return dict(cursor.fetchall())
+
+
+_MEMBER_ROLES_SQL = "SELECT group_id, role FROM groups_membership WHERE agent_id = %s"
 
 
 def member_group_ids(actor) -> frozenset[int]:
