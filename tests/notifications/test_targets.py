@@ -117,3 +117,31 @@ def test_list_rechecks_only_the_kinds_received_and_agrees_with_visible(
     assert len(same()) == 2
     group_services.group_leave(carol, group)
     assert asked.pk not in same()
+
+
+def test_unread_count_rechecks_only_the_kinds_unseen_and_agrees_with_visible(
+    alice, carol, group, carol_member
+):
+    """The badge (every page and socket) builds only the rules of what carol's unseen
+    notifications point to, and counts exactly what visible_notifications keeps unseen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intranet.events.models import Event
+
+    question = _question(alice, group=group)
+    asked = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    services.notify(carol, Kind.MEMBERSHIP_APPROVED, group=group)
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            count = unread_count(carol)
+        expected = visible_notifications(carol).filter(seen_at__isnull=True).count()
+        assert count == expected
+        # The sessions' rule (a registered kind nobody here points to) is not built.
+        assert not any(Event._meta.db_table in q["sql"] for q in queries.captured_queries)
+        return count
+
+    assert counted() == 2
+    group_services.group_leave(carol, group)
+    assert counted() == 1  # the question in a group carol left is no longer counted
