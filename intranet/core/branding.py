@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from intranet.core.models import Branding
+from intranet.core.request_cache import request_cache_forget, request_cached
 
 CACHE_KEY = "transverse:branding:v1"
 
@@ -27,6 +28,13 @@ class SiteBranding:
 
 
 def current_branding() -> SiteBranding:
+    """The branding, read once per request: the site context processor runs for every
+    template rendered with the request (a feed's articles, say: twenty a page), and each
+    read was a round trip to the cache."""
+    return request_cached(CACHE_KEY, _read_branding)
+
+
+def _read_branding() -> SiteBranding:
     cached = cache.get(CACHE_KEY)
     if cached is not None:
         return cached
@@ -45,3 +53,4 @@ def current_branding() -> SiteBranding:
 
 def forget_branding() -> None:
     cache.delete(CACHE_KEY)
+    request_cache_forget(CACHE_KEY)

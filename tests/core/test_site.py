@@ -113,3 +113,37 @@ def test_wsgi_entry_point_serves_the_pages(transactional_db):
     answered = []
     body = b"".join(application(environ, lambda status, headers: answered.append(status)))
     assert answered == ["200 OK"] and b'"ok"' in body
+
+
+def test_branding_is_read_once_per_request_and_forgotten_on_change(db, monkeypatch):
+    """The site context processor runs for every template rendered with the request (a
+    feed's twenty articles): the branding is read from the cache once per request."""
+    from django.core.cache import cache
+
+    from intranet.core import branding
+    from intranet.core.request_cache import RequestCacheMiddleware
+
+    reads = []
+
+    class CountingCache:
+        def get(self, key, *args):
+            reads.append(key)
+            return cache.get(key, *args)
+
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+    monkeypatch.setattr(branding, "cache", CountingCache())
+    Branding.objects.create(name="Région Exemple", primary_color="#123456")
+    branding.forget_branding()
+
+    def page(request):
+        names = [branding.current_branding().name for _ in range(20)]
+        Branding.objects.update(name="Région Renommée")
+        branding.forget_branding()
+        return [*names, branding.current_branding().name]
+
+    names = RequestCacheMiddleware(page)(None)
+    assert names == ["Région Exemple"] * 20 + ["Région Renommée"]
+    assert len(reads) == 2  # once, then once again after the change
+    assert branding.current_branding().name == "Région Renommée"
