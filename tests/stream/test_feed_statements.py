@@ -17,6 +17,7 @@ from intranet.stream.selectors import (
     FeedFilter,
     group_feed_with_pinned,
     home_feed,
+    home_feed_posts,
     profile_activity,
     topic_feed,
 )
@@ -127,6 +128,8 @@ def test_home_feed_gathers_what_the_orm_rule_gathers(world, feed_filter):
         )
         got = [p.pk for p in home_feed(actor, feed_filter=feed_filter, topic=topic, limit=50).posts]
         assert got == expected[:50], (name, feed_filter)
+        as_queryset = home_feed_posts(actor, feed_filter, topic).order_by("-pk")
+        assert list(as_queryset.values_list("pk", flat=True)) == expected, (name, feed_filter)
 
 
 def secret_posts() -> set[int]:
