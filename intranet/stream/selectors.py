@@ -1,29 +1,34 @@
 """Feeds: the home feed, group feeds, topic pages and profile activity.
 
 Feeds are assembled on read from indexed tables and paged with an id cursor ("voir
-plus"), never OFFSET, so page 50 costs what page 1 does. A page of posts is decorated
-(topics, reaction counts, my reactions, comment and acknowledgement counts) with a fixed
-number of queries whatever its size.
+plus"), never OFFSET, so page 50 costs what page 1 does. A page of posts is read in one
+statement (its posts with their authors, groups, shared originals, comment and
+acknowledgement counts) and decorated (topics, reaction counts, my reactions) in one
+more, whatever its size. The hot feeds (home, group, profile, #topic) write their
+condition in SQL (stream.statements, with access.visible_posts_sql): the ORM's
+compilation of these reads cost more than running them.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import quote
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import EmptyResultSet
+from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 
 from intranet.documents.activity import document_batches
 from intranet.documents.cards import cards_attach
 from intranet.groups.access import member_group_ids
 from intranet.groups.models import Group
-from intranet.stream import access
+from intranet.stream import access, statements
 from intranet.stream.models import (
     REACTION_SYMBOLS,
     Acknowledgement,
@@ -69,25 +74,6 @@ def _entry_time(entry):
     return entry.created_at if isinstance(entry, Post) else entry.at
 
 
-# The columns a page of posts shows (the post partial, decorate_posts, can_see_post on a
-# shared original): loading only these halves the time spent building the rows.
-# Not reformatted: a list of names reads better packed than one a line.
-_POST_FIELDS = ("id", "author_id", "visibility", "group_id", "department_id", "body_html",
-                "image", "image_alt", "image_decorative", "shared_from_id", "is_announcement",
-                "requires_ack", "created_at", "edited_at", "pinned_at", "deleted_at",
-                "hidden_at")  # fmt: skip
-_AUTHOR_FIELDS = ("id", "username", "first_name", "last_name", "is_active", "photo")
-_GROUP_FIELDS = ("id", "name", "slug", "policy", "kind", "archived_at")
-FEED_FIELDS = (
-    *_POST_FIELDS,
-    *(f"author__{f}" for f in _AUTHOR_FIELDS),
-    *(f"group__{f}" for f in _GROUP_FIELDS),
-    *(f"shared_from__{f}" for f in _POST_FIELDS),
-    *(f"shared_from__author__{f}" for f in _AUTHOR_FIELDS),
-    *(f"shared_from__group__{f}" for f in _GROUP_FIELDS),
-)
-
-
 def parse_cursor(raw) -> int | None:
     try:
         value = int(raw)
@@ -101,33 +87,45 @@ def _count_per_post(rows: QuerySet):
     return Coalesce(Subquery(rows.values("post").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _shown(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """posts with what a page shows of each: author, group, shared original, counts."""
-    return (
-        posts.select_related("author", "group", "shared_from__author", "shared_from__group")
-        .only(*FEED_FIELDS)
-        .annotate(
-            comment_count=_count_per_post(
-                Comment.objects.filter(
-                    post=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True
-                )
-            ),
-            ack_count=_count_per_post(Acknowledgement.objects.filter(post=OuterRef("pk"))),
-        )
-    )
-
-
 def posts_page(
     actor, posts: QuerySet[Post], cursor=None, limit=PAGE_SIZE, *, also: list[Post] = ()
 ) -> FeedPage:
     """A page of posts (already filtered by the access model) before cursor, decorated;
     `also` (pinned posts) is decorated with it, so a page costs the same queries with or
     without them."""
-    limit = max(1, min(int(limit or PAGE_SIZE), MAX_PAGE_SIZE))
+    limit = _page_size(limit)
     cursor = parse_cursor(cursor)
     if cursor:
         posts = posts.filter(pk__lt=cursor)
-    rows = list(_shown(posts).order_by("-pk")[: limit + 1])
+    ids = posts.order_by("-pk").values("pk")[: limit + 1]
+    try:
+        ids_sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:  # none(), an empty list of ids: nothing to read
+        return _page(actor, [], limit, also)
+    return _page(actor, statements.posts_in(ids_sql, params), limit, also)
+
+
+def _page_size(limit) -> int:
+    return max(1, min(int(limit or PAGE_SIZE), MAX_PAGE_SIZE))
+
+
+def _visible_page(actor, where: str, params: list, cursor, limit, *, also=()) -> FeedPage:
+    """The page of the posts actor may see (access.visible_posts_sql) that match where,
+    a condition on stream_post AS q (statements.posts_where)."""
+    limit = _page_size(limit)
+    visible = access.visible_posts_sql(actor, "q")
+    rows = []
+    if visible is not None:
+        rows = statements.posts_where(
+            f"{visible[0]} AND {where}",
+            [*visible[1], *params],
+            cursor=parse_cursor(cursor),
+            limit=limit + 1,
+        )
+    return _page(actor, rows, limit, also)
+
+
+def _page(actor, rows: list[Post], limit: int, also=()) -> FeedPage:
     more = len(rows) > limit
     rows = rows[:limit]
     decorate_posts(actor, [*rows, *also])
@@ -135,32 +133,18 @@ def posts_page(
 
 
 def decorate_posts(actor, posts: list[Post]) -> None:
-    """Attach topics, reaction counts and actor's own reactions in two queries.
+    """Attach topics, reaction counts and actor's own reactions in one query.
 
     Also everything the post partial shows, computed here once per page rather than by
     template tags once per post (URLs, dates, labels, reaction buttons): the template
     only prints, which keeps a page of 20 posts cheap to render.
     """
-    ids = [p.pk for p in posts]
-    topics = defaultdict(list)
-    for link in Post.topics.through.objects.filter(post_id__in=ids).select_related("topic"):
-        topics[link.post_id].append(link.topic)
-    counts = defaultdict(dict)
-    mine = defaultdict(set)
-    rows = (
-        Reaction.objects.filter(post_id__in=ids)
-        .values("post_id", "kind")
-        .annotate(n=Count("pk"), me=Count("pk", filter=Q(agent_id=actor.pk)))
-    )
-    for row in rows:
-        counts[row["post_id"]][row["kind"]] = row["n"]
-        if row["me"]:
-            mine[row["post_id"]].add(row["kind"])
+    topics, counts, mine = statements.decorations(actor, list({p.pk for p in posts}))
     shown = _PostDisplay()
     for post in posts:
-        post.topic_list = sorted(topics[post.pk], key=lambda t: t.key)
-        post.reaction_counts = counts[post.pk]
-        post.my_reactions = mine[post.pk]
+        post.topic_list = sorted(topics.get(post.pk, ()), key=lambda t: t.key)
+        post.reaction_counts = counts.get(post.pk, {})
+        post.my_reactions = mine.get(post.pk, set())
         # A shared post shows its original only to those who may see the original.
         post.visible_original = (
             post.shared_from
@@ -192,6 +176,26 @@ class _PostDisplay:
             (kind, str(label), REACTION_SYMBOLS[kind], icon.render({"kind": kind}))
             for kind, label in ReactionKind.choices
         ]
+
+    # A post's reaction buttons, as stream/_post.html wrote them in a loop (the loop was a
+    # third of rendering an article): each button submits the page's one reaction form.
+    BUTTON = (
+        '<button type="submit" form="reaction-form" formaction="{}" name="kind" value="{}" '
+        'class="reaction{}" aria-pressed="{}" title="{}">{}<span class="visually-hidden">{}'
+        "</span>{}</button>\n      "
+    )
+    COUNT = ' <span class="reaction__count">{}</span>'
+
+    def reaction_html(self, url: str, buttons) -> str:
+        return format_html_join(
+            "",
+            self.BUTTON,
+            (
+                (url, kind, " reaction--mine" if mine else "", "true" if mine else "false",
+                 label, icon, label, format_html(self.COUNT, count) if count else "")
+                for kind, label, _symbol, count, mine, icon in buttons
+            ),
+        )  # fmt: skip
 
     def url(self, name: str, value) -> str:
         pattern = self._patterns.get(name)
@@ -227,6 +231,7 @@ class _PostDisplay:
             (kind, label, symbol, counts.get(kind, 0), kind in mine, icon)
             for kind, label, symbol, icon in self.reaction_kinds
         ]
+        post.reaction_html = self.reaction_html(post.react_url, post.reaction_buttons)
         n = getattr(post, "comment_count", 0) or 0
         post.comment_label = ngettext("%(counter)s comment", "%(counter)s comments", n) % {
             "counter": n
@@ -242,47 +247,58 @@ def home_feed(
     actor, *, feed_filter=FeedFilter.ALL, topic: Topic | None = None, cursor=None, limit=PAGE_SIZE
 ) -> FeedPage:
     """Posts from my groups, my department, people and topics I follow, and announcements."""
-    return posts_page(actor, home_feed_posts(actor, feed_filter, topic), cursor, limit)
+    where, params = home_feed_sql(actor, "q", feed_filter, topic)
+    return _visible_page(actor, where, params, cursor, limit)
 
 
 def home_feed_posts(actor, feed_filter=FeedFilter.ALL, topic: Topic | None = None):
-    """The home feed's posts, assembled on read (bench/stream/inbox.py compares this with
-    a materialised inbox: assembling won, see docs/stream.md)."""
-    posts = access.visible_posts(actor)
-    groups = member_group_ids(actor)
+    """The home feed's posts, assembled on read, as a queryset (bench/stream/inbox.py
+    compares this with a materialised inbox: assembling won, see docs/stream.md)."""
+    where, params = home_feed_sql(actor, Post._meta.db_table, feed_filter, topic)
+    return access.visible_posts(actor).filter(RawSQL(where, params, BooleanField()))  # noqa: S611
+
+
+def home_feed_sql(actor, alias: str, feed_filter=FeedFilter.ALL, topic=None) -> tuple[str, list]:
+    """Which posts the home feed (or its filter) gathers, as a condition on stream_post
+    AS alias; who may see them is visible_posts' to add."""
+    post, links = f"{alias}.id", Post.topics.through._meta.db_table
     if feed_filter == FeedFilter.GROUPS:
-        posts = posts.filter(group_id__in=groups)
-    elif feed_filter == FeedFilter.MENTIONS:
-        posts = posts.filter(
-            Exists(Post.mentions.through.objects.filter(post_id=OuterRef("pk"), user_id=actor.pk))
-        )
-    elif feed_filter == FeedFilter.TOPIC and topic is not None:
-        posts = posts.filter(
-            Exists(Post.topics.through.objects.filter(post_id=OuterRef("pk"), topic_id=topic.pk))
-        )
-    else:
-        followed = Follow.objects.filter(follower_id=actor.pk).values("followed_id")
-        followed_topics = TopicFollow.objects.filter(agent_id=actor.pk).values("topic_id")
-        posts = posts.filter(
-            Q(group_id__in=groups)
-            | Q(
-                visibility=Visibility.DEPARTMENT,
-                department_id__in=access.department_scope_ids(actor),
-            )
-            | Q(author_id=actor.pk)
-            | Q(author_id__in=followed)
-            | Q(is_announcement=True, visibility=Visibility.ORGANISATION)
-            | Exists(
-                Post.topics.through.objects.filter(
-                    post_id=OuterRef("pk"), topic_id__in=followed_topics
-                )
-            )
-        )
-    return posts
+        return statements.sql_in(f"{alias}.group_id", sorted(member_group_ids(actor)))
+    if feed_filter == FeedFilter.MENTIONS:
+        mentions = Post.mentions.through._meta.db_table
+        sql = f"EXISTS (SELECT 1 FROM {mentions} m WHERE m.post_id = {post} AND m.user_id = %s)"  # noqa: S608
+        return sql, [actor.pk]
+    if feed_filter == FeedFilter.TOPIC and topic is not None:
+        sql = f"EXISTS (SELECT 1 FROM {links} pt WHERE pt.post_id = {post} AND pt.topic_id = %s)"  # noqa: S608
+        return sql, [topic.pk]
+    groups, group_params = statements.sql_in(f"{alias}.group_id", sorted(member_group_ids(actor)))
+    departments, department_params = statements.sql_in(
+        f"{alias}.department_id", access.department_scope_ids(actor)
+    )
+    follows, topic_follows = Follow._meta.db_table, TopicFollow._meta.db_table
+    # The models' tables; every value is a parameter.
+    sql = (
+        f"({groups} OR ({alias}.visibility = %s AND {departments}) OR {alias}.author_id = %s "  # noqa: S608
+        f"OR {alias}.author_id IN (SELECT f.followed_id FROM {follows} f WHERE f.follower_id = %s) "
+        f"OR ({alias}.is_announcement = %s AND {alias}.visibility = %s) "
+        f"OR EXISTS (SELECT 1 FROM {links} pt JOIN {topic_follows} tf ON tf.topic_id = pt.topic_id "
+        f"WHERE pt.post_id = {post} AND tf.agent_id = %s))"
+    )
+    params = [
+        *group_params,
+        Visibility.DEPARTMENT.value,
+        *department_params,
+        actor.pk,
+        actor.pk,
+        True,
+        Visibility.ORGANISATION.value,
+        actor.pk,
+    ]
+    return sql, params
 
 
 def group_feed(actor, group, *, cursor=None, limit=PAGE_SIZE) -> FeedPage:
-    feed = posts_page(actor, access.visible_posts(actor).filter(group_id=group.pk), cursor, limit)
+    feed = _visible_page(actor, "q.group_id = %s", [group.pk], cursor, limit)
     return with_document_activity(actor, group, feed, cursor)
 
 
@@ -301,21 +317,24 @@ def group_feed_with_pinned(
     actor, group, *, cursor=None, limit=PAGE_SIZE
 ) -> tuple[FeedPage, list[Post]]:
     """The group's page of posts and its pinned posts (at most 5), decorated together."""
-    visible = access.visible_posts(actor).filter(group_id=group.pk)
-    pinned = list(_shown(visible.filter(pinned_at__isnull=False)).order_by("-pinned_at")[:5])
-    feed = posts_page(actor, visible, cursor, limit, also=pinned)
+    pinned = []
+    visible = access.visible_posts_sql(actor, "q")
+    if visible is not None:
+        pinned = statements.posts_where(
+            f"{visible[0]} AND q.group_id = %s", [*visible[1], group.pk], limit=5, pinned=True
+        )
+    feed = _visible_page(actor, "q.group_id = %s", [group.pk], cursor, limit, also=pinned)
     return with_document_activity(actor, group, feed, cursor), pinned
 
 
 def topic_feed(actor, topic: Topic, *, cursor=None, limit=PAGE_SIZE) -> FeedPage:
-    posts = access.visible_posts(actor).filter(
-        Exists(Post.topics.through.objects.filter(post_id=OuterRef("pk"), topic_id=topic.pk))
-    )
-    return posts_page(actor, posts, cursor, limit)
+    links = Post.topics.through._meta.db_table
+    where = f"EXISTS (SELECT 1 FROM {links} pt WHERE pt.post_id = q.id AND pt.topic_id = %s)"  # noqa: S608
+    return _visible_page(actor, where, [topic.pk], cursor, limit)
 
 
 def profile_activity(actor, agent, *, cursor=None, limit=PAGE_SIZE) -> FeedPage:
-    return posts_page(actor, access.visible_posts(actor).filter(author_id=agent.pk), cursor, limit)
+    return _visible_page(actor, "q.author_id = %s", [agent.pk], cursor, limit)
 
 
 def post_comments(actor, post: Post) -> list[Comment]:

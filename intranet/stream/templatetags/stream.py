@@ -22,7 +22,7 @@ from intranet.stream.models import REACTION_SYMBOLS, Post, ReactionKind
 register = template.Library()
 
 # Bump when stream/_post.html changes, so that no cached article of the old markup is used.
-ARTICLE_VERSION = 4
+ARTICLE_VERSION = 5
 ARTICLE_TTL = 24 * 3600
 
 
@@ -78,9 +78,9 @@ def _article_parts(context, posts, hide_group) -> list[str]:
     article = get_template("stream/_post.html")
     for post, key in zip(posts, keys, strict=True):
         if key not in found:
-            found[key] = missing[key] = article.render(
-                {"post": post, "hide_group": hide_group}, context.get("request")
-            )
+            # No request: an article prints the post only (a RequestContext ran every
+            # context processor of the site for each article).
+            found[key] = missing[key] = article.render({"post": post, "hide_group": hide_group})
     if missing:
         cache.set_many(missing, ARTICLE_TTL)
     return [found[key] for key in keys]
