@@ -51,7 +51,7 @@ def visible_posts_sql(actor, alias: str) -> tuple[str, list] | None:
     """visible_posts(actor) as a condition on stream_post AS alias: (SQL, params), or
     None when actor sees no post. For the feeds' statements (stream.statements), whose
     ORM compilation cost more than their execution. The same rule as visible_posts_q,
-    written once more: tests/stream/test_access_sql.py holds the two equal."""
+    written once more: tests/stream/test_feed_statements.py holds the two equal."""
     if not group_access.is_active_agent(actor):
         return None
     live = f"{alias}.deleted_at IS NULL AND {alias}.hidden_at IS NULL"
