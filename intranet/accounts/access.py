@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from intranet.accounts.models import User
+from intranet.accounts.models import User, login_is
 
 
 def is_active_agent(actor) -> bool:
@@ -41,7 +41,7 @@ def access_agent(actor, username: str, *, for_write: bool = False) -> User:
         raise Http404
     agent = (
         User.objects.select_related("department", "manager")
-        .filter(username__iexact=username[:150])
+        .filter(login_is(username[:150]))
         .first()
     )
     if agent is None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.access import visible_agents
-from intranet.accounts.models import User
+from intranet.accounts.models import User, login_is
 from intranet.core.text import fold
 
 # "Anne Martin (amartin)": the picker's unambiguous form.
@@ -44,7 +44,7 @@ def agent_lookup(actor, text: str) -> User:
     agents = visible_agents(actor)
     chosen = CHOSEN.match(text)
     login = chosen.group("login") if chosen else text
-    agent = agents.filter(username__iexact=login[:150]).first() if login else None
+    agent = agents.filter(login_is(login[:150])).first() if login else None
     if agent is not None:
         return agent
     wanted = fold(chosen.group("name") if chosen else text)

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.fields import AgentField, AgentFieldsMixin
 from intranet.core.text import fold
+from intranet.core.widgets import ListSelect
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
 from intranet.experts.models import Theme
-from intranet.people.widgets import ListSelect
 from intranet.skills.models import SkillClaim
 from intranet.skills.services import MAX_SKILL_LENGTH, skill_labels_normalise, skills_resolve
 from intranet.topics.services import topic_key

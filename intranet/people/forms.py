@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from intranet.accounts.fields import AgentField, AgentFieldsMixin
 from intranet.accounts.models import User
 from intranet.core.images import check_image
+from intranet.core.widgets import ListSelect
 from intranet.departments.models import Department
 from intranet.departments.selectors import department_choices
-from intranet.people.widgets import ListSelect
 from intranet.skills.services import MAX_SKILL_LENGTH, MAX_SKILLS, skill_labels_normalise
 
 LANGUAGE_CHOICES = [
@@ -43,7 +43,7 @@ class ProfileForm(AgentFieldsMixin, forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     department = forms.TypedChoiceField(
-        label=_("Department"), coerce=int, required=False, empty_value=None
+        label=_("Department"), coerce=int, required=False, empty_value=None, widget=ListSelect
     )
     manager = AgentField(label=_("Line manager"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)

@@ -1,14 +1,17 @@
 """Each agent's time zone: chosen on their settings page (a known IANA zone only),
 activated for their requests and sockets; calendar files keep their own time zone."""
 
+import re
 from datetime import UTC, datetime
 
 import icalendar
 import pytest
+from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from intranet.accounts.forms import AgentSettingsForm
 from intranet.accounts.models import User
 from intranet.groups import services as group_services
 from realtime.actions import localised, socket_zone
@@ -81,6 +84,63 @@ def test_hostile_time_zones_are_refused(client, alice, value):
     assert b"<script>alert(1)" not in response.content
     alice.refresh_from_db()
     assert alice.time_zone == "Europe/Paris"
+
+
+def test_hostile_time_zone_is_refused_with_a_message_and_nothing_saved(client, alice):
+    client.force_login(alice)
+    data = {"time_zone": "<b>Mars/Olympus_Mons</b>"}
+    response = client.post(SETTINGS_URL, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "<p>Select a valid choice. &lt;b&gt;Mars/Olympus_Mons&lt;/b&gt; is not one of the "
+        "available choices.</p>" in page
+    )
+    assert (
+        '<select name="time_zone" aria-invalid="true" aria-describedby="id_time_zone_helptext '
+        'id_time_zone_error" id="id_time_zone">' in page
+    )
+    assert " selected>" not in page  # nothing the list knows was chosen
+    alice.refresh_from_db()
+    assert alice.time_zone == "Europe/Paris"
+
+
+def _as_django_writes_it(bound_field) -> str:
+    """The field rendered by Django's own Select templates, blank lines between options
+    squeezed (ListSelect writes none)."""
+    field = bound_field.form.fields[bound_field.name]
+    field.widget = forms.Select(choices=field.choices)
+    return re.sub(r"\n\s*\n", "\n", str(bound_field.form[bound_field.name]))
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda: AgentSettingsForm(initial={"time_zone": "America/Cayenne"}),
+        lambda: AgentSettingsForm({"time_zone": "Pacific/Noumea"}),
+        lambda: AgentSettingsForm({"time_zone": "Mars/Olympus_Mons"}),
+    ],
+    ids=["initial", "bound", "invalid"],
+)
+def test_settings_select_writes_djangos_markup(form):
+    form = form()
+    form.is_valid()
+    ours = str(form["time_zone"])
+    assert ours.count("<option ") > 400 and ours.count("<optgroup ") > 5
+    assert ours == _as_django_writes_it(form["time_zone"])
+
+
+def test_settings_page_selects_the_agents_zone(client, alice):
+    User.objects.filter(pk=alice.pk).update(time_zone="America/Cayenne")
+    client.force_login(alice)
+    page = client.get(SETTINGS_URL).content.decode()
+    assert (
+        '<select name="time_zone" aria-describedby="id_time_zone_helptext" id="id_time_zone">'
+        in page
+    )
+    assert '<optgroup label="America">' in page
+    assert '<option value="America/Cayenne" selected>Cayenne</option>' in page
+    assert page.count(" selected>") == 1
 
 
 def test_a_zone_the_system_no_longer_knows_falls_back_to_the_sites(client, session, alice):

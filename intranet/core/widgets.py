@@ -1,10 +1,12 @@
-"""Form widgets of the people directory's and the expert finder's filters.
+"""Form widgets for long lists: the directory's and the expert finder's filters, the time
+zones of an agent's settings.
 
 Django renders a <select> through a template, and each of its options through another
 (an `{% include %}` per option): the department list of a filter form cost about a fifth
-of the directory's CPU and half the expert finder's. `ListSelect` writes the same markup
-in Python (django/forms/widgets/select.html, select_option.html and attrs.html);
-tests/people/test_widgets.py keeps it identical to Django's.
+of the directory's CPU and half the expert finder's, the 600 time zones most of the
+settings page's. `ListSelect` writes the same markup in Python
+(django/forms/widgets/select.html, select_option.html and attrs.html);
+tests/core/test_widgets.py keeps it identical to Django's.
 """
 
 from django import forms

@@ -1,11 +1,11 @@
-"""ListSelect (intranet.people.widgets) writes the markup of Django's select templates
+"""ListSelect (intranet.core.widgets) writes the markup of Django's select templates
 (but for the blank lines their includes leave between options)."""
 
 import re
 
 from django import forms
 
-from intranet.people.widgets import ListSelect
+from intranet.core.widgets import ListSelect
 
 CHOICES = [
     ("", "All departments"),
