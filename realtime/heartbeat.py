@@ -9,11 +9,14 @@ the sweep of expired rows). The task starts with the first socket, on the runnin
 a failed pass (the database is down) is logged once for the whole outage (then a summary
 when the database is back: realtime.outage) and the next one comes a period later.
 
-Each pass also closes (4403) the sockets of this process whose agent is no longer active.
-Deactivation closes them at once through the channel layer (accounts.services
-.agents_sign_out), but that message may be lost (Redis away at that moment) and an
-`update()` or raw SQL sends no signal: whatever switched an agent off, their sockets here
-close within a period. It needs no channel layer: the sockets are this process's own.
+Each pass also closes the sockets of this process whose agent is no longer active (4403)
+or whose session signs no one in any more (4401: signed out, expired, or past the site's
+lifetimes, TRANSVERSE_SESSION_AGE and TRANSVERSE_SESSION_IDLE_SECONDS). Deactivation and
+sign-out close them at once through the channel layer (accounts.services
+.agents_sign_out, realtime.publish.session_disconnect_on_logout), but that message may be
+lost (Redis away at that moment), an `update()` or raw SQL sends no signal, and a session
+that merely expires sends nothing: whatever ended it, its sockets here close within a
+period. It needs no channel layer: the sockets are this process's own.
 
 Sockets and tasks are kept per event loop: a consumer is only touched from its own loop.
 A server has one; a test process may run a test's loop beside an in-process daphne's
@@ -31,9 +34,10 @@ from realtime.threads import cancel_from_any_thread, in_db_thread
 
 logger = logging.getLogger(__name__)
 
+CLOSE_UNAUTHORIZED = 4401  # as realtime.consumers: signed out, or the session expired
 CLOSE_FORBIDDEN = 4403  # as realtime.consumers: the agent was deactivated
 
-# event loop → {channel name → its consumer (agent_id, close())}
+# event loop → {channel name → its consumer (agent_id, scope, close())}
 _live: dict[asyncio.AbstractEventLoop, dict[str, object]] = {}
 database_outage = Outage(logger, "database (presence heartbeat)")
 _tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
@@ -46,7 +50,7 @@ def period() -> float:
 
 def track(channel_name: str, socket) -> None:
     """A signed-in socket of this process: its row is refreshed until `untrack`; socket
-    has the `agent_id` and `close(code=)` of realtime.consumers.TransverseConsumer."""
+    has the `agent_id`, `scope` and `close(code=)` of realtime.consumers.TransverseConsumer."""
     loop = asyncio.get_running_loop()
     _live.setdefault(loop, {})[channel_name] = socket
     task = _tasks.get(loop)
@@ -70,16 +74,20 @@ def tracked() -> frozenset[str]:
 async def beat() -> int:
     """One pass over this event loop's sockets: refresh their rows (none: no database
     work), in a database thread as every command (threads.in_db_thread), then close
-    the sockets of agents no longer active."""
+    the sockets of agents no longer active and of sessions that ended."""
     sockets = dict(_live.get(asyncio.get_running_loop(), {}))
     if not sockets:
         return 0
     refreshed = await in_db_thread(actions.heartbeat)(list(sockets))
     agents = {socket.agent_id for socket in sockets.values()}
     active = await in_db_thread(actions.active_agents)(agents)
+    keys = {socket.scope.get("session_key") for socket in sockets.values()}
+    ended = await in_db_thread(actions.ended_sessions)(keys)
     for socket in sockets.values():
         if socket.agent_id not in active:
             await socket.close(code=CLOSE_FORBIDDEN)
+        elif socket.scope.get("session_key") in ended:
+            await socket.close(code=CLOSE_UNAUTHORIZED)
     return refreshed
 
 
