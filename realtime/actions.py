@@ -10,14 +10,21 @@ translates frames into service calls and results into frames.
 import contextlib
 import time
 from datetime import datetime
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.accounts.models import User
-from intranet.accounts.sessions import session_agent
+from intranet.accounts.second_factor import session_expired
+from intranet.accounts.sessions import DATABASE_SESSIONS, session_agent
 from intranet.chat import access, selectors, services
 from intranet.core import metrics
 from intranet.notifications.selectors import unread_count as notifications_unread
@@ -155,6 +162,33 @@ def active_agents(agent_ids) -> set[int]:
         batch = User.objects.filter(pk__in=ids[start : start + 500], is_active=True)
         active.update(batch.values_list("pk", flat=True))
     return active
+
+
+def ended_sessions(session_keys) -> set[str]:
+    """Which of these sessions sign no one in any more (realtime.heartbeat closes their
+    sockets, 4401): signed out or deleted, expired in the session store, or past the
+    site's lifetimes (accounts.second_factor.session_expired, as for a page).
+
+    Database sessions: one query per 500 keys. Other engines load each session; signed
+    cookies cannot be signed out on the server, only their lifetimes are checked. The
+    agent is not read again: active_agents closes the sockets of the agents switched off.
+    """
+    keys, now, found = sorted({key for key in session_keys if key}), int(time.time()), {}
+    if settings.SESSION_ENGINE == DATABASE_SESSIONS:
+        decode, expiry = DatabaseSessionStore().decode, timezone.now()
+        for start in range(0, len(keys), 500):
+            rows = Session.objects.filter(
+                session_key__in=keys[start : start + 500], expire_date__gt=expiry
+            ).values_list("session_key", "session_data")
+            found.update((key, decode(data)) for key, data in rows)
+    else:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        found = {key: store(key).load() for key in keys}
+    return {
+        key
+        for key in keys
+        if SESSION_KEY not in found.get(key, {}) or session_expired(found[key], now)
+    }
 
 
 @translate_errors

@@ -28,7 +28,7 @@ from realtime.threads import in_db_thread
 
 logger = logging.getLogger(__name__)
 
-CLOSE_UNAUTHORIZED = 4401  # not signed in, or signed out: do not retry, reload the page
+CLOSE_UNAUTHORIZED = 4401  # not signed in, signed out or expired: do not retry, reload the page
 CLOSE_FORBIDDEN = 4403  # deactivated: do not retry
 # A frame larger than TRANSVERSE_WS_MAX_FRAME_BYTES. Not 1009 ("message too big"), valid
 # on the wire but reserved to the protocol: autobahn (under daphne) lets an application
@@ -58,7 +58,7 @@ class TransverseConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
             await self.close(code=1011)
             return
-        if found is None:  # not signed in, signed out, or deactivated
+        if found is None:  # not signed in, signed out, expired, or deactivated
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         self.conversations, self.groups_joined, self.watched = set(), set(), set()

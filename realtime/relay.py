@@ -39,7 +39,9 @@ BATCH = 500  # rows read per poll
 GROUP_EXPIRY_NEVER = 100 * 365 * 86400  # seconds (EmbeddedChannelLayer)
 
 outbox_outage = Outage(logger, "database (real-time outbox)")
-_task: dict[str, asyncio.Task | None] = {"task": None}
+# One relay per event loop that holds sockets (a server has one loop; a test process may
+# run an in-process daphne's beside each test's own).
+_tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 _pruned = {"at": -float(EXPIRY_SECONDS)}
 
 
@@ -131,13 +133,20 @@ def start() -> None:
     """Called by each signed-in socket: the relay runs in a process that holds sockets."""
     if not isinstance(get_channel_layer(), EmbeddedChannelLayer):
         return
-    task, loop = _task["task"], asyncio.get_running_loop()
-    if task is None or task.done() or task.get_loop() is not loop:
-        _task["task"] = loop.create_task(run(), name="outbox-relay")
+    loop = asyncio.get_running_loop()
+    task = _tasks.get(loop)
+    if task is None or task.done():
+        for closed in [other for other in _tasks if other.is_closed()]:
+            del _tasks[closed]  # the loops of finished tests
+        _tasks[loop] = loop.create_task(run(), name="outbox-relay")
 
 
-def stop() -> None:
-    """Cancel the relay (tests; the next socket starts it again)."""
-    task, _task["task"] = _task["task"], None
-    if task is not None and not task.get_loop().is_closed():
-        task.cancel()
+def stop() -> list[asyncio.Task]:
+    """Cancel the relay of every event loop (tests; the next socket starts it again).
+    Returns the tasks of loops running in other threads (an in-process daphne's),
+    cancelled once their loop takes the order."""
+    from realtime.threads import cancel_from_any_thread
+
+    tasks = list(_tasks.values())
+    _tasks.clear()
+    return [task for task in tasks if cancel_from_any_thread(task)]

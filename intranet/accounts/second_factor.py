@@ -57,7 +57,9 @@ def second_factor_done(request) -> None:
     request.session.pop(NEEDS, None)
 
 
-def _expired(session, now: int) -> bool:
+def session_expired(session, now: int) -> bool:
+    """Whether a session (a session store or its decoded data) is past the site's
+    lifetimes at `now` (seconds since the epoch): pages and sockets ask the same."""
     signed_in, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
     if signed_in is None:
         return False  # signed in before this rule existed: Django's expiry still applies
@@ -77,7 +79,7 @@ class SessionRulesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            if _expired(request.session, now):
+            if session_expired(request.session, now):
                 logout(request)
                 return redirect(settings.LOGIN_URL)
             if now - request.session.get(SEEN_AT, now) >= SEEN_PRECISION:

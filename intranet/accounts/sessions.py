@@ -7,11 +7,14 @@ at once, and get_user's two ORM queries cost about 1 ms of Python each time. In 
 other case (no session or an expired one, a session signed with a fallback key, a hash
 that does not match, an inactive account, another session engine or backend) get_user
 itself answers, with its own rules (flush, key rotation). A session still waiting for its
-second factor (accounts.second_factor) has no agent for a socket, as it has no page.
+second factor, or past the site's lifetimes (TRANSVERSE_SESSION_AGE after sign-in,
+TRANSVERSE_SESSION_IDLE_SECONDS without a page: accounts.second_factor), has no agent for
+a socket, as it has no page.
 """
 
 import functools
 import logging
+import time
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -31,6 +34,7 @@ from django.utils.crypto import constant_time_compare
 
 from intranet.accounts.models import User
 from intranet.accounts.second_factor import NEEDS as SECOND_FACTOR_NEEDED
+from intranet.accounts.second_factor import session_expired
 from intranet.core.prepared import prepared_cursor
 
 logger = logging.getLogger(__name__)
@@ -51,7 +55,7 @@ def session_agent(session_key: str | None) -> User | None:
         found = _verified_agent(session_key)
         if found is not None:
             agent, data = found
-            return None if data.get(SECOND_FACTOR_NEEDED) else agent
+            return None if _refused(data) else agent
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     try:
         user = get_user(SimpleNamespace(session=store))
@@ -60,11 +64,16 @@ def session_agent(session_key: str | None) -> User | None:
         # raises (a page would answer 500); for a socket it is not signed in.
         logger.warning("session %s… names no usable user", session_key[:6], exc_info=True)
         return None
-    # A session still waiting for its second factor reaches no page but that factor's:
-    # nor does it open a socket (realtime closes it as not signed in).
-    if not user.is_authenticated or store.get(SECOND_FACTOR_NEEDED):
+    if not user.is_authenticated or _refused(store):
         return None
     return user
+
+
+def _refused(session) -> bool:
+    """A signed-in session that still opens no socket (realtime closes it as not signed
+    in): one waiting for its second factor reaches no page but that factor's, and one
+    past its lifetimes is signed out by the next page (SessionRulesMiddleware)."""
+    return bool(session.get(SECOND_FACTOR_NEEDED)) or session_expired(session, int(time.time()))
 
 
 def _verified_agent(session_key: str) -> tuple[User, dict] | None:

@@ -115,6 +115,9 @@ def forget_group_perms(actor) -> None:
     """Drop the cached permissions after actor's role changed."""
     if actor is not None:
         request_cache_forget(("group_perms", actor.pk))
+        # Read from these permissions once per request by a higher app (the groups whose
+        # library actor animates: documents' animator_group_ids), under this key.
+        request_cache_forget(("document_animator_groups", actor.pk))
         forget_memberships(actor)  # the roles cached with them
 
 

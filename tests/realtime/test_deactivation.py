@@ -21,11 +21,11 @@ from intranet.accounts.models import User
 from intranet.accounts.services import agents_deactivate
 from intranet.asgi import application
 from realtime import heartbeat, publish
-from tests.realtime.conftest import expect, nothing
+from tests.realtime.conftest import closed_with, expect, nothing, still_open
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("heartbeat_stopped"),
+    pytest.mark.usefixtures("background_tasks_stopped"),
 ]
 
 
@@ -79,13 +79,6 @@ def admin_switch_off(admin, agent) -> int:
         and response.context["adminform"].form.errors
     )
     return response.status_code
-
-
-async def closed_with(socket) -> int:
-    output = await socket.receive_output(timeout=5)
-    while output["type"] != "websocket.close":  # frames sent before the close
-        output = await socket.receive_output(timeout=5)
-    return output["code"]
 
 
 async def test_unticking_active_in_the_admin_closes_the_agents_sockets(
@@ -178,11 +171,12 @@ async def test_the_heartbeat_closes_sockets_of_an_agent_switched_off_without_a_s
     """An update() (or raw SQL) sends no signal and nothing to the channel layer: the
     next heartbeat pass of the process finds the agent inactive and closes the socket."""
     tab, other = await connect_as(alice), await connect_as(bob)
+    heartbeat.stop()  # the pass is the one below, not the timer's (30 s: a slow run's)
     await User.objects.filter(pk=alice.pk).aupdate(is_active=False)
-    assert await nothing(tab)
+    assert await still_open(tab)  # the update() closed nothing by itself
     await heartbeat.beat()
     assert await closed_with(tab) == 4403
-    assert await nothing(other)
+    assert await still_open(other)
     await other.disconnect()
 
 

@@ -20,7 +20,7 @@ from tests.realtime.conftest import expect
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("heartbeat_stopped"),
+    pytest.mark.usefixtures("background_tasks_stopped"),
 ]
 
 
