@@ -7,7 +7,7 @@ the viewer may see (visible_documents) are read, so an entry lists the visible d
 of its batch only, and a batch with none visible is no entry at all.
 
 The group page and the home page ask for both on every view: their statements are
-compiled once per process (access.agent_documents, the same rule as visible_documents,
+compiled once per process (access.agent_documents_q, the same rule as visible_documents,
 with stand-in ids replaced by the viewer's and the group's), prepared on PostgreSQL, and
 their rows read as tuples. Building and compiling the ORM's queries, and PostgreSQL's
 planning of them, cost far more than running them.
@@ -23,9 +23,10 @@ from django.db.models import Q
 from intranet.accounts.access import is_active_agent
 from intranet.accounts.models import User
 from intranet.core.prepared import prepared_cursor
-from intranet.documents.access import agent_documents, group_documents_q, visible_documents
+from intranet.documents.access import agent_documents_q, group_documents_q, visible_documents
 from intranet.documents.cards import document_url
 from intranet.documents.models import Document, DocumentVersion, Folder
+from intranet.groups.access import member_group_ids
 
 BATCH_GAP = timedelta(minutes=5)
 # What an entry shows of each version, its document, folder and author, in this order.
@@ -43,6 +44,7 @@ MAX_ITEMS_SHOWN = 10
 # Stand-ins for the viewer's and the group's ids and for the earliest upload read, in the
 # statements compiled once below.
 _AGENT, _GROUP = -(2**62) + 21, -(2**62) + 22
+_GROUPS = range(-(2**62) + 1000, -(2**62) + 100_000)  # the agent's groups (home page)
 _FROM = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
@@ -162,21 +164,16 @@ def document_batches(actor, group, *, since: datetime | None = None, until=None)
     return batches[:MAX_BATCHES]
 
 
-def _shown_versions(documents):
-    """The ready versions of documents (a queryset of Document) that have a ready one."""
-    return DocumentVersion.objects.filter(
-        document_id__in=documents.filter(
-            state=Document.State.READY, current_version__isnull=False
-        ).values("pk"),
-        state=DocumentVersion.State.READY,
-    )
-
-
 @functools.cache
 def _batches_statement(vendor: str, is_staff: bool, bounded: bool) -> _Statement:
     """document_batches' statement without `until`, compiled once per process, the
     versions read from _FROM on when bounded."""
-    versions = _shown_versions(agent_documents(_AGENT, is_staff=is_staff, group_id=_GROUP))
+    versions = DocumentVersion.objects.filter(
+        agent_documents_q(_AGENT, is_staff=is_staff, group_ids=[_GROUP], prefix="document__"),
+        document__state=Document.State.READY,
+        document__current_version__isnull=False,
+        state=DocumentVersion.State.READY,
+    )
     if bounded:
         versions = versions.filter(created_at__gte=_FROM)
     versions = versions.order_by("-created_at", "-pk").values_list(*_BATCH_COLUMNS)
@@ -272,29 +269,33 @@ def _folder(folders: dict, folder_id, name) -> Folder | None:
 
 def recent_documents(actor, *, group=None, limit: int = 5) -> list[RecentDocument]:
     """The documents last changed in group (None: in actor's groups) that actor may see:
-    one statement compiled once per process."""
+    one statement compiled once per process (per number of groups on the home page: the
+    groups' ids are written out, so PostgreSQL walks each group's index by date)."""
     if not is_active_agent(actor):
         return []
-    statement = _recent_statement(connection.vendor, actor.is_staff, group is not None, limit)
-    values = {_AGENT: actor.pk}
-    if group is not None:
-        values[_GROUP] = group.pk
+    groups = [group.pk] if group is not None else sorted(member_group_ids(actor))
+    if not groups:
+        return []
+    statement = _recent_statement(connection.vendor, actor.is_staff, len(groups), limit)
+    values = {_AGENT: actor.pk, **dict(zip(_GROUPS, groups, strict=False))}
     return [
         RecentDocument(pk, name, group_name, size, updated_at, document_url(pk))
         for pk, name, group_name, size, updated_at in _fetch(statement, values)
     ]
 
 
-@functools.cache
-def _recent_statement(vendor: str, is_staff: bool, in_group: bool, limit: int) -> _Statement:
-    documents = agent_documents(_AGENT, is_staff=is_staff, group_id=_GROUP if in_group else None)
-    documents = documents.filter(state=Document.State.READY, current_version__isnull=False)
+@functools.lru_cache(maxsize=64)
+def _recent_statement(vendor: str, is_staff: bool, group_count: int, limit: int) -> _Statement:
+    stand_ins = list(_GROUPS[:group_count])
+    documents = Document.objects.filter(
+        agent_documents_q(_AGENT, is_staff=is_staff, group_ids=stand_ins),
+        state=Document.State.READY,
+        current_version__isnull=False,
+    )
     rows = documents.order_by("-updated_at", "-pk").values_list(*_RECENT_COLUMNS)[:limit]
     statement = _compiled(rows)
-    # Staff see every group's documents: in a group, no fact of the agent is read.
-    wanted = {_GROUP} if in_group else {_AGENT}
-    if not (is_staff and in_group):
-        wanted.add(_AGENT)
+    # Staff see every group's documents: no fact of the agent is read.
+    wanted = set(stand_ins) if is_staff else {_AGENT, *stand_ins}
     if not wanted <= set(statement.params):
         raise RuntimeError("the recent documents' statement lost a parameter")
     return statement
