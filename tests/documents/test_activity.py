@@ -152,3 +152,111 @@ def test_group_documents_q_sees_exactly_what_visible_documents_sees(budget, bob,
         shortcut = Document.objects.filter(group_documents_q(actor, budget))
         assert set(shortcut.values_list("pk", flat=True)) == expected, actor.username
         assert expected  # each sees something
+
+
+def _matrix_library(budget, bob, alice, dave):
+    """Every reason a document of budget is hidden from someone, plus visible ones."""
+    from intranet.groups.models import Membership
+
+    Membership.objects.create(group=budget, agent=dave)
+    animators = make_folder(budget, "Direction", restriction="animators")
+    named = make_folder(budget, "Nommés", restriction="named", named=[dave])
+    below = make_folder(budget, "Sous", parent=named)
+    trashed = make_folder(budget, "Vieux")
+    trashed.deleted_at = timezone.now()
+    trashed.save()
+    for folder in (None, animators, named, below, trashed):
+        where = folder.name if folder else "racine"
+        make_document(budget, bob, f"{where}.pdf", folder=folder)
+        make_document(budget, bob, f"{where} anim.pdf", folder=folder, restriction="animators")
+    make_document(budget, bob, "nommé.pdf", restriction="named", named=[alice])
+    make_document(budget, alice, "en analyse.pdf", state="pending")
+    gone = make_document(budget, bob, "jeté.pdf")
+    gone.deleted_at = timezone.now()
+    gone.save()
+
+
+def _by_the_access_model(actor, groups) -> list[int]:
+    """What the lists show, by visible_documents: the newest first."""
+    from intranet.documents.activity import shown_documents
+
+    documents = shown_documents(actor).filter(group_id__in=groups).order_by("-updated_at", "-pk")
+    return list(documents.values_list("pk", flat=True))
+
+
+def _batch_digest(batches) -> list:
+    return [
+        (b.author and b.author.pk, b.folder and b.folder.pk, [i.document.pk for i in b.items])
+        for b in batches
+    ]
+
+
+def test_the_compiled_statements_see_exactly_what_visible_documents_sees(
+    budget, bob, alice, carol, dave, staff
+):
+    """recent_documents and document_batches (statements compiled once per process, with
+    the agent's facts read by the statement) agree with visible_documents for a member,
+    an animator, an agent named on a folder, an outsider and staff, in a closed group and
+    in an open one; the first page of batches agrees with the ORM's query of later pages."""
+    from intranet.groups import services as group_services
+    from intranet.groups.access import member_group_ids
+
+    _matrix_library(budget, bob, alice, dave)
+    open_group = group_services.group_create(staff, name="Ouvert", policy="open")
+    make_document(open_group, staff, "ouvert.pdf")
+    make_document(open_group, staff, "ouvert anim.pdf", restriction="animators")
+    hidden = make_folder(open_group, "Réservé", restriction="named", named=[carol])
+    make_document(open_group, staff, "réservé.pdf", folder=hidden)
+    later = timezone.now() + timedelta(days=1)
+    for actor in (alice, bob, carol, dave, staff):
+        for group in (budget, open_group):
+            expected = _by_the_access_model(actor, [group.pk])
+            shown = [d.pk for d in recent_documents(actor, group=group, limit=50)]
+            assert shown == expected, (actor.username, group.name)
+            batches = document_batches(actor, group)
+            assert {i.document.pk for b in batches for i in b.items} == set(expected)
+            by_the_orm = document_batches(actor, group, until=later)
+            assert _batch_digest(batches) == _batch_digest(by_the_orm)
+        home = [d.pk for d in recent_documents(actor, limit=50)]
+        assert home == _by_the_access_model(actor, member_group_ids(actor)), actor.username
+    names = {d.name for d in recent_documents(carol, group=open_group, limit=50)}
+    assert names == {"ouvert.pdf", "réservé.pdf"}  # carol is named on the folder
+
+
+def test_an_outsider_never_sees_a_restricted_document_in_the_section_or_stream(staff, alice, carol):
+    """An open group's page shows carol (no member) its documents, never one restricted
+    to the animators or to named agents, nor one in a folder restricted to them."""
+    from intranet.groups import services as group_services
+
+    open_group = group_services.group_create(staff, name="Ouvert", policy="open")
+    make_document(open_group, staff, "Public.pdf")
+    make_document(open_group, staff, "Animateurs.pdf", restriction="animators")
+    make_document(open_group, staff, "Nommée.pdf", restriction="named", named=[alice])
+    direction = make_folder(open_group, "Direction", restriction="animators")
+    make_document(open_group, staff, "Dans la direction.pdf", folder=direction)
+    secret = ("Animateurs.pdf", "Nommée.pdf", "Dans la direction.pdf")
+    assert [d.name for d in recent_documents(carol, group=open_group)] == ["Public.pdf"]
+    (batch,) = document_batches(carol, open_group)
+    assert [item.document.name for item in batch.items] == ["Public.pdf"]
+    page = group_page(carol, open_group)
+    assert 'class="recent-documents"' in page and "Public.pdf" in page
+    assert not any(name in page for name in secret)
+    assert len(recent_documents(alice, group=open_group)) == 2  # named on one
+
+
+def test_the_section_and_the_batches_are_one_query_each(
+    budget, bob, alice, carol, staff, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The agent's animated libraries and named permissions are read by the statement
+    itself (they were read before it: three to five queries); the home page's list reads
+    the agent's groups (once per request, the page frame has them) then one statement."""
+    folder = make_folder(budget, "Direction", restriction="animators")
+    make_document(budget, bob, "Public.pdf")
+    make_document(budget, bob, "Réservé.pdf", folder=folder)
+    for actor in (alice, bob, carol, staff):
+        with django_assert_num_queries(1):
+            recent_documents(actor, group=budget)
+        with django_assert_max_num_queries(2):  # the memberships, once per request
+            recent_documents(actor)
+        with django_assert_num_queries(1):
+            document_batches(actor, budget)
