@@ -130,7 +130,7 @@ def test_unread_count_rechecks_only_the_kinds_unseen_and_agrees_with_visible(
     from intranet.events.models import Event
 
     question = _question(alice, group=group)
-    asked = services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
+    services.notify(carol, Kind.QUESTION_ROUTED, actor=alice, target=question)
     services.notify(carol, Kind.MEMBERSHIP_APPROVED, group=group)
 
     def counted() -> int:
