@@ -6,10 +6,12 @@ attempts per login, per address and per login from one address (accounts.throttl
 """
 
 import functools
+import unicodedata
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intranet.accounts.audit import Reason, lock_out_record, sign_in_failure_log
@@ -80,11 +82,39 @@ class SecondFactorForm(forms.Form):
     )
 
 
-@functools.cache
+# The regions the IANA zones are grouped under, as the select shows them.
+TIME_ZONE_REGIONS = {
+    "Africa": pgettext_lazy("time zone region", "Africa"),
+    "America": pgettext_lazy("time zone region", "America"),
+    "Antarctica": pgettext_lazy("time zone region", "Antarctica"),
+    "Arctic": pgettext_lazy("time zone region", "Arctic"),
+    "Asia": pgettext_lazy("time zone region", "Asia"),
+    "Atlantic": pgettext_lazy("time zone region", "Atlantic Ocean"),
+    "Australia": pgettext_lazy("time zone region", "Australia"),
+    "Brazil": pgettext_lazy("time zone region", "Brazil"),
+    "Canada": pgettext_lazy("time zone region", "Canada"),
+    "Chile": pgettext_lazy("time zone region", "Chile"),
+    "Etc": pgettext_lazy("time zone region", "Fixed offsets"),
+    "Europe": pgettext_lazy("time zone region", "Europe"),
+    "Indian": pgettext_lazy("time zone region", "Indian Ocean"),
+    "Mexico": pgettext_lazy("time zone region", "Mexico"),
+    "Pacific": pgettext_lazy("time zone region", "Pacific Ocean"),
+    "US": pgettext_lazy("time zone region", "United States"),
+    "UTC": pgettext_lazy("time zone region", "UTC"),
+    "Other": pgettext_lazy("time zone region", "Other"),
+}
+
+
 def time_zone_choices() -> list:
-    """The system's zones grouped by region (Europe, America, Pacific…), by name; built
-    once, like the names (a form reads them to render, to validate and to know whether
-    the first choice is blank)."""
+    """The system's zones grouped by region (Europe, America, Pacific…), by name, the
+    regions named in the active language."""
+    return _time_zone_choices(get_language())
+
+
+@functools.cache
+def _time_zone_choices(language: str | None) -> list:
+    """Built once per language, like the names (a form reads them to render, to validate
+    and to know whether the first choice is blank)."""
     from intranet.accounts.models import time_zone_names
 
     groups: dict[str, list] = {}
@@ -93,7 +123,15 @@ def time_zone_choices() -> list:
         if not place:
             region, place = "UTC" if name.startswith(("UTC", "Etc")) else "Other", name
         groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " – ")))
-    return sorted(groups.items())
+    named = [
+        (str(TIME_ZONE_REGIONS.get(region, region)), options) for region, options in groups.items()
+    ]
+    # By name without accents: "États-Unis" among the E, not after every other region.
+    return sorted(named, key=lambda item: _unaccented(item[0]))
+
+
+def _unaccented(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 class AgentSettingsForm(forms.Form):

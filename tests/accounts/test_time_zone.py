@@ -133,7 +133,7 @@ def test_settings_select_writes_djangos_markup(form):
 def test_settings_page_selects_the_agents_zone(client, alice):
     User.objects.filter(pk=alice.pk).update(time_zone="America/Cayenne")
     client.force_login(alice)
-    page = client.get(SETTINGS_URL).content.decode()
+    page = client.get(SETTINGS_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert (
         '<select name="time_zone" aria-describedby="id_time_zone_helptext" id="id_time_zone">'
         in page
@@ -141,6 +141,22 @@ def test_settings_page_selects_the_agents_zone(client, alice):
     assert '<optgroup label="America">' in page
     assert '<option value="America/Cayenne" selected>Cayenne</option>' in page
     assert page.count(" selected>") == 1
+
+
+def test_settings_page_names_the_regions_in_the_agents_language(client, alice):
+    """French first: the regions of the time-zone select are translated, and sorted by
+    their name in that language (accents aside)."""
+    client.force_login(alice)
+    french = client.get(SETTINGS_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    labels = re.findall(r'<optgroup label="([^"]+)">', french)
+    assert {"Amérique", "Océan Pacifique", "États-Unis", "Autres"} <= set(labels)
+    assert "America" not in labels and "Other" not in labels
+    assert labels.index("Chili") < labels.index("États-Unis") < labels.index("Europe")
+    assert '<option value="Pacific/Noumea">Noumea</option>' in french
+    english = client.get(SETTINGS_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert {"America", "Pacific Ocean", "United States", "Other"} <= set(
+        re.findall(r'<optgroup label="([^"]+)">', english)
+    )
 
 
 def test_a_zone_the_system_no_longer_knows_falls_back_to_the_sites(client, session, alice):
