@@ -133,20 +133,8 @@ def test_group_documents_q_sees_exactly_what_visible_documents_sees(budget, bob,
     """The group page's shortcut (the blocking folders read first) and the general rule."""
     from intranet.documents.access import group_documents_q, visible_documents
     from intranet.documents.models import Document
-    from intranet.groups.models import Membership
 
-    Membership.objects.create(group=budget, agent=dave)
-    animators = make_folder(budget, "Direction", restriction="animators")
-    named = make_folder(budget, "Nommés", restriction="named", named=[dave])
-    below = make_folder(budget, "Sous", parent=named)
-    trashed = make_folder(budget, "Vieux")
-    trashed.deleted_at = timezone.now()
-    trashed.save()
-    for folder in (None, animators, named, below, trashed):
-        where = folder.name if folder else "racine"
-        make_document(budget, bob, f"{where}.pdf", folder=folder)
-        make_document(budget, bob, f"{where} anim.pdf", folder=folder, restriction="animators")
-    make_document(budget, bob, "nommé.pdf", restriction="named", named=[alice])
+    _matrix_library(budget, bob, alice, dave)
     for actor in (alice, bob, dave):
         expected = set(visible_documents(actor).filter(group=budget).values_list("pk", flat=True))
         shortcut = Document.objects.filter(group_documents_q(actor, budget))
